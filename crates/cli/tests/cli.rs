@@ -1,0 +1,126 @@
+//! The CLI end to end: report on stdout, --out, and clear errors.
+
+use std::process::Command;
+
+fn lethe(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_lethe"))
+        .args(args)
+        .output()
+        .expect("the CLI should start")
+}
+
+fn example(name: &str) -> String {
+    format!("{}/../../examples/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn run_prints_a_report_with_the_stable_keys() {
+    let out = lethe(&["run", &example("moons-mlp.json")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for key in [
+        "version",
+        "lethe_version",
+        "experiment",
+        "backend",
+        "seed",
+        "dataset",
+        "runs",
+        "wall_seconds",
+    ] {
+        assert!(report.get(key).is_some(), "missing {key}");
+    }
+    let run = &report["runs"][0];
+    for key in [
+        "method",
+        "seconds",
+        "test_acc",
+        "train_acc",
+        "precision",
+        "recall",
+        "f1",
+        "confusion",
+        "history",
+    ] {
+        assert!(run.get(key).is_some(), "missing runs[0].{key}");
+    }
+    assert_eq!(report["backend"], "cpu");
+    assert_eq!(report["seed"], 42);
+    // Source: the acceptance figure for the MLP on two moons with noise 0.1.
+    assert!(run["test_acc"].as_f64().unwrap() >= 0.97);
+}
+
+#[test]
+fn out_writes_the_file() {
+    let path = std::env::temp_dir().join(format!("lethe-cli-test-{}.json", std::process::id()));
+    let out = lethe(&[
+        "run",
+        &example("breast-cancer-logistic.json"),
+        "--out",
+        path.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stdout.is_empty());
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(report["dataset"]["n_features"], 30);
+    std::fs::remove_file(path).ok();
+}
+
+#[test]
+fn a_bad_experiment_names_file_and_field() {
+    let path = std::env::temp_dir().join(format!("lethe-cli-bad-{}.json", std::process::id()));
+    let text = std::fs::read_to_string(example("moons-mlp.json"))
+        .unwrap()
+        .replace("\"epochs\": 40", "\"epochs\": 0");
+    std::fs::write(&path, text).unwrap();
+    let out = lethe(&["run", path.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("train.epochs must be between 1 and 10000, got 0"),
+        "{err}"
+    );
+    std::fs::remove_file(path).ok();
+}
+
+#[test]
+fn a_csv_experiment_reads_its_data_file() {
+    let dir = std::env::temp_dir().join(format!("lethe-cli-csv-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let rows: Vec<String> = (0..40)
+        .map(|i| format!("{},{},{}", i % 7, i, ["a", "b"][i % 2]))
+        .collect();
+    std::fs::write(
+        dir.join("mine.csv"),
+        format!("u,v,label\n{}\n", rows.join("\n")),
+    )
+    .unwrap();
+    let exp = std::fs::read_to_string(example("moons-mlp.json"))
+        .unwrap()
+        .replace(
+            "\"source\": \"moons\"",
+            "\"source\": \"csv\", \"csv\": { \"file\": \"mine.csv\", \"label_column\": \"label\" }",
+        );
+    std::fs::write(dir.join("exp.json"), exp).unwrap();
+    let out = lethe(&["run", dir.join("exp.json").to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        report["dataset"]["class_names"],
+        serde_json::json!(["a", "b"])
+    );
+    std::fs::remove_dir_all(dir).ok();
+}

@@ -1,0 +1,243 @@
+//! Import of the user's CSV: detects the delimiter and the header, takes string or numeric labels from a chosen
+//! column, and rejects what cannot be used with a message that names the line, the column and the value.
+
+use lethe_protocol::experiment::limits::MAX_CSV_CELLS;
+
+use super::Dataset;
+use crate::error::{EngineError, Result};
+
+/// Largest file accepted, in bytes.
+pub const MAX_CSV_BYTES: usize = 50 * 1024 * 1024;
+/// Fewest data rows accepted (so that both splits hold points of every class).
+pub const MIN_CSV_ROWS: usize = 10;
+/// Most distinct labels accepted.
+const MAX_CLASSES: usize = 50;
+const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
+
+fn err(msg: impl Into<String>) -> EngineError {
+    EngineError::Csv(msg.into())
+}
+
+/// Parses `text` (the file `file_name`). `label_column` is a header name, a 1-based column number, or empty for
+/// the last column.
+pub fn parse_csv(text: &str, file_name: &str, label_column: &str) -> Result<Dataset> {
+    if text.len() > MAX_CSV_BYTES {
+        return Err(err(format!(
+            "the file is {} bytes; Lethe takes at most {MAX_CSV_BYTES}",
+            text.len()
+        )));
+    }
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let delimiter = detect_delimiter(text);
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let mut rows: Vec<(u64, Vec<String>)> = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| err(format!("cannot read the file: {e}")))?;
+        let line = record.position().map_or(0, |p| p.line());
+        if record.iter().all(|c| c.is_empty()) {
+            continue; // blank line
+        }
+        rows.push((line, record.iter().map(str::to_string).collect()));
+    }
+    if rows.is_empty() {
+        return Err(err("the file is empty"));
+    }
+    let width = rows[0].1.len();
+    if width < 2 {
+        return Err(err(format!(
+            "line {} has {width} column; at least two are needed (features and a label), separated by , ; tab or |",
+            rows[0].0
+        )));
+    }
+    let has_header = detect_header(&rows);
+    let names: Vec<String> = if has_header {
+        rows[0]
+            .1
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                if n.is_empty() {
+                    format!("column {}", i + 1)
+                } else {
+                    n.clone()
+                }
+            })
+            .collect()
+    } else {
+        (1..=width).map(|i| format!("column {i}")).collect()
+    };
+    let data = if has_header { &rows[1..] } else { &rows[..] };
+    let cells = data.len() * width;
+    if cells > MAX_CSV_CELLS {
+        return Err(err(format!(
+            "the file has {} rows × {width} columns = {cells} cells; Lethe takes at most {MAX_CSV_CELLS} (rows × columns)",
+            data.len()
+        )));
+    }
+    let label = find_label_column(label_column, &names)?;
+    for (line, row) in data {
+        if row.len() != width {
+            return Err(err(format!(
+                "line {line} has {} fields, expected {width} like line {}",
+                row.len(),
+                rows[0].0
+            )));
+        }
+    }
+    if data.len() < MIN_CSV_ROWS {
+        return Err(err(format!(
+            "too few rows: {} data rows, at least {MIN_CSV_ROWS} are needed",
+            data.len()
+        )));
+    }
+    let mut x = Vec::with_capacity(data.len() * (width - 1));
+    let mut raw_labels = Vec::with_capacity(data.len());
+    for (line, row) in data {
+        for (c, cell) in row.iter().enumerate() {
+            if cell.is_empty() {
+                return Err(err(format!(
+                    "line {line}, column \"{}\" is empty",
+                    names[c]
+                )));
+            }
+            if c == label {
+                raw_labels.push(cell.clone());
+                continue;
+            }
+            match cell.parse::<f32>() {
+                Ok(v) if v.is_finite() => x.push(v),
+                _ => {
+                    return Err(err(format!(
+                        "line {line}, column \"{}\": \"{cell}\" is not a number (every column but the label must be numeric)",
+                        names[c]
+                    )));
+                }
+            }
+        }
+    }
+    let (y, class_names) = encode_labels(&raw_labels, &names[label])?;
+    Ok(Dataset {
+        name: file_name.to_string(),
+        x,
+        y,
+        feature_names: names
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| i != label)
+            .map(|(_, n)| n.clone())
+            .collect(),
+        class_names,
+    })
+}
+
+/// The delimiter that splits the first lines into the same number (> 1) of fields most often.
+fn detect_delimiter(text: &str) -> u8 {
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(20)
+        .collect();
+    let mut best = (b',', 0usize);
+    for d in DELIMITERS {
+        let counts: Vec<usize> = lines
+            .iter()
+            .map(|l| l.bytes().filter(|&b| b == d).count())
+            .collect();
+        let Some(&first) = counts.first() else {
+            continue;
+        };
+        if first == 0 {
+            continue;
+        }
+        let agreeing = counts.iter().filter(|&&c| c == first).count();
+        if agreeing > best.1 {
+            best = (d, agreeing);
+        }
+    }
+    best.0
+}
+
+fn is_number(cell: &str) -> bool {
+    cell.parse::<f64>().is_ok()
+}
+
+/// A header when some cell of the first row is not a number while the same cell of the second row is, or when
+/// no cell of the first row is a number.
+fn detect_header(rows: &[(u64, Vec<String>)]) -> bool {
+    let first = &rows[0].1;
+    if first.iter().all(|c| !is_number(c)) {
+        return true;
+    }
+    match rows.get(1) {
+        Some((_, second)) => first
+            .iter()
+            .zip(second)
+            .any(|(a, b)| !is_number(a) && is_number(b)),
+        None => false,
+    }
+}
+
+fn find_label_column(spec: &str, names: &[String]) -> Result<usize> {
+    let spec = spec.trim();
+    if spec.is_empty() {
+        return Ok(names.len() - 1);
+    }
+    if let Some(i) = names.iter().position(|n| n == spec) {
+        return Ok(i);
+    }
+    if let Ok(k) = spec.parse::<usize>() {
+        if (1..=names.len()).contains(&k) {
+            return Ok(k - 1);
+        }
+        return Err(err(format!(
+            "label column {k} does not exist: the file has {} columns",
+            names.len()
+        )));
+    }
+    Err(err(format!(
+        "label column \"{spec}\" is not in the header ({})",
+        names.join(", ")
+    )))
+}
+
+/// Maps label strings to 0..k: numeric labels in numeric order, others in alphabetical order.
+fn encode_labels(raw: &[String], column: &str) -> Result<(Vec<u32>, Vec<String>)> {
+    let mut classes: Vec<String> = raw.to_vec();
+    if raw.iter().all(|s| is_number(s)) {
+        classes.sort_by(|a, b| {
+            a.parse::<f64>()
+                .unwrap_or(0.0)
+                .total_cmp(&b.parse::<f64>().unwrap_or(0.0))
+        });
+    } else {
+        classes.sort();
+    }
+    classes.dedup();
+    if classes.len() < 2 {
+        return Err(err(format!(
+            "the label column \"{column}\" has only one class (\"{}\"); at least two are needed",
+            classes.first().map_or("", String::as_str)
+        )));
+    }
+    if classes.len() > MAX_CLASSES {
+        return Err(err(format!(
+            "the label column \"{column}\" has {} distinct values; at most {MAX_CLASSES} classes are supported (is it the right column?)",
+            classes.len()
+        )));
+    }
+    let y = raw
+        .iter()
+        .map(|s| {
+            classes
+                .iter()
+                .position(|c| c == s)
+                .expect("every label is a class") as u32
+        })
+        .collect();
+    Ok((y, classes))
+}

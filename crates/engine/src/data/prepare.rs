@@ -1,0 +1,216 @@
+//! The seeded, stratified train/test split and the standardisation fitted on the training split only.
+
+use lethe_protocol::DatasetView;
+use lethe_protocol::report::DatasetSummary;
+
+use super::Dataset;
+use super::rng::{Rng64, stream};
+use crate::error::{EngineError, Result};
+
+/// Most points sent to the page for plotting.
+const MAX_VIEW_POINTS: usize = 2000;
+
+/// One split, standardised: `x` is row-major `[len, n_features]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Split {
+    /// Standardised features.
+    pub x: Vec<f32>,
+    /// Labels.
+    pub y: Vec<u32>,
+}
+
+impl Split {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.y.len()
+    }
+    /// Whether the split is empty.
+    pub fn is_empty(&self) -> bool {
+        self.y.is_empty()
+    }
+}
+
+/// A dataset ready to train on.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// The data in its original units.
+    pub raw: Dataset,
+    /// Whether each row of `raw` is in the test split.
+    pub is_test: Vec<bool>,
+    /// Training split, standardised.
+    pub train: Split,
+    /// Test split, standardised with the training statistics.
+    pub test: Split,
+    /// Per-feature mean of the training split.
+    pub mean: Vec<f32>,
+    /// Per-feature standard deviation of the training split (1 where a feature is constant).
+    pub std: Vec<f32>,
+    /// FNV-1a 64 of the standardised splits, hex.
+    pub checksum: String,
+}
+
+/// Splits `raw` (stratified by class, seeded) and standardises it with the training split's statistics.
+pub fn prepare(raw: Dataset, test_fraction: f32, seed: u64) -> Result<Prepared> {
+    let d = raw.n_features();
+    let mut rng = Rng64::new(seed, stream::SPLIT);
+    let mut is_test = vec![false; raw.len()];
+    for class in 0..raw.n_classes() as u32 {
+        let mut members: Vec<usize> = (0..raw.len()).filter(|&i| raw.y[i] == class).collect();
+        rng.shuffle(&mut members);
+        // At least one point of each class on each side when the class has two or more.
+        let wanted = (members.len() as f64 * test_fraction as f64).round() as usize;
+        let n_test = if members.len() >= 2 {
+            wanted.clamp(1, members.len() - 1)
+        } else {
+            0
+        };
+        for &i in &members[..n_test] {
+            is_test[i] = true;
+        }
+    }
+    let train_rows: Vec<usize> = (0..raw.len()).filter(|&i| !is_test[i]).collect();
+    let test_rows: Vec<usize> = (0..raw.len()).filter(|&i| is_test[i]).collect();
+    if train_rows.is_empty() || test_rows.is_empty() {
+        return Err(EngineError::Data(format!(
+            "the split left {} training and {} test points; both need at least one",
+            train_rows.len(),
+            test_rows.len()
+        )));
+    }
+    let (mean, std) = fit_standardiser(&raw, &train_rows);
+    let take = |rows: &[usize]| Split {
+        x: rows
+            .iter()
+            .flat_map(|&i| (0..d).map(move |f| (i, f)))
+            .map(|(i, f)| (raw.x[i * d + f] - mean[f]) / std[f])
+            .collect(),
+        y: rows.iter().map(|&i| raw.y[i]).collect(),
+    };
+    let train = take(&train_rows);
+    let test = take(&test_rows);
+    let checksum = checksum(&train, &test);
+    Ok(Prepared {
+        raw,
+        is_test,
+        train,
+        test,
+        mean,
+        std,
+        checksum,
+    })
+}
+
+/// Mean and standard deviation (population, as scikit-learn's `StandardScaler`) of the given rows, in f64.
+fn fit_standardiser(raw: &Dataset, rows: &[usize]) -> (Vec<f32>, Vec<f32>) {
+    let d = raw.n_features();
+    let n = rows.len() as f64;
+    let mut mean = vec![0f64; d];
+    for &i in rows {
+        for (f, m) in mean.iter_mut().enumerate() {
+            *m += raw.x[i * d + f] as f64;
+        }
+    }
+    mean.iter_mut().for_each(|m| *m /= n);
+    let mut var = vec![0f64; d];
+    for &i in rows {
+        for (f, v) in var.iter_mut().enumerate() {
+            let delta = raw.x[i * d + f] as f64 - mean[f];
+            *v += delta * delta;
+        }
+    }
+    let std = var
+        .iter()
+        .map(|v| libm::sqrt(v / n))
+        .map(|s| if s > 1e-12 { s as f32 } else { 1.0 })
+        .collect();
+    (mean.iter().map(|&m| m as f32).collect(), std)
+}
+
+/// FNV-1a 64 over the bits of every standardised value and label of both splits.
+fn checksum(train: &Split, test: &Split) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |bytes: [u8; 4]| {
+        for b in bytes {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    };
+    for split in [train, test] {
+        eat((split.len() as u32).to_le_bytes());
+        split.x.iter().for_each(|v| eat(v.to_bits().to_le_bytes()));
+        split.y.iter().for_each(|&y| eat(y.to_le_bytes()));
+    }
+    format!("{h:016x}")
+}
+
+impl Prepared {
+    /// Number of features.
+    pub fn n_features(&self) -> usize {
+        self.raw.n_features()
+    }
+    /// Number of classes.
+    pub fn n_classes(&self) -> usize {
+        self.raw.n_classes()
+    }
+
+    /// The summary written into reports.
+    pub fn summary(&self) -> DatasetSummary {
+        DatasetSummary {
+            name: self.raw.name.clone(),
+            n_features: self.n_features(),
+            n_classes: self.n_classes(),
+            n_train: self.train.len(),
+            n_test: self.test.len(),
+            class_names: self.raw.class_names.clone(),
+            feature_names: self.raw.feature_names.clone(),
+            checksum: self.checksum.clone(),
+        }
+    }
+
+    /// What the page plots: every point, or a seeded sample of [`MAX_VIEW_POINTS`], in original units.
+    pub fn view(&self, seed: u64) -> DatasetView {
+        let mut rows: Vec<usize> = (0..self.raw.len()).collect();
+        if rows.len() > MAX_VIEW_POINTS {
+            Rng64::new(seed, stream::VIEW).shuffle(&mut rows);
+            rows.truncate(MAX_VIEW_POINTS);
+            rows.sort_unstable();
+        }
+        let d = self.n_features();
+        DatasetView {
+            name: self.raw.name.clone(),
+            feature_names: self.raw.feature_names.clone(),
+            class_names: self.raw.class_names.clone(),
+            n_train: self.train.len(),
+            n_test: self.test.len(),
+            class_counts: self.raw.class_counts(),
+            checksum: self.checksum.clone(),
+            points: rows
+                .iter()
+                .flat_map(|&i| self.raw.x[i * d..(i + 1) * d].iter().copied())
+                .collect(),
+            labels: rows.iter().map(|&i| self.raw.y[i]).collect(),
+            is_test: rows.iter().map(|&i| self.is_test[i]).collect(),
+            sampled_from: self.raw.len(),
+        }
+    }
+
+    /// Range of feature `f` over the raw data, padded by 5 % on each side.
+    pub fn padded_range(&self, f: usize) -> (f32, f32) {
+        let d = self.n_features();
+        let values = (0..self.raw.len()).map(|i| self.raw.x[i * d + f]);
+        let (lo, hi) = values.fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+        let pad = ((hi - lo) * 0.05).max(1e-3);
+        (lo - pad, hi + pad)
+    }
+
+    /// Standardises a point given in original units.
+    pub fn standardise(&self, point: &[f32]) -> Vec<f32> {
+        point
+            .iter()
+            .zip(self.mean.iter().zip(&self.std))
+            .map(|(v, (m, s))| (v - m) / s)
+            .collect()
+    }
+}

@@ -1,0 +1,24 @@
+//! The engine's one error type. Messages name the field, line or value at fault.
+
+/// Everything that can go wrong inside the engine.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum EngineError {
+    /// The experiment is invalid.
+    #[error(transparent)]
+    Config(#[from] lethe_protocol::ConfigError),
+    /// The user's CSV cannot be used; the message names the line, column or value.
+    #[error("CSV: {0}")]
+    Csv(String),
+    /// A dataset is unusable for training (e.g. a split without any point).
+    #[error("data: {0}")]
+    Data(String),
+    /// The loss stopped being a finite number.
+    #[error("the training loss became {value} at epoch {epoch}: lower the learning rate")]
+    NonFiniteLoss { epoch: usize, value: String },
+    /// The compute backend failed (a lost GPU, a failed readback).
+    #[error("backend: {0}")]
+    Backend(String),
+}
+
+/// Result with [`EngineError`].
+pub type Result<T> = std::result::Result<T, EngineError>;

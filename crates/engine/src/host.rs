@@ -1,0 +1,39 @@
+//! What hosts a long computation: the CLI (runs straight through) or the worker (yields by time slice, can
+//! cancel, streams progress). The engine reports plain records and never knows a chart exists.
+
+use lethe_protocol::{BoundaryGrid, EpochRecord};
+
+/// Whether a run goes on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    /// Keep going.
+    Continue,
+    /// Stop now: the user cancelled.
+    Stop,
+}
+
+/// Callbacks from the training loop to whoever runs it.
+pub trait Host {
+    /// Called between batches. A host on a browser event loop yields here when its time slice is spent, so that
+    /// a cancel message gets through; it answers [`Flow::Stop`] once cancelled.
+    fn pause(&mut self) -> impl std::future::Future<Output = Flow>;
+    /// An epoch ended.
+    fn epoch(&mut self, record: &EpochRecord, epochs_total: usize);
+    /// Whether the host wants a fresh decision-boundary grid now (hosts throttle this by time).
+    fn wants_boundary(&mut self) -> bool {
+        false
+    }
+    /// A decision-boundary grid, after `epoch` epochs.
+    fn boundary(&mut self, _epoch: usize, _grid: BoundaryGrid) {}
+}
+
+/// A host that runs straight through and keeps nothing: the CLI and native tests.
+#[derive(Debug, Default)]
+pub struct Straight;
+
+impl Host for Straight {
+    async fn pause(&mut self) -> Flow {
+        Flow::Continue
+    }
+    fn epoch(&mut self, _record: &EpochRecord, _epochs_total: usize) {}
+}

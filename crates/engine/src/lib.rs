@@ -1,0 +1,22 @@
+//! Lethe's engine: datasets, models, training and metrics on burn. It imports no UI and runs the same natively
+//! (tests, CLI) and in the Web Worker, on burn's CPU backend or on WebGPU.
+
+pub mod backend;
+pub mod data;
+pub mod error;
+pub mod host;
+pub mod metrics;
+pub mod model;
+pub mod run;
+pub mod train;
+
+pub use backend::Runtime;
+pub use error::{EngineError, Result};
+pub use host::{Flow, Host, Straight};
+pub use run::{Outcome, prepare_data, run_experiment};
+
+/// Runs a future to completion on the calling thread (native hosts; on the CPU backend every read is ready).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    futures_executor::block_on(future)
+}

@@ -1,0 +1,115 @@
+//! One experiment end to end: prepare the data, build the model, train, measure, report.
+
+use lethe_protocol::{EXPERIMENT_VERSION, LETHE_VERSION, Report, RunReport, ValidExperiment};
+use web_time::Instant;
+
+use crate::backend::Runtime;
+use crate::data::{self, Prepared};
+use crate::error::{EngineError, Result};
+use crate::host::Host;
+use crate::metrics;
+use crate::model::Classifier;
+use crate::train::{evaluate, train};
+
+/// How an experiment ended.
+#[derive(Debug)]
+pub enum Outcome {
+    /// It ran to the end.
+    Finished {
+        /// The report.
+        report: Report,
+        /// The trained model, kept by the worker under its run id for later unlearning.
+        model: Classifier,
+    },
+    /// The host stopped it after `epoch` complete epochs.
+    Cancelled {
+        /// Completed epochs.
+        epoch: usize,
+    },
+}
+
+/// Loads and prepares the experiment's dataset. `csv_text` is the user's file for `source: "csv"`.
+pub fn prepare_data(experiment: &ValidExperiment, csv_text: Option<&str>) -> Result<Prepared> {
+    let raw = data::load(&experiment.data, experiment.seed, csv_text)?;
+    let prepared = data::prepare(raw, experiment.data.test_fraction, experiment.seed)?;
+    let d = prepared.n_features();
+    if let Some(&f) = experiment.data.plot_features.iter().find(|&&f| f >= d) {
+        return Err(EngineError::Data(format!(
+            "data.plot_features names feature {f}, but the dataset has {d} features (0 to {})",
+            d - 1
+        )));
+    }
+    Ok(prepared)
+}
+
+/// Trains the experiment's model on prepared data and writes the report. `host_name` is `"cli"` or `"browser"`;
+/// `started` is when the experiment began (data preparation included), for `wall_seconds`.
+pub async fn run_experiment<H: Host>(
+    experiment: &ValidExperiment,
+    data: &Prepared,
+    rt: &Runtime,
+    host: &mut H,
+    host_name: &str,
+    started: Instant,
+) -> Result<Outcome> {
+    let model = Classifier::new(
+        &experiment.model,
+        data.n_features(),
+        data.n_classes(),
+        experiment.seed,
+        &rt.device,
+    );
+    let trained = train(
+        model,
+        data,
+        &experiment.train,
+        experiment.seed,
+        rt,
+        experiment.data.plot_features,
+        host,
+    )
+    .await?;
+    if trained.cancelled {
+        return Ok(Outcome::Cancelled {
+            epoch: trained.history.len(),
+        });
+    }
+    let d = data.n_features();
+    let on_test = evaluate(&trained.model, &data.test, d, rt).await?;
+    let last = trained
+        .history
+        .last()
+        .expect("a finished run has at least one epoch");
+    let confusion = metrics::confusion(&data.test.y, &on_test.predicted, data.n_classes());
+    let per_class = metrics::per_class(&confusion, &data.raw.class_names);
+    let (precision, recall, f1) = metrics::macro_average(&per_class);
+    let run = RunReport {
+        method: "train".into(),
+        seconds: trained.seconds,
+        epochs: trained.history.len(),
+        train_loss: last.train_loss,
+        train_acc: last.train_acc,
+        test_acc: metrics::accuracy(&confusion),
+        precision,
+        recall,
+        f1,
+        confusion,
+        per_class,
+        history: trained.history,
+    };
+    let report = Report {
+        version: EXPERIMENT_VERSION,
+        lethe_version: LETHE_VERSION.into(),
+        experiment: (**experiment).clone(),
+        seed: experiment.seed,
+        backend: rt.name.into(),
+        host: host_name.into(),
+        dataset: data.summary(),
+        runs: vec![run],
+        wall_seconds: started.elapsed().as_secs_f64(),
+    };
+    Ok(Outcome::Finished {
+        report,
+        model: trained.model,
+    })
+}

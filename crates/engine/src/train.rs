@@ -1,0 +1,241 @@
+//! The training loop: minibatch cross-entropy with SGD (momentum) or Adam and L2 weight decay, written as an
+//! explicit loop (burn's `Learner` is not for wasm, STACK.md §1.2). Reads are async so that the same code runs
+//! on WebGPU; on the CPU they resolve at once.
+
+use burn::nn::loss::CrossEntropyLossConfig;
+use burn::optim::decay::WeightDecayConfig;
+use burn::optim::momentum::MomentumConfig;
+use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer, SgdConfig};
+use burn::prelude::*;
+use burn::tensor::activation::softmax;
+use lethe_protocol::{BoundaryGrid, EpochRecord, OptimizerKind, TrainConfig};
+use web_time::Instant;
+
+use crate::backend::Runtime;
+use crate::data::rng::{Rng64, stream};
+use crate::data::{Prepared, Split};
+use crate::error::{EngineError, Result};
+use crate::host::{Flow, Host};
+use crate::model::Classifier;
+
+/// Cells per axis of the decision-boundary grid.
+pub const BOUNDARY_RESOLUTION: usize = 48;
+
+/// What a training run leaves behind.
+#[derive(Debug)]
+pub struct Trained {
+    /// The model after the last completed epoch.
+    pub model: Classifier,
+    /// One record per completed epoch.
+    pub history: Vec<EpochRecord>,
+    /// True when the host stopped the run early.
+    pub cancelled: bool,
+    /// Wall time of the loop.
+    pub seconds: f64,
+}
+
+/// Predictions and loss of a model on one split.
+#[derive(Debug, Clone)]
+pub struct Evaluation {
+    /// Predicted class per row.
+    pub predicted: Vec<u32>,
+    /// Mean cross-entropy.
+    pub loss: f64,
+    /// Fraction right.
+    pub accuracy: f64,
+}
+
+fn optimizer(config: &TrainConfig) -> ModuleOptimizer {
+    let decay = (config.l2 > 0.0).then(|| WeightDecayConfig::new(config.l2 as f32));
+    match config.optimizer {
+        OptimizerKind::Adam => AdamConfig::new().with_weight_decay(decay).init(),
+        OptimizerKind::Sgd => {
+            // PyTorch's SGD momentum (dampening 0); burn's default dampening is 0.1.
+            let momentum = (config.momentum > 0.0).then(|| {
+                MomentumConfig::new()
+                    .with_momentum(config.momentum)
+                    .with_dampening(0.0)
+            });
+            SgdConfig::new()
+                .with_weight_decay(decay)
+                .with_momentum(momentum)
+                .init()
+        }
+    }
+}
+
+fn batch_tensors(
+    split: &Split,
+    rows: &[usize],
+    d: usize,
+    device: &Device,
+) -> (Tensor<2>, Tensor<1, Int>) {
+    let mut x = Vec::with_capacity(rows.len() * d);
+    for &r in rows {
+        x.extend_from_slice(&split.x[r * d..(r + 1) * d]);
+    }
+    let y: Vec<i64> = rows.iter().map(|&r| split.y[r] as i64).collect();
+    (
+        Tensor::<2>::from_data(TensorData::new(x, [rows.len(), d]), device),
+        Tensor::<1, Int>::from_data(TensorData::new(y, [rows.len()]), device),
+    )
+}
+
+/// Trains `model` on `data.train` for `config.epochs` epochs, reporting each epoch to `host`.
+pub async fn train<H: Host>(
+    mut model: Classifier,
+    data: &Prepared,
+    config: &TrainConfig,
+    seed: u64,
+    rt: &Runtime,
+    plot_features: [usize; 2],
+    host: &mut H,
+) -> Result<Trained> {
+    let started = Instant::now();
+    let d = data.n_features();
+    let n = data.train.len();
+    let mut optim = optimizer(config);
+    let loss_fn = CrossEntropyLossConfig::new().init(&rt.device);
+    let mut rng = Rng64::new(seed, stream::SHUFFLE);
+    let mut order: Vec<usize> = (0..n).collect();
+    let mut history = Vec::with_capacity(config.epochs);
+    for epoch in 1..=config.epochs {
+        rng.shuffle(&mut order);
+        let mut loss_sum = Tensor::<1>::zeros([1], &rt.device);
+        for rows in order.chunks(config.batch_size) {
+            let (x, y) = batch_tensors(&data.train, rows, d, &rt.device);
+            let loss = loss_fn.forward(model.forward(x), y);
+            loss_sum = loss_sum + loss.clone().detach().mul_scalar(rows.len() as f32);
+            let grads = GradientsParams::from_grads(loss.backward(), &model);
+            model = optim.step(config.learning_rate, model, grads);
+            if host.pause().await == Flow::Stop {
+                return Ok(Trained {
+                    model,
+                    history,
+                    cancelled: true,
+                    seconds: started.elapsed().as_secs_f64(),
+                });
+            }
+        }
+        let train_loss = read_scalar(loss_sum).await? / n as f64;
+        if !train_loss.is_finite() {
+            return Err(EngineError::NonFiniteLoss {
+                epoch,
+                value: format!("{train_loss}"),
+            });
+        }
+        let on_train = evaluate(&model, &data.train, d, rt).await?;
+        let on_test = evaluate(&model, &data.test, d, rt).await?;
+        let record = EpochRecord {
+            epoch,
+            train_loss,
+            test_loss: on_test.loss,
+            train_acc: on_train.accuracy,
+            test_acc: on_test.accuracy,
+            elapsed_seconds: started.elapsed().as_secs_f64(),
+        };
+        host.epoch(&record, config.epochs);
+        history.push(record);
+        if d == 2 && (epoch == config.epochs || host.wants_boundary()) {
+            let grid = boundary(&model, data, plot_features, rt).await?;
+            host.boundary(epoch, grid);
+        }
+    }
+    Ok(Trained {
+        model,
+        history,
+        cancelled: false,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+async fn read_scalar(t: Tensor<1>) -> Result<f64> {
+    let data = t
+        .into_data_async()
+        .await
+        .map_err(|e| EngineError::Backend(format!("reading the loss: {e:?}")))?;
+    Ok(data.iter::<f32>().next().unwrap_or(f32::NAN) as f64)
+}
+
+/// Predictions, mean cross-entropy and accuracy of `model` on `split`.
+pub async fn evaluate(
+    model: &Classifier,
+    split: &Split,
+    d: usize,
+    rt: &Runtime,
+) -> Result<Evaluation> {
+    let rows: Vec<usize> = (0..split.len()).collect();
+    let (x, y) = batch_tensors(split, &rows, d, &rt.eval);
+    let logits = model.valid().forward(x);
+    let loss = CrossEntropyLossConfig::new()
+        .init(&rt.eval)
+        .forward(logits.clone(), y);
+    let predicted = logits.argmax(1).reshape([-1]);
+    let loss = read_scalar(loss).await?;
+    let predicted: Vec<u32> = predicted
+        .into_data_async()
+        .await
+        .map_err(|e| EngineError::Backend(format!("reading predictions: {e:?}")))?
+        .iter::<i64>()
+        .map(|p| p as u32)
+        .collect();
+    let right = predicted
+        .iter()
+        .zip(&split.y)
+        .filter(|(p, y)| p == y)
+        .count();
+    Ok(Evaluation {
+        accuracy: right as f64 / split.len().max(1) as f64,
+        loss,
+        predicted,
+    })
+}
+
+/// The model's prediction over a grid spanning the two plotted features (2-D data only).
+pub async fn boundary(
+    model: &Classifier,
+    data: &Prepared,
+    features: [usize; 2],
+    rt: &Runtime,
+) -> Result<BoundaryGrid> {
+    let res = BOUNDARY_RESOLUTION;
+    let (xr, yr) = (
+        data.padded_range(features[0]),
+        data.padded_range(features[1]),
+    );
+    let centre = |(lo, hi): (f32, f32), i: usize| lo + (hi - lo) * (i as f32 + 0.5) / res as f32;
+    let mut points = Vec::with_capacity(res * res * 2);
+    for j in 0..res {
+        for i in 0..res {
+            let mut p = [0f32; 2];
+            p[features[0]] = centre(xr, i);
+            p[features[1]] = centre(yr, j);
+            points.extend(data.standardise(&p));
+        }
+    }
+    let x = Tensor::<2>::from_data(TensorData::new(points, [res * res, 2]), &rt.eval);
+    let probs = softmax(model.valid().forward(x), 1);
+    let class = probs.clone().argmax(1).reshape([-1]);
+    let confidence = probs.max_dim(1).reshape([-1]);
+    let read_err = |e| EngineError::Backend(format!("reading the boundary: {e:?}"));
+    let class = class
+        .into_data_async()
+        .await
+        .map_err(read_err)?
+        .iter::<i64>()
+        .map(|c| c as u32)
+        .collect();
+    let confidence = confidence
+        .into_data_async()
+        .await
+        .map_err(read_err)?
+        .iter::<f32>()
+        .collect();
+    Ok(BoundaryGrid {
+        x_range: xr,
+        y_range: yr,
+        resolution: res,
+        class,
+        confidence,
+    })
+}

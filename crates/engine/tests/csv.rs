@@ -1,0 +1,130 @@
+//! CSV import: good files, and one test per error with its message.
+
+use lethe_engine::data::parse_csv;
+
+fn ok(text: &str, label: &str) -> lethe_engine::data::Dataset {
+    parse_csv(text, "test.csv", label).unwrap_or_else(|e| panic!("should parse: {e}"))
+}
+
+fn fails(text: &str, label: &str) -> String {
+    parse_csv(text, "test.csv", label)
+        .expect_err("should be rejected")
+        .to_string()
+}
+
+fn rows(n: usize, f: impl Fn(usize) -> String) -> String {
+    (0..n).map(f).collect::<Vec<_>>().join("\n")
+}
+
+#[test]
+fn header_string_labels_and_named_label_column() {
+    let text = format!(
+        "sepal,species,petal\n{}",
+        rows(12, |i| format!(
+            "{i}.5,{},{}",
+            ["setosa", "virginica"][i % 2],
+            i * 2
+        ))
+    );
+    let d = ok(&text, "species");
+    assert_eq!(d.feature_names, vec!["sepal", "petal"]);
+    assert_eq!(d.class_names, vec!["setosa", "virginica"]);
+    assert_eq!(d.len(), 12);
+    assert_eq!(&d.x[..2], &[0.5, 0.0]);
+    assert_eq!(d.y[1], 1);
+}
+
+#[test]
+fn semicolon_delimiter_no_header_numeric_labels_last_column() {
+    let text = rows(10, |i| format!("{};{};{}", i, i * 3, [10, 2][i % 2]));
+    let d = ok(&text, "");
+    assert_eq!(d.feature_names, vec!["column 1", "column 2"]);
+    assert_eq!(
+        d.class_names,
+        vec!["2", "10"],
+        "numeric labels sort numerically"
+    );
+    assert_eq!(d.y[0], 1);
+}
+
+#[test]
+fn tab_delimiter_and_label_by_number() {
+    let text = format!(
+        "a\tb\tc\n{}",
+        rows(10, |i| format!("{}\t{}\t{}", i % 2, i, i + 1))
+    );
+    let d = ok(&text, "1");
+    assert_eq!(d.feature_names, vec!["b", "c"]);
+    assert_eq!(d.n_classes(), 2);
+}
+
+#[test]
+fn ragged_row_names_its_line() {
+    let mut text = format!("a,b,y\n{}", rows(10, |i| format!("{i},{i},{}", i % 2)));
+    text.push_str("\n1,2");
+    let msg = fails(&text, "y");
+    assert!(msg.contains("line 12 has 2 fields, expected 3"), "{msg}");
+}
+
+#[test]
+fn empty_cell_names_line_and_column() {
+    let text = format!(
+        "a,b,y\n{}\n1,,0",
+        rows(10, |i| format!("{i},{i},{}", i % 2))
+    );
+    let msg = fails(&text, "y");
+    assert!(msg.contains("line 12, column \"b\" is empty"), "{msg}");
+}
+
+#[test]
+fn non_numeric_feature_names_value() {
+    let text = format!(
+        "a,b,y\n{}\n1,abc,0",
+        rows(10, |i| format!("{i},{i},{}", i % 2))
+    );
+    let msg = fails(&text, "y");
+    assert!(
+        msg.contains("line 12, column \"b\": \"abc\" is not a number"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn one_class_only() {
+    let text = format!("a,y\n{}", rows(12, |i| format!("{i},cat")));
+    let msg = fails(&text, "y");
+    assert!(msg.contains("only one class (\"cat\")"), "{msg}");
+}
+
+#[test]
+fn too_few_rows() {
+    let text = format!("a,y\n{}", rows(4, |i| format!("{i},{}", i % 2)));
+    let msg = fails(&text, "y");
+    assert!(
+        msg.contains("too few rows: 4 data rows, at least 10"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn over_the_size_cap() {
+    // 2 000 001 cells > the cap of 2 000 000 (rows × columns).
+    let width = 1000;
+    let line = vec!["1"; width].join(",");
+    let text = format!("{}\n", vec![line; 2001].join("\n"));
+    let msg = fails(&text, "");
+    assert!(
+        msg.contains("2001 rows × 1000 columns = 2001000 cells; Lethe takes at most 2000000"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn unknown_label_column_lists_the_header() {
+    let text = format!("a,b,y\n{}", rows(10, |i| format!("{i},{i},{}", i % 2)));
+    let msg = fails(&text, "species");
+    assert!(
+        msg.contains("label column \"species\" is not in the header (a, b, y)"),
+        "{msg}"
+    );
+}

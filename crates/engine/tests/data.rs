@@ -1,0 +1,116 @@
+//! Datasets: generators (shape, balance, determinism), bundled copies, split and standardisation.
+
+use lethe_engine::data::{self, generate, prepare};
+use lethe_protocol::{DataConfig, DataSource, Experiment};
+
+fn config(source: DataSource, n: usize) -> DataConfig {
+    DataConfig {
+        source,
+        n_samples: n,
+        ..Experiment::demo().data
+    }
+}
+
+/* Source: the generators' definitions. Every generator returns n rows of 2 features; moons, circles and spiral
+split n in halves (n/2 and n − n/2); blobs deal classes round-robin. */
+#[test]
+fn generators_have_shape_and_balance() {
+    for source in [
+        DataSource::Moons,
+        DataSource::Circles,
+        DataSource::Spiral,
+        DataSource::Xor,
+        DataSource::Blobs,
+    ] {
+        let d = generate(&config(source, 301), 7);
+        assert_eq!(d.len(), 301, "{source:?}");
+        assert_eq!(d.x.len(), 602, "{source:?}");
+        assert_eq!(d.n_features(), 2);
+        let counts = d.class_counts();
+        assert_eq!(counts.iter().sum::<usize>(), 301);
+        match source {
+            DataSource::Xor => assert!(counts.iter().all(|&c| c > 120), "{counts:?}"), // binomial(301, 1/2)
+            DataSource::Blobs => assert_eq!(counts, vec![101, 100, 100]),
+            _ => assert_eq!(counts, vec![150, 151], "{source:?}"),
+        }
+        assert!(d.x.iter().all(|v| v.is_finite()));
+    }
+}
+
+/* Source: determinism by construction (ChaCha12 seeded per stream). */
+#[test]
+fn generators_are_deterministic_by_seed() {
+    let c = config(DataSource::Moons, 200);
+    assert_eq!(generate(&c, 1), generate(&c, 1));
+    assert_ne!(generate(&c, 1).x, generate(&c, 2).x);
+}
+
+/* Source: make_moons' closed form. With noise 0 every point lies on one of the two unit half circles:
+outer (cos t, sin t) with |p| = 1, inner centred at (1, 0.5) with radius 1. */
+#[test]
+fn noiseless_moons_lie_on_their_arcs() {
+    let mut c = config(DataSource::Moons, 100);
+    c.noise = 0.0;
+    let d = generate(&c, 3);
+    for i in 0..d.len() {
+        let (x, y) = (d.x[2 * i] as f64, d.x[2 * i + 1] as f64);
+        let r = if d.y[i] == 0 {
+            (x * x + y * y).sqrt()
+        } else {
+            ((x - 1.0).powi(2) + (y - 0.5).powi(2)).sqrt()
+        };
+        assert!((r - 1.0).abs() < 1e-5, "point {i} at radius {r}");
+    }
+}
+
+/* Source: scikit-learn's files. breast_cancer.csv: 569 rows, 212 malignant / 357 benign; digits: 1797 rows,
+64 pixels in 0..=16, 10 classes of 174–183 images. */
+#[test]
+fn bundled_datasets_match_scikit_learn() {
+    let bc = data::breast_cancer();
+    assert_eq!((bc.len(), bc.n_features()), (569, 30));
+    assert_eq!(bc.class_counts(), vec![212, 357]);
+    assert_eq!(bc.class_names, vec!["malignant", "benign"]);
+    let dg = data::digits();
+    assert_eq!((dg.len(), dg.n_features(), dg.n_classes()), (1797, 64, 10));
+    assert!(dg.x.iter().all(|&v| (0.0..=16.0).contains(&v)));
+    assert!(dg.class_counts().iter().all(|&c| (174..=183).contains(&c)));
+}
+
+/* Source: closed form. After standardisation with training statistics, each training feature has mean 0 and
+population variance 1; the split is stratified, so class proportions match within one point per class. */
+#[test]
+fn split_is_stratified_and_standardised_on_train_only() {
+    let p = prepare(data::breast_cancer(), 0.25, 11).unwrap();
+    assert_eq!(p.train.len() + p.test.len(), 569);
+    assert_eq!(p.test.len(), 53 + 89); // round(212 × 0.25) + round(357 × 0.25)
+    let d = 30;
+    for f in 0..d {
+        let col: Vec<f64> = (0..p.train.len())
+            .map(|i| p.train.x[i * d + f] as f64)
+            .collect();
+        let mean = col.iter().sum::<f64>() / col.len() as f64;
+        let var = col.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / col.len() as f64;
+        assert!(mean.abs() < 1e-4, "feature {f} mean {mean}");
+        assert!((var - 1.0).abs() < 1e-3, "feature {f} variance {var}");
+    }
+    let again = prepare(data::breast_cancer(), 0.25, 11).unwrap();
+    assert_eq!(p.checksum, again.checksum);
+    assert_ne!(
+        p.checksum,
+        prepare(data::breast_cancer(), 0.25, 12).unwrap().checksum
+    );
+}
+
+/// Writes the breast-cancer split used by `training.rs` for the scikit-learn reference (see docs/BENCHMARKS.md).
+#[test]
+#[ignore]
+fn dump_breast_cancer_split() {
+    let p = prepare(data::breast_cancer(), 0.25, 42).unwrap();
+    let rows: Vec<String> = p
+        .is_test
+        .iter()
+        .map(|&t| if t { "1" } else { "0" }.to_string())
+        .collect();
+    std::fs::write("/tmp/breast_cancer_is_test.txt", rows.join("\n")).unwrap();
+}

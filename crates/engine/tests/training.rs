@@ -1,0 +1,142 @@
+//! End-to-end training on the CPU backend with fixed seeds. Each threshold names its source.
+
+use lethe_engine::{Outcome, Runtime, Straight, block_on, prepare_data, run_experiment};
+use lethe_protocol::{DataSource, Experiment, ModelKind, OptimizerKind, Report};
+use web_time::Instant;
+
+fn run(experiment: Experiment) -> Report {
+    let valid = experiment
+        .validate()
+        .expect("the test experiment should be valid");
+    let data = prepare_data(&valid, None).expect("the data should load");
+    let outcome = block_on(run_experiment(
+        &valid,
+        &data,
+        &Runtime::cpu(),
+        &mut Straight,
+        "cli",
+        Instant::now(),
+    ))
+    .expect("training should succeed");
+    match outcome {
+        Outcome::Finished { report, .. } => report,
+        Outcome::Cancelled { .. } => panic!("a straight host never cancels"),
+    }
+}
+
+/* Source: the issue's acceptance figure. Two moons with noise 0.1 are separable by a smooth curve; an MLP reaches
+~0.99–1.00 test accuracy (scikit-learn's MLPClassifier(hidden_layer_sizes=(64, 64)) on make_moons(4096,
+noise=0.1) scores 0.99+). The floor 0.97 leaves room for seeds. */
+#[test]
+fn mlp_on_two_moons_reaches_097() {
+    let mut e = Experiment::demo();
+    e.data.n_samples = 2048;
+    e.data.noise = 0.1;
+    e.train.epochs = 30;
+    let report = run(e);
+    let run = &report.runs[0];
+    assert!(
+        run.test_acc >= 0.97,
+        "test accuracy {} < 0.97",
+        run.test_acc
+    );
+    assert_eq!(run.history.len(), 30);
+    assert!(
+        run.history[29].train_loss < run.history[0].train_loss,
+        "the loss should fall"
+    );
+    assert_eq!(report.dataset.n_train + report.dataset.n_test, 2048);
+}
+
+/* Source: scikit-learn 1.9.1 on this very split (indices dumped by
+`cargo test -p lethe-engine --test data -- dump_breast_cancer_split --ignored`):
+    sc = StandardScaler().fit(X[~t]); LogisticRegression(max_iter=5000).fit(sc.transform(X[~t]), y[~t])
+scores 0.986 on the test split (C=1.0; 0.937 with C=1e4, nearly unregularised). The issue's floor is 0.94;
+we also stay within 0.03 of scikit-learn's 0.986. */
+#[test]
+fn logistic_regression_on_breast_cancer_reaches_094() {
+    let mut e = Experiment::demo();
+    e.data.source = DataSource::BreastCancer;
+    e.model.kind = ModelKind::Logistic;
+    e.train.optimizer = OptimizerKind::Sgd;
+    e.train.learning_rate = 0.05;
+    e.train.batch_size = 32;
+    e.train.epochs = 60;
+    e.train.l2 = 1e-3;
+    let report = run(e);
+    let run = &report.runs[0];
+    assert!(
+        run.test_acc >= 0.94,
+        "test accuracy {} < 0.94",
+        run.test_acc
+    );
+    assert!(
+        (run.test_acc - 0.986).abs() <= 0.03,
+        "test accuracy {} vs scikit-learn 0.986",
+        run.test_acc
+    );
+    assert_eq!(report.dataset.n_train + report.dataset.n_test, 569);
+    assert_eq!(
+        run.confusion.iter().flatten().sum::<u32>() as usize,
+        report.dataset.n_test
+    );
+}
+
+/* Source: closed form. With the same seed the whole pipeline is deterministic, so two runs give identical
+reports apart from wall times. */
+#[test]
+fn same_seed_same_result() {
+    let mut e = Experiment::demo();
+    e.data.n_samples = 256;
+    e.train.epochs = 3;
+    let (a, b) = (run(e.clone()), run(e));
+    assert_eq!(a.dataset.checksum, b.dataset.checksum);
+    assert_eq!(a.runs[0].test_acc, b.runs[0].test_acc);
+    assert_eq!(
+        a.runs[0].history[2].train_loss,
+        b.runs[0].history[2].train_loss
+    );
+}
+
+/* Source: closed form. A learning rate of 10 with plain SGD on unscaled-like logits diverges: the loss overflows
+to inf/NaN within a few epochs, and the run must stop and name the epoch. */
+#[test]
+fn exploding_loss_stops_with_the_epoch() {
+    let mut e = Experiment::demo();
+    e.data.source = DataSource::Digits;
+    e.model.width = 256;
+    e.train.optimizer = OptimizerKind::Sgd;
+    e.train.momentum = 0.99;
+    e.train.learning_rate = 10.0;
+    e.train.epochs = 30;
+    let valid = e.validate().unwrap();
+    let data = prepare_data(&valid, None).unwrap();
+    let err = block_on(run_experiment(
+        &valid,
+        &data,
+        &Runtime::cpu(),
+        &mut Straight,
+        "cli",
+        Instant::now(),
+    ))
+    .expect_err("the loss should explode");
+    let msg = err.to_string();
+    assert!(msg.contains("at epoch"), "{msg}");
+}
+
+/* Source: scikit-learn's `load_digits` has 1797 rows in 10 classes; an MLP on standardised pixels reaches ~0.97
+(scikit-learn's MLPClassifier default on a 75/25 split scores 0.97–0.98). Floor 0.93. */
+#[test]
+fn mlp_on_digits_learns() {
+    let mut e = Experiment::demo();
+    e.data.source = DataSource::Digits;
+    e.model.width = 64;
+    e.train.epochs = 20;
+    let report = run(e);
+    assert_eq!(report.dataset.n_classes, 10);
+    assert!(
+        report.runs[0].test_acc >= 0.93,
+        "test accuracy {}",
+        report.runs[0].test_acc
+    );
+}

@@ -1,0 +1,30 @@
+//! The one error type for configuration problems: each message names the field and the value.
+
+/// A problem with an experiment file or a setting. The message names the field and shows the value.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ConfigError {
+    /// The JSON could not be read (syntax error, unknown key, wrong type); serde's message names the key and position.
+    #[error("experiment file: {0}")]
+    Parse(String),
+    /// The file is of another format version.
+    #[error("experiment version {found} is not supported: this Lethe reads version {expected}")]
+    Version { found: String, expected: u32 },
+    /// A value outside its allowed range.
+    #[error("{field} must be {rule}, got {value}")]
+    Range {
+        field: &'static str,
+        rule: String,
+        value: String,
+    },
+}
+
+impl ConfigError {
+    /// Shorthand for a range error.
+    pub fn range(field: &'static str, rule: impl Into<String>, value: impl ToString) -> Self {
+        Self::Range {
+            field,
+            rule: rule.into(),
+            value: value.to_string(),
+        }
+    }
+}

@@ -1,0 +1,453 @@
+//! The experiment file: one JSON document that reproduces a run anywhere (page, worker, CLI, URL hash).
+//!
+//! Read it with [`Experiment::from_json`], then check it once with [`Experiment::validate`]; the engine only
+//! accepts the checked [`ValidExperiment`]. The format is documented in `docs/experiment-format.md`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{ConfigError, EXPERIMENT_VERSION};
+
+/// A whole experiment: data, model, training recipe, seed and backend preference.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Experiment {
+    /// Format version; must equal [`EXPERIMENT_VERSION`].
+    pub version: u32,
+    /// Seed for data generation, the train/test split, weight initialisation and shuffling.
+    pub seed: u64,
+    /// Where the data comes from and how it is split.
+    pub data: DataConfig,
+    /// The classifier.
+    pub model: ModelConfig,
+    /// The training recipe.
+    pub train: TrainConfig,
+    /// Which compute backend to prefer (the page only; the CLI always runs on the CPU).
+    #[serde(default)]
+    pub backend: BackendChoice,
+}
+
+/// The datasets Lethe knows. Generators take `n_samples`, `noise` (and `classes` for blobs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DataSource {
+    /// Two interleaving half circles (scikit-learn's `make_moons`).
+    Moons,
+    /// A small circle inside a large one (`make_circles`, factor 0.5).
+    Circles,
+    /// Two interleaved spiral arms.
+    Spiral,
+    /// Four quadrants, opposite ones sharing a class.
+    Xor,
+    /// `classes` isotropic Gaussian blobs.
+    Blobs,
+    /// scikit-learn's copy of the Wisconsin breast cancer data (569 × 30, 2 classes).
+    BreastCancer,
+    /// scikit-learn's copy of the UCI handwritten digits (1797 × 64 pixels of 8×8, 10 classes).
+    Digits,
+    /// The user's own CSV file (never stored in the experiment; see [`CsvSpec`]).
+    Csv,
+}
+
+impl DataSource {
+    /// Every source, in the order the page lists them.
+    pub const ALL: [DataSource; 8] = [
+        Self::Moons,
+        Self::Circles,
+        Self::Spiral,
+        Self::Xor,
+        Self::Blobs,
+        Self::BreastCancer,
+        Self::Digits,
+        Self::Csv,
+    ];
+
+    /// The snake_case key used in files and URLs.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Moons => "moons",
+            Self::Circles => "circles",
+            Self::Spiral => "spiral",
+            Self::Xor => "xor",
+            Self::Blobs => "blobs",
+            Self::BreastCancer => "breast_cancer",
+            Self::Digits => "digits",
+            Self::Csv => "csv",
+        }
+    }
+
+    /// A human label for pickers.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Moons => "Two moons",
+            Self::Circles => "Circles",
+            Self::Spiral => "Spiral",
+            Self::Xor => "XOR",
+            Self::Blobs => "Gaussian blobs",
+            Self::BreastCancer => "Breast cancer (569 × 30)",
+            Self::Digits => "Digits 8×8 (1797 × 64)",
+            Self::Csv => "Your own CSV",
+        }
+    }
+
+    /// The source for a key, if any.
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.key() == key)
+    }
+
+    /// Whether the data is drawn by a generator (and so takes `n_samples` and `noise`).
+    pub fn is_generated(self) -> bool {
+        matches!(
+            self,
+            Self::Moons | Self::Circles | Self::Spiral | Self::Xor | Self::Blobs
+        )
+    }
+}
+
+/// How to read the user's CSV. The file itself travels beside the experiment, never inside it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CsvSpec {
+    /// The file's name, so that the page can ask for it again and the CLI can find it next to the experiment.
+    pub file: String,
+    /// The label column: its header name, or its 1-based number. Empty means the last column.
+    #[serde(default)]
+    pub label_column: String,
+}
+
+/// Where the data comes from and how it is split.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataConfig {
+    /// The dataset.
+    pub source: DataSource,
+    /// Number of points for generated data.
+    #[serde(default = "defaults::n_samples")]
+    pub n_samples: usize,
+    /// Noise level for generated data (standard deviation, in the generator's units).
+    #[serde(default = "defaults::noise")]
+    pub noise: f32,
+    /// Number of classes for blobs.
+    #[serde(default = "defaults::classes")]
+    pub classes: usize,
+    /// Fraction of points held out for testing (seeded split, stratified by class).
+    #[serde(default = "defaults::test_fraction")]
+    pub test_fraction: f32,
+    /// For `source: "csv"`: which file and which label column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub csv: Option<CsvSpec>,
+    /// The two feature indices shown in the scatter plot.
+    #[serde(default = "defaults::plot_features")]
+    pub plot_features: [usize; 2],
+}
+
+/// The classifier family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelKind {
+    /// Multinomial logistic regression (one linear layer and softmax).
+    Logistic,
+    /// A multilayer perceptron.
+    Mlp,
+}
+
+/// Hidden-layer activation of the MLP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Activation {
+    /// max(0, x)
+    Relu,
+    /// tanh(x)
+    Tanh,
+    /// 1 / (1 + e^-x)
+    Sigmoid,
+}
+
+/// The classifier and its shape.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelConfig {
+    /// Logistic regression or MLP.
+    pub kind: ModelKind,
+    /// Hidden layers of the MLP (ignored by logistic regression).
+    #[serde(default = "defaults::layers")]
+    pub layers: usize,
+    /// Units per hidden layer.
+    #[serde(default = "defaults::width")]
+    pub width: usize,
+    /// Hidden activation.
+    #[serde(default = "defaults::activation")]
+    pub activation: Activation,
+}
+
+/// The optimiser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OptimizerKind {
+    /// Stochastic gradient descent with momentum.
+    Sgd,
+    /// Adam (Kingma & Ba, 2015) with β1 = 0.9, β2 = 0.999.
+    Adam,
+}
+
+/// The training recipe.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainConfig {
+    /// SGD with momentum, or Adam.
+    pub optimizer: OptimizerKind,
+    /// Step size.
+    pub learning_rate: f64,
+    /// SGD momentum (ignored by Adam).
+    #[serde(default = "defaults::momentum")]
+    pub momentum: f64,
+    /// Examples per step.
+    pub batch_size: usize,
+    /// Passes over the training split.
+    pub epochs: usize,
+    /// L2 penalty (weight decay) coefficient.
+    #[serde(default)]
+    pub l2: f64,
+}
+
+/// Which backend the page should use.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BackendChoice {
+    /// WebGPU on a hardware adapter, otherwise the CPU.
+    #[default]
+    Auto,
+    /// Always burn's CPU backend (flex).
+    Cpu,
+    /// WebGPU even on a software adapter.
+    Webgpu,
+}
+
+impl BackendChoice {
+    /// The snake_case key.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Auto => "auto",
+            Self::Cpu => "cpu",
+            Self::Webgpu => "webgpu",
+        }
+    }
+}
+
+mod defaults {
+    use super::Activation;
+    pub fn n_samples() -> usize {
+        512
+    }
+    pub fn noise() -> f32 {
+        0.1
+    }
+    pub fn classes() -> usize {
+        3
+    }
+    pub fn test_fraction() -> f32 {
+        0.25
+    }
+    pub fn plot_features() -> [usize; 2] {
+        [0, 1]
+    }
+    pub fn layers() -> usize {
+        2
+    }
+    pub fn width() -> usize {
+        64
+    }
+    pub fn activation() -> Activation {
+        Activation::Relu
+    }
+    pub fn momentum() -> f64 {
+        0.9
+    }
+}
+
+/// Upper bounds of the settings, shared by validation and the page's inputs.
+pub mod limits {
+    /// Most points a generator draws.
+    pub const MAX_SAMPLES: usize = 100_000;
+    /// Fewest points a generator draws.
+    pub const MIN_SAMPLES: usize = 20;
+    /// Most hidden layers.
+    pub const MAX_LAYERS: usize = 8;
+    /// Most units per hidden layer.
+    pub const MAX_WIDTH: usize = 1024;
+    /// Most epochs.
+    pub const MAX_EPOCHS: usize = 10_000;
+    /// Most classes for blobs.
+    pub const MAX_CLASSES: usize = 10;
+    /// Largest CSV accepted: rows × columns.
+    pub const MAX_CSV_CELLS: usize = 2_000_000;
+}
+
+/// An experiment that passed [`Experiment::validate`]; the only form the engine accepts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidExperiment(Experiment);
+
+impl std::ops::Deref for ValidExperiment {
+    type Target = Experiment;
+    fn deref(&self) -> &Experiment {
+        &self.0
+    }
+}
+
+impl ValidExperiment {
+    /// The checked experiment, by value.
+    pub fn into_inner(self) -> Experiment {
+        self.0
+    }
+}
+
+impl Experiment {
+    /// Reads an experiment file. Rejects another version before anything else, then unknown keys and wrong types.
+    pub fn from_json(text: &str) -> Result<Experiment, ConfigError> {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| ConfigError::Parse(e.to_string()))?;
+        match value.get("version") {
+            Some(serde_json::Value::Number(n)) if n.as_u64() == Some(EXPERIMENT_VERSION as u64) => {
+            }
+            Some(v) => {
+                return Err(ConfigError::Version {
+                    found: v.to_string(),
+                    expected: EXPERIMENT_VERSION,
+                });
+            }
+            None => return Err(ConfigError::Parse("missing field `version`".into())),
+        }
+        serde_json::from_str(text).map_err(|e| ConfigError::Parse(e.to_string()))
+    }
+
+    /// The experiment as pretty JSON, the same text the CLI reads.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("an experiment should always serialise")
+    }
+
+    /// The demo experiment: an MLP on two moons.
+    pub fn demo() -> Experiment {
+        Experiment {
+            version: EXPERIMENT_VERSION,
+            seed: 42,
+            data: DataConfig {
+                source: DataSource::Moons,
+                n_samples: 1024,
+                noise: 0.1,
+                classes: 3,
+                test_fraction: 0.25,
+                csv: None,
+                plot_features: [0, 1],
+            },
+            model: ModelConfig {
+                kind: ModelKind::Mlp,
+                layers: 2,
+                width: 32,
+                activation: Activation::Relu,
+            },
+            train: TrainConfig {
+                optimizer: OptimizerKind::Adam,
+                learning_rate: 0.01,
+                momentum: 0.9,
+                batch_size: 64,
+                epochs: 40,
+                l2: 0.0,
+            },
+            backend: BackendChoice::Auto,
+        }
+    }
+
+    /// Checks every setting once. The error names the field and shows the value.
+    pub fn validate(self) -> Result<ValidExperiment, ConfigError> {
+        use limits::*;
+        if self.version != EXPERIMENT_VERSION {
+            return Err(ConfigError::Version {
+                found: self.version.to_string(),
+                expected: EXPERIMENT_VERSION,
+            });
+        }
+        let d = &self.data;
+        if d.source.is_generated() {
+            if !(MIN_SAMPLES..=MAX_SAMPLES).contains(&d.n_samples) {
+                return Err(ConfigError::range(
+                    "data.n_samples",
+                    format!("between {MIN_SAMPLES} and {MAX_SAMPLES}"),
+                    d.n_samples,
+                ));
+            }
+            if !(d.noise.is_finite() && (0.0..=2.0).contains(&d.noise)) {
+                return Err(ConfigError::range("data.noise", "between 0 and 2", d.noise));
+            }
+        }
+        if d.source == DataSource::Blobs && !(2..=MAX_CLASSES).contains(&d.classes) {
+            return Err(ConfigError::range(
+                "data.classes",
+                format!("between 2 and {MAX_CLASSES}"),
+                d.classes,
+            ));
+        }
+        if !(d.test_fraction.is_finite() && (0.05..=0.9).contains(&d.test_fraction)) {
+            return Err(ConfigError::range(
+                "data.test_fraction",
+                "between 0.05 and 0.9",
+                d.test_fraction,
+            ));
+        }
+        if d.source == DataSource::Csv && d.csv.is_none() {
+            return Err(ConfigError::range(
+                "data.csv",
+                "present when data.source is \"csv\"",
+                "nothing",
+            ));
+        }
+        let m = &self.model;
+        if m.kind == ModelKind::Mlp {
+            if !(1..=MAX_LAYERS).contains(&m.layers) {
+                return Err(ConfigError::range(
+                    "model.layers",
+                    format!("between 1 and {MAX_LAYERS}"),
+                    m.layers,
+                ));
+            }
+            if !(1..=MAX_WIDTH).contains(&m.width) {
+                return Err(ConfigError::range(
+                    "model.width",
+                    format!("between 1 and {MAX_WIDTH}"),
+                    m.width,
+                ));
+            }
+        }
+        let t = &self.train;
+        if !(t.learning_rate.is_finite() && t.learning_rate > 0.0 && t.learning_rate <= 10.0) {
+            return Err(ConfigError::range(
+                "train.learning_rate",
+                "> 0 and ≤ 10",
+                t.learning_rate,
+            ));
+        }
+        if !(t.momentum.is_finite() && (0.0..1.0).contains(&t.momentum)) {
+            return Err(ConfigError::range(
+                "train.momentum",
+                "in [0, 1)",
+                t.momentum,
+            ));
+        }
+        if !(1..=65_536).contains(&t.batch_size) {
+            return Err(ConfigError::range(
+                "train.batch_size",
+                "between 1 and 65536",
+                t.batch_size,
+            ));
+        }
+        if !(1..=MAX_EPOCHS).contains(&t.epochs) {
+            return Err(ConfigError::range(
+                "train.epochs",
+                format!("between 1 and {MAX_EPOCHS}"),
+                t.epochs,
+            ));
+        }
+        if !(t.l2.is_finite() && (0.0..=1.0).contains(&t.l2)) {
+            return Err(ConfigError::range("train.l2", "between 0 and 1", t.l2));
+        }
+        Ok(ValidExperiment(self))
+    }
+}

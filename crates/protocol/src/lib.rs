@@ -1,0 +1,27 @@
+//! Types shared by every part of Lethe, free of burn and of any UI.
+//!
+//! * [`experiment`]: the experiment file (versioned; checked once by [`Experiment::validate`]).
+//! * [`report`]: what a run produces; the CLI prints it and the page downloads it.
+//! * [`message`]: the JSON messages between the page and the engine's Web Worker.
+//! * [`dataset`]: the light view of a prepared dataset that the page plots.
+
+pub mod dataset;
+pub mod error;
+pub mod experiment;
+pub mod message;
+pub mod report;
+
+pub use dataset::{BoundaryGrid, DatasetView};
+pub use error::ConfigError;
+pub use experiment::{
+    Activation, BackendChoice, CsvSpec, DataConfig, DataSource, Experiment, ModelConfig, ModelKind,
+    OptimizerKind, TrainConfig, ValidExperiment,
+};
+pub use message::{Command, Event, PROTOCOL_VERSION};
+pub use report::{ClassMetrics, EpochRecord, Report, RunReport};
+
+/// Version of the experiment file format written into every experiment and report.
+pub const EXPERIMENT_VERSION: u32 = 1;
+
+/// Version of Lethe itself, written into reports.
+pub const LETHE_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,93 @@
+//! The messages between the page and the engine's Web Worker, as JSON. The first command is always
+//! [`Command::Hello`] with [`PROTOCOL_VERSION`], because the worker's files are not hashed and a cached old
+//! worker may meet a new page.
+
+use serde::{Deserialize, Serialize};
+
+use crate::dataset::BoundaryGrid;
+use crate::{BackendChoice, DataConfig, DatasetView, EpochRecord, Experiment, Report};
+
+/// Bumped on any incompatible change to these messages.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Page → worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Command {
+    /// First message: the protocol version, the backend wanted, and an optional fault to inject (for tests).
+    Hello {
+        protocol: u32,
+        backend: BackendChoice,
+        fault: Option<String>,
+    },
+    /// Prepare a dataset and answer with [`Event::Dataset`]. `csv_text` carries the user's file for `source: "csv"`.
+    Prepare {
+        request_id: u64,
+        seed: u64,
+        data: DataConfig,
+        csv_text: Option<String>,
+    },
+    /// Train a model; the worker keeps it under `run_id` for later commands.
+    Train {
+        run_id: u64,
+        experiment: Experiment,
+        csv_text: Option<String>,
+    },
+    /// Stop a run at the next time slice.
+    Cancel { run_id: u64 },
+}
+
+/// Worker → page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    /// The engine is ready on `backend` (`"cpu"` or `"webgpu"`), chosen for `reason`.
+    Ready {
+        protocol: u32,
+        lethe_version: String,
+        backend: String,
+        reason: String,
+    },
+    /// The engine could not start (e.g. WebGPU failed): the page should start a CPU worker.
+    StartFailed { message: String },
+    /// A prepared dataset.
+    Dataset { request_id: u64, view: DatasetView },
+    /// A command failed before any run started (bad CSV, bad config). `field` names the culprit when known.
+    Rejected { request_id: u64, message: String },
+    /// Progress of a run, once per epoch.
+    Progress {
+        run_id: u64,
+        epochs_total: usize,
+        record: EpochRecord,
+    },
+    /// The decision boundary over the two plotted features (2-D data only).
+    Boundary {
+        run_id: u64,
+        epoch: usize,
+        grid: BoundaryGrid,
+    },
+    /// The run finished.
+    Done { run_id: u64, report: Box<Report> },
+    /// The run stopped on request after `epoch` complete epochs.
+    Cancelled { run_id: u64, epoch: usize },
+    /// The run failed. `gpu` is true when the failure came from the GPU (the page then retries on the CPU).
+    Failed {
+        run_id: u64,
+        message: String,
+        gpu: bool,
+    },
+}
+
+impl Command {
+    /// The command as a JSON message.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("a command should always serialise")
+    }
+}
+
+impl Event {
+    /// The event as a JSON message.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("an event should always serialise")
+    }
+}

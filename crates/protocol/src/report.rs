@@ -1,0 +1,118 @@
+//! The report of a run: what the CLI prints and the page downloads. Keys are stable snake_case
+//! (documented in `docs/experiment-format.md`); later capabilities add rows and optional keys, never rename.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Experiment;
+
+/// One report: the experiment that produced it, where it ran, the dataset it saw, and one row per run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// Report format version (equals the experiment version).
+    pub version: u32,
+    /// Version of Lethe that produced it.
+    pub lethe_version: String,
+    /// The full experiment, so that the report reproduces itself.
+    pub experiment: Experiment,
+    /// Seed used (same as `experiment.seed`, repeated for readers that only look at the top).
+    pub seed: u64,
+    /// `"cpu"` or `"webgpu"`.
+    pub backend: String,
+    /// Where the run happened: `"cli"` or `"browser"`.
+    pub host: String,
+    /// What the engine actually trained on.
+    pub dataset: DatasetSummary,
+    /// One row per method run (for now, the trained model: `method: "train"`).
+    pub runs: Vec<RunReport>,
+    /// Wall time of the whole experiment, data preparation included, in seconds.
+    pub wall_seconds: f64,
+}
+
+/// The dataset as trained on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DatasetSummary {
+    /// Human name.
+    pub name: String,
+    /// Number of features.
+    pub n_features: usize,
+    /// Number of classes.
+    pub n_classes: usize,
+    /// Training split size.
+    pub n_train: usize,
+    /// Test split size.
+    pub n_test: usize,
+    /// Class names, index = label.
+    pub class_names: Vec<String>,
+    /// Feature names, index = column.
+    pub feature_names: Vec<String>,
+    /// FNV-1a 64 checksum (hex) of the standardised features, labels and split: equal checksums, equal data.
+    pub checksum: String,
+}
+
+/// One row of results: a method and its measurements. Unlearning methods will fill the optional keys.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunReport {
+    /// What ran (`"train"` for plain training).
+    pub method: String,
+    /// Wall time of this run, in seconds.
+    pub seconds: f64,
+    /// Epochs completed.
+    pub epochs: usize,
+    /// Final training loss (mean cross-entropy over the last epoch).
+    pub train_loss: f64,
+    /// Accuracy on the training split.
+    pub train_acc: f64,
+    /// Accuracy on the test split.
+    pub test_acc: f64,
+    /// Macro-averaged precision on the test split.
+    pub precision: f64,
+    /// Macro-averaged recall on the test split.
+    pub recall: f64,
+    /// Macro-averaged F1 on the test split.
+    pub f1: f64,
+    /// Test confusion matrix: `confusion[true][predicted]`.
+    pub confusion: Vec<Vec<u32>>,
+    /// Per-class precision, recall, F1 and support on the test split.
+    pub per_class: Vec<ClassMetrics>,
+    /// One record per epoch.
+    pub history: Vec<EpochRecord>,
+}
+
+/// Precision, recall, F1 and support of one class.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClassMetrics {
+    /// Class name.
+    pub class: String,
+    /// TP / (TP + FP); 0 when nothing was predicted as this class.
+    pub precision: f64,
+    /// TP / (TP + FN).
+    pub recall: f64,
+    /// Harmonic mean of precision and recall.
+    pub f1: f64,
+    /// Number of test points of this class.
+    pub support: u32,
+}
+
+/// Measurements after one epoch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EpochRecord {
+    /// 1-based epoch number.
+    pub epoch: usize,
+    /// Mean training cross-entropy over the epoch's batches.
+    pub train_loss: f64,
+    /// Cross-entropy on the test split at the end of the epoch.
+    pub test_loss: f64,
+    /// Training accuracy at the end of the epoch.
+    pub train_acc: f64,
+    /// Test accuracy at the end of the epoch.
+    pub test_acc: f64,
+    /// Seconds since the run started.
+    pub elapsed_seconds: f64,
+}
+
+impl Report {
+    /// Pretty JSON, as printed by the CLI and downloaded by the page.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a report should always serialise")
+    }
+}

@@ -1,0 +1,96 @@
+//! Experiment files: reading, version and unknown-key rejection, range validation with named fields.
+
+use lethe_protocol::{ConfigError, Experiment};
+
+fn with(edit: impl FnOnce(&mut Experiment)) -> Result<(), String> {
+    let mut e = Experiment::demo();
+    edit(&mut e);
+    e.validate().map(|_| ()).map_err(|err| err.to_string())
+}
+
+#[test]
+fn demo_round_trips_through_json() {
+    let e = Experiment::demo();
+    assert_eq!(Experiment::from_json(&e.to_json()).unwrap(), e);
+    assert!(e.validate().is_ok());
+}
+
+#[test]
+fn the_example_files_are_valid() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|x| x == "json") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let e = Experiment::from_json(&text)
+                .unwrap_or_else(|err| panic!("{}: {err}", path.display()));
+            e.validate()
+                .unwrap_or_else(|err| panic!("{}: {err}", path.display()));
+            seen += 1;
+        }
+    }
+    assert!(seen >= 3, "expected the example experiments, found {seen}");
+}
+
+#[test]
+fn another_version_is_refused_before_anything_else() {
+    let text = Experiment::demo()
+        .to_json()
+        .replace("\"version\": 1", "\"version\": 2");
+    let err = Experiment::from_json(&text).unwrap_err();
+    assert_eq!(
+        err,
+        ConfigError::Version {
+            found: "2".into(),
+            expected: 1
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "experiment version 2 is not supported: this Lethe reads version 1"
+    );
+}
+
+#[test]
+fn an_unknown_key_is_named() {
+    let text = Experiment::demo()
+        .to_json()
+        .replace("\"epochs\"", "\"epochz\"");
+    let msg = Experiment::from_json(&text).unwrap_err().to_string();
+    assert!(msg.contains("unknown field `epochz`"), "{msg}");
+    assert!(msg.contains("line"), "the position should be given: {msg}");
+}
+
+#[test]
+fn out_of_range_values_name_field_and_value() {
+    assert_eq!(
+        with(|e| e.train.learning_rate = -0.5).unwrap_err(),
+        "train.learning_rate must be > 0 and ≤ 10, got -0.5"
+    );
+    assert_eq!(
+        with(|e| e.train.epochs = 0).unwrap_err(),
+        "train.epochs must be between 1 and 10000, got 0"
+    );
+    assert_eq!(
+        with(|e| e.train.batch_size = 0).unwrap_err(),
+        "train.batch_size must be between 1 and 65536, got 0"
+    );
+    assert_eq!(
+        with(|e| e.model.width = 5000).unwrap_err(),
+        "model.width must be between 1 and 1024, got 5000"
+    );
+    assert_eq!(
+        with(|e| e.data.noise = f32::NAN).unwrap_err(),
+        "data.noise must be between 0 and 2, got NaN"
+    );
+    assert_eq!(
+        with(|e| e.data.test_fraction = 0.99).unwrap_err(),
+        "data.test_fraction must be between 0.05 and 0.9, got 0.99"
+    );
+    assert_eq!(
+        with(|e| e.train.momentum = 1.0).unwrap_err(),
+        "train.momentum must be in [0, 1), got 1"
+    );
+    assert!(with(|e| e.train.learning_rate = 10.0).is_ok());
+}

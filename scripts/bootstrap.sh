@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs what `make serve` / `make test` need, pinned, skipping what is already there.
+# Usage: scripts/bootstrap.sh [web|browser|all]
+set -euo pipefail
+what=${1:-all}
+TRUNK_VERSION=0.21.14
+WASM_BINDGEN_VERSION=0.2.130
+PLAYWRIGHT_VERSION=1.64.1
+
+say() { echo "[bootstrap] $*" >&2; }
+
+need_apt=()
+if [ "$what" = all ] || [ "$what" = browser ]; then
+  [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+fi
+if [ ${#need_apt[@]} -gt 0 ]; then
+  say "installing Debian packages: ${need_apt[*]}"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+if [ "$what" = all ] || [ "$what" = web ]; then
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
+    say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 2 minutes)"
+    # Not --locked: its lock file pins a webpki-roots version the registry no longer serves (STACK.md §9).
+    cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+  fi
+  if [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "$TRUNK_VERSION" ]; then
+    say "installing trunk $TRUNK_VERSION (about 11 minutes on 2 cores)"
+    cargo install trunk --version "$TRUNK_VERSION" --locked --force
+  fi
+fi
+
+if [ "$what" = all ] || [ "$what" = browser ]; then
+  if [ ! -f node_modules/playwright-core/package.json ]; then
+    say "installing npm packages (playwright-core $PLAYWRIGHT_VERSION, no browser download)"
+    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+  fi
+fi
