@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::dataset::BoundaryGrid;
-use crate::{BackendChoice, DataConfig, DatasetView, EpochRecord, Experiment, Report};
+use crate::{BackendChoice, DatasetView, EpochRecord, Experiment, Report};
 
 /// Bumped on any incompatible change to these messages.
 pub const PROTOCOL_VERSION: u32 = 1;
@@ -20,11 +20,11 @@ pub enum Command {
         backend: BackendChoice,
         fault: Option<String>,
     },
-    /// Prepare a dataset and answer with [`Event::Dataset`]. `csv_text` carries the user's file for `source: "csv"`.
+    /// Prepare the experiment's dataset and answer with [`Event::Dataset`]. `csv_text` carries the user's file
+    /// for `source: "csv"`.
     Prepare {
         request_id: u64,
-        seed: u64,
-        data: DataConfig,
+        experiment: Experiment,
         csv_text: Option<String>,
     },
     /// Train a model; the worker keeps it under `run_id` for later commands.
@@ -41,6 +41,8 @@ pub enum Command {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
+    /// The worker's code is loaded and listening; the page answers with [`Command::Hello`].
+    Loaded { protocol: u32 },
     /// The engine is ready on `backend` (`"cpu"` or `"webgpu"`), chosen for `reason`.
     Ready {
         protocol: u32,
@@ -52,7 +54,7 @@ pub enum Event {
     StartFailed { message: String },
     /// A prepared dataset.
     Dataset { request_id: u64, view: DatasetView },
-    /// A command failed before any run started (bad CSV, bad config). `field` names the culprit when known.
+    /// A command failed before any run started (bad CSV, bad config); the message names the field or line.
     Rejected { request_id: u64, message: String },
     /// Progress of a run, once per epoch.
     Progress {

@@ -1,0 +1,47 @@
+# Lethe: `make serve` and `make test` install what they need (pinned) and skip what is already there.
+SHELL := /bin/bash
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/lethe/target
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+PORT ?= 8080
+EXPERIMENT ?= examples/moons-mlp.json
+
+.PHONY: serve build tools browser-tools test test-native test-e2e cli lint clean
+
+## Build the release site and serve it at http://127.0.0.1:$(PORT)
+serve: build
+	@echo "Lethe at http://127.0.0.1:$(PORT)/  (Ctrl-C to stop)"
+	python3 -m http.server $(PORT) --bind 127.0.0.1 -d dist
+
+tools:
+	scripts/bootstrap.sh web
+
+browser-tools:
+	scripts/bootstrap.sh browser
+
+## The release build of the page and the worker into dist/
+build: tools
+	trunk build --release
+
+## Every test: native (engine, protocol, CLI, charts), the release build, then the browser end-to-end tests
+test: tools browser-tools
+	cargo test --workspace
+	trunk build --release
+	node --test --test-concurrency=1 tests/
+
+test-native:
+	cargo test --workspace
+
+test-e2e: browser-tools
+	node --test --test-concurrency=1 tests/
+
+## Run an experiment with the CLI: make cli EXPERIMENT=examples/digits-mlp.json
+cli:
+	cargo run --release -q -p lethe-cli -- run $(EXPERIMENT)
+
+lint:
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p lethe-worker -p lethe-web --target wasm32-unknown-unknown -- -D warnings
+
+clean:
+	rm -rf dist

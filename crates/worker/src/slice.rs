@@ -1,0 +1,95 @@
+//! The worker's host for the training loop: it yields to the event loop by time slice, so that a Cancel message
+//! gets through (Flex computes synchronously; microtasks do not let messages in, STACK.md §10), and it streams
+//! progress to the page.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use lethe_engine::{Flow, Host};
+use lethe_protocol::{BoundaryGrid, EpochRecord, Event};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::send;
+
+/// Work between two yields, in milliseconds.
+const SLICE_MS: f64 = 25.0;
+/// Least time between two decision-boundary grids, in milliseconds.
+const BOUNDARY_EVERY_MS: f64 = 300.0;
+
+/// Milliseconds since the worker started.
+pub fn now_ms() -> f64 {
+    js_sys::global()
+        .unchecked_into::<web_sys::WorkerGlobalScope>()
+        .performance()
+        .map_or(0.0, |p| p.now())
+}
+
+/// A macrotask yield without setTimeout's 4 ms clamp: a message to ourselves through a MessageChannel.
+async fn yield_to_event_loop() {
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        let channel =
+            web_sys::MessageChannel::new().expect("MessageChannel should exist in a worker");
+        channel.port2().set_onmessage(Some(&resolve));
+        channel
+            .port1()
+            .post_message(&JsValue::NULL)
+            .expect("posting to our own port should work");
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// Host of one run in the worker.
+pub struct TimeSliced {
+    run_id: u64,
+    cancel: Rc<Cell<bool>>,
+    last_yield: f64,
+    last_boundary: f64,
+}
+
+impl TimeSliced {
+    /// A host for `run_id`, stopped when `cancel` is set.
+    pub fn new(run_id: u64, cancel: Rc<Cell<bool>>, now: f64) -> Self {
+        Self {
+            run_id,
+            cancel,
+            last_yield: now,
+            last_boundary: f64::NEG_INFINITY,
+        }
+    }
+}
+
+impl Host for TimeSliced {
+    async fn pause(&mut self) -> Flow {
+        if now_ms() - self.last_yield >= SLICE_MS {
+            yield_to_event_loop().await;
+            self.last_yield = now_ms();
+        }
+        if self.cancel.get() {
+            Flow::Stop
+        } else {
+            Flow::Continue
+        }
+    }
+
+    fn epoch(&mut self, record: &EpochRecord, epochs_total: usize) {
+        send(&Event::Progress {
+            run_id: self.run_id,
+            epochs_total,
+            record: record.clone(),
+        });
+    }
+
+    fn wants_boundary(&mut self) -> bool {
+        now_ms() - self.last_boundary >= BOUNDARY_EVERY_MS
+    }
+
+    fn boundary(&mut self, epoch: usize, grid: BoundaryGrid) {
+        self.last_boundary = now_ms();
+        send(&Event::Boundary {
+            run_id: self.run_id,
+            epoch,
+            grid,
+        });
+    }
+}

@@ -1,0 +1,6 @@
+//! Charts as SVG strings, drawn with plotters from plain data (no model types), so that they render the same
+//! natively (tests) and in the page.
+
+pub mod lines;
+pub mod palette;
+pub mod scatter;

@@ -1,0 +1,177 @@
+//! The data scatter plot over two features, with the decision boundary behind it when there is one.
+
+use lethe_protocol::{BoundaryGrid, DatasetView};
+use plotters::prelude::*;
+
+use super::palette::class_color;
+
+fn padded(values: impl Iterator<Item = f32>) -> (f32, f32) {
+    let (lo, hi) = values.fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
+    if !lo.is_finite() {
+        return (0.0, 1.0);
+    }
+    let pad = ((hi - lo) * 0.05).max(1e-3);
+    (lo - pad, hi + pad)
+}
+
+/// SVG of the points of `view` on features `f` (train filled, test as rings, one colour per class), over the
+/// boundary grid's predicted classes (lighter where the model is less sure).
+pub fn scatter_svg(
+    view: &DatasetView,
+    f: [usize; 2],
+    boundary: Option<&BoundaryGrid>,
+    size: (u32, u32),
+) -> String {
+    let mut svg = String::new();
+    if let Err(e) = draw(&mut svg, view, f, boundary, size) {
+        return format!("<p>chart error: {e}</p>");
+    }
+    svg
+}
+
+fn draw<'a>(
+    svg: &'a mut String,
+    view: &DatasetView,
+    f: [usize; 2],
+    boundary: Option<&BoundaryGrid>,
+    size: (u32, u32),
+) -> Result<(), Box<dyn std::error::Error + 'a>> {
+    let n = view.n_points();
+    let (xr, yr) = match boundary {
+        Some(g) => (g.x_range, g.y_range),
+        None => (
+            padded((0..n).map(|i| view.value(i, f[0]))),
+            padded((0..n).map(|i| view.value(i, f[1]))),
+        ),
+    };
+    let root = SVGBackend::with_string(svg, size).into_drawing_area();
+    root.fill(&WHITE)?;
+    let caption = if view.sampled_from > n {
+        format!("{} — {n} of {} points shown", view.name, view.sampled_from)
+    } else {
+        format!("{} — {n} points", view.name)
+    };
+    let mut chart = ChartBuilder::on(&root)
+        .caption(caption, ("sans-serif", 15))
+        .margin(8)
+        .x_label_area_size(38)
+        .y_label_area_size(52)
+        .build_cartesian_2d(xr.0..xr.1, yr.0..yr.1)?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_desc(view.feature_names[f[0]].as_str())
+        .y_desc(view.feature_names[f[1]].as_str())
+        .label_style(("sans-serif", 12))
+        .draw()?;
+    if let Some(g) = boundary {
+        let r = g.resolution;
+        let (dx, dy) = (
+            (g.x_range.1 - g.x_range.0) / r as f32,
+            (g.y_range.1 - g.y_range.0) / r as f32,
+        );
+        chart.draw_series((0..r * r).map(|cell| {
+            let (i, j) = (cell % r, cell / r);
+            let x0 = g.x_range.0 + i as f32 * dx;
+            let y0 = g.y_range.0 + j as f32 * dy;
+            let strength = 0.12 + 0.38 * ((g.confidence[cell] as f64 - 0.5) * 2.0).clamp(0.0, 1.0);
+            let color = class_color(g.class[cell] as usize).mix(strength).filled();
+            Rectangle::new([(x0, y0), (x0 + dx, y0 + dy)], color)
+        }))?;
+    }
+    for (c, name) in view.class_names.iter().enumerate() {
+        let color = class_color(c);
+        let of_class = move |test: bool| {
+            (0..n)
+                .filter(move |&i| view.labels[i] as usize == c && view.is_test[i] == test)
+                .map(move |i| (view.value(i, f[0]), view.value(i, f[1])))
+        };
+        chart
+            .draw_series(of_class(false).map(|p| Circle::new(p, 3, color.filled())))?
+            .label(format!(
+                "{name} ({})",
+                view.class_counts.get(c).copied().unwrap_or(0)
+            ))
+            .legend(move |(x, y)| Circle::new((x, y), 4, color.filled()));
+        chart.draw_series(of_class(true).map(|p| Circle::new(p, 3, color.stroke_width(2))))?;
+    }
+    let ink = RGBColor(60, 60, 60);
+    chart
+        .draw_series(std::iter::empty::<Circle<(f32, f32), i32>>())?
+        .label(format!("train ({}), filled", view.n_train))
+        .legend(move |(x, y)| Circle::new((x, y), 4, ink.filled()));
+    chart
+        .draw_series(std::iter::empty::<Circle<(f32, f32), i32>>())?
+        .label(format!("test ({}), ring", view.n_test))
+        .legend(move |(x, y)| Circle::new((x, y), 4, ink.stroke_width(2)));
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.85))
+        .border_style(ink)
+        .label_font(("sans-serif", 12))
+        .draw()?;
+    root.present()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view() -> DatasetView {
+        DatasetView {
+            name: "toy".into(),
+            feature_names: vec!["width (cm)".into(), "height (cm)".into()],
+            class_names: vec!["cat".into(), "dog".into()],
+            n_train: 3,
+            n_test: 1,
+            class_counts: vec![2, 2],
+            checksum: "0".into(),
+            points: vec![0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0, 0.0],
+            labels: vec![0, 0, 1, 1],
+            is_test: vec![false, false, false, true],
+            sampled_from: 4,
+        }
+    }
+
+    #[test]
+    fn the_chart_names_its_axes_and_classes() {
+        let svg = scatter_svg(&view(), [0, 1], None, (400, 300));
+        assert!(svg.starts_with("<svg"), "{svg}");
+        for text in [
+            "width (cm)",
+            "height (cm)",
+            "cat (2)",
+            "dog (2)",
+            "train (3), filled",
+            "test (1), ring",
+        ] {
+            assert!(svg.contains(text), "missing {text}");
+        }
+        assert_eq!(
+            svg.matches("<circle").count(),
+            4 + 4,
+            "four points and four legend marks"
+        );
+    }
+
+    #[test]
+    fn the_boundary_draws_one_cell_per_grid_square() {
+        let grid = BoundaryGrid {
+            x_range: (-1.0, 2.0),
+            y_range: (-1.0, 2.0),
+            resolution: 3,
+            class: vec![0, 1, 1, 0, 1, 1, 0, 0, 1],
+            confidence: vec![0.9; 9],
+        };
+        let with = scatter_svg(&view(), [0, 1], Some(&grid), (400, 300));
+        let without = scatter_svg(&view(), [0, 1], None, (400, 300));
+        assert_eq!(
+            with.matches("<rect").count() - without.matches("<rect").count(),
+            9
+        );
+    }
+}

@@ -1,0 +1,84 @@
+//! Labelled inputs. Each hands the raw text to a callback, which validates it at the edge (see `AppState::edit`).
+
+use leptos::prelude::*;
+
+/// A labelled number input.
+#[component]
+pub fn NumberField(
+    /// Visible label.
+    label: &'static str,
+    /// Element id (also used by tests).
+    id: &'static str,
+    /// Current value, as text.
+    #[prop(into)]
+    value: Signal<String>,
+    /// Smallest value the browser offers.
+    #[prop(optional)]
+    min: Option<&'static str>,
+    /// Step of the browser's arrows.
+    #[prop(optional)]
+    step: Option<&'static str>,
+    /// Receives the new text on change.
+    #[prop(into)]
+    on_set: Callback<String>,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <input
+                id=id
+                type="number"
+                min=min
+                step=step.unwrap_or("any")
+                prop:value=move || value.get()
+                on:change=move |ev| on_set.run(event_target_value(&ev))
+            />
+        </div>
+    }
+}
+
+/// A labelled select from `(key, label)` options.
+#[component]
+pub fn SelectField(
+    /// Visible label.
+    label: &'static str,
+    /// Element id.
+    id: &'static str,
+    /// The options, `(key, label)`.
+    options: Vec<(String, String)>,
+    /// The selected key.
+    #[prop(into)]
+    value: Signal<String>,
+    /// Receives the chosen key.
+    #[prop(into)]
+    on_set: Callback<String>,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <select id=id prop:value=move || value.get() on:change=move |ev| on_set.run(event_target_value(&ev))>
+                {options
+                    .into_iter()
+                    .map(|(key, text)| {
+                        let k = key.clone();
+                        view! { <option value=key selected=move || value.get() == k>{text}</option> }
+                    })
+                    .collect_view()}
+            </select>
+        </div>
+    }
+}
+
+/// Parses a whole number for `field`, or says what is wrong.
+pub fn parse_usize(field: &str, text: &str) -> Result<usize, String> {
+    text.trim()
+        .parse()
+        .map_err(|_| format!("{field} must be a whole number, got \"{text}\""))
+}
+
+/// Parses a number for `field`, or says what is wrong.
+pub fn parse_f64(field: &str, text: &str) -> Result<f64, String> {
+    text.trim()
+        .parse()
+        .map_err(|_| format!("{field} must be a number, got \"{text}\""))
+}

@@ -1,0 +1,76 @@
+//! Files: download the report (the CLI's JSON), export and import the experiment (the CLI's input).
+
+use leptos::prelude::*;
+use lethe_protocol::{DataSource, Experiment};
+use wasm_bindgen::JsCast;
+
+use crate::controller::use_controller;
+use crate::files::{download, read_chosen};
+use crate::state::use_app;
+
+/// Report and experiment files.
+#[component]
+pub fn FileActions() -> impl IntoView {
+    let app = use_app();
+    let controller = use_controller();
+    let has_report = move || app.run.with(|r| r.report.is_some());
+    let on_import = move |ev: web_sys::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            match read_chosen(&input).await {
+                Some(Ok((name, text))) => {
+                    match Experiment::from_json(&text).and_then(Experiment::validate) {
+                        Ok(valid) => {
+                            let experiment = valid.into_inner();
+                            let backend_changed =
+                                experiment.backend != app.experiment.get_untracked().backend;
+                            if experiment.data.source != DataSource::Csv {
+                                app.csv.set(None);
+                            }
+                            app.experiment.set(experiment);
+                            app.input_error.set(None);
+                            if backend_changed {
+                                controller.with_value(|c| c.backend_changed());
+                            }
+                        }
+                        Err(e) => app.input_error.set(Some(format!("{name}: {e}"))),
+                    }
+                }
+                Some(Err(e)) => app.input_error.set(Some(e)),
+                None => {}
+            }
+            input.set_value("");
+        });
+    };
+    view! {
+        <fieldset class="panel files">
+            <legend>"Files"</legend>
+            <button
+                id="download-report"
+                disabled=move || !has_report()
+                on:click=move |_| {
+                    if let Some(r) = app.run.get_untracked().report {
+                        download("lethe-report.json", &r.to_json(), "application/json");
+                    }
+                }
+            >
+                "Download report"
+            </button>
+            <button
+                id="export-experiment"
+                on:click=move |_| download("experiment.json", &app.experiment.get_untracked().to_json(), "application/json")
+            >
+                "Export experiment"
+            </button>
+            <div class="field">
+                <label for="import-experiment">"Import experiment"</label>
+                <input id="import-experiment" type="file" accept=".json,application/json" on:change=on_import />
+            </div>
+        </fieldset>
+    }
+}

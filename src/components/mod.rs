@@ -1,0 +1,12 @@
+//! The page's components, one per file.
+
+pub mod backend_badge;
+pub mod data_chart;
+pub mod data_panel;
+pub mod fields;
+pub mod file_actions;
+pub mod learning_curves;
+pub mod model_panel;
+pub mod notices;
+pub mod results;
+pub mod run_bar;

@@ -1,0 +1,119 @@
+//! The model and training settings, and the backend preference.
+
+use leptos::prelude::*;
+use lethe_protocol::{Activation, BackendChoice, ModelKind, OptimizerKind};
+
+use super::fields::{NumberField, SelectField, parse_f64, parse_usize};
+use crate::controller::use_controller;
+use crate::state::use_app;
+
+fn opts(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// Model, optimiser and backend settings.
+#[component]
+pub fn ModelPanel() -> impl IntoView {
+    let app = use_app();
+    let controller = use_controller();
+    let exp = app.experiment;
+    let is_mlp = Memo::new(move |_| exp.with(|e| e.model.kind == ModelKind::Mlp));
+    let is_sgd = Memo::new(move |_| exp.with(|e| e.train.optimizer == OptimizerKind::Sgd));
+    // Edits a whole-number setting.
+    let whole = move |field: &'static str, apply: fn(&mut lethe_protocol::Experiment, usize)| {
+        move |t: String| match parse_usize(field, &t) {
+            Ok(v) => {
+                app.edit(|e| apply(e, v));
+            }
+            Err(m) => app.input_error.set(Some(m)),
+        }
+    };
+    let real = move |field: &'static str, apply: fn(&mut lethe_protocol::Experiment, f64)| {
+        move |t: String| match parse_f64(field, &t) {
+            Ok(v) => {
+                app.edit(|e| apply(e, v));
+            }
+            Err(m) => app.input_error.set(Some(m)),
+        }
+    };
+    view! {
+        <fieldset class="panel">
+            <legend>"Model"</legend>
+            <SelectField
+                label="Model"
+                id="model-kind"
+                options=opts(&[("mlp", "MLP"), ("logistic", "Logistic regression")])
+                value=move || if is_mlp.get() { "mlp".to_string() } else { "logistic".to_string() }
+                on_set=move |k: String| {
+                    app.edit(|e| e.model.kind = if k == "mlp" { ModelKind::Mlp } else { ModelKind::Logistic });
+                }
+            />
+            <Show when=move || is_mlp.get()>
+                <NumberField label="Hidden layers" id="layers" min="1" step="1"
+                    value=move || exp.with(|e| e.model.layers.to_string())
+                    on_set=whole("model.layers", |e, v| e.model.layers = v) />
+                <NumberField label="Width" id="width" min="1" step="1"
+                    value=move || exp.with(|e| e.model.width.to_string())
+                    on_set=whole("model.width", |e, v| e.model.width = v) />
+                <SelectField
+                    label="Activation"
+                    id="activation"
+                    options=opts(&[("relu", "ReLU"), ("tanh", "tanh"), ("sigmoid", "sigmoid")])
+                    value=move || exp.with(|e| match e.model.activation {
+                        Activation::Relu => "relu".to_string(),
+                        Activation::Tanh => "tanh".to_string(),
+                        Activation::Sigmoid => "sigmoid".to_string(),
+                    })
+                    on_set=move |k: String| {
+                        let a = match k.as_str() { "tanh" => Activation::Tanh, "sigmoid" => Activation::Sigmoid, _ => Activation::Relu };
+                        app.edit(|e| e.model.activation = a);
+                    }
+                />
+            </Show>
+        </fieldset>
+        <fieldset class="panel">
+            <legend>"Training"</legend>
+            <SelectField
+                label="Optimizer"
+                id="optimizer"
+                options=opts(&[("adam", "Adam"), ("sgd", "SGD with momentum")])
+                value=move || if is_sgd.get() { "sgd".to_string() } else { "adam".to_string() }
+                on_set=move |k: String| {
+                    app.edit(|e| e.train.optimizer = if k == "sgd" { OptimizerKind::Sgd } else { OptimizerKind::Adam });
+                }
+            />
+            <NumberField label="Learning rate" id="learning-rate" min="0" step="0.001"
+                value=move || exp.with(|e| e.train.learning_rate.to_string())
+                on_set=real("train.learning_rate", |e, v| e.train.learning_rate = v) />
+            <Show when=move || is_sgd.get()>
+                <NumberField label="Momentum" id="momentum" min="0" step="0.05"
+                    value=move || exp.with(|e| e.train.momentum.to_string())
+                    on_set=real("train.momentum", |e, v| e.train.momentum = v) />
+            </Show>
+            <NumberField label="Batch size" id="batch-size" min="1" step="1"
+                value=move || exp.with(|e| e.train.batch_size.to_string())
+                on_set=whole("train.batch_size", |e, v| e.train.batch_size = v) />
+            <NumberField label="Epochs" id="epochs" min="1" step="1"
+                value=move || exp.with(|e| e.train.epochs.to_string())
+                on_set=whole("train.epochs", |e, v| e.train.epochs = v) />
+            <NumberField label="L2 penalty" id="l2" min="0" step="0.0001"
+                value=move || exp.with(|e| e.train.l2.to_string())
+                on_set=real("train.l2", |e, v| e.train.l2 = v) />
+            <SelectField
+                label="Backend"
+                id="backend"
+                options=opts(&[("auto", "Auto (WebGPU on a hardware GPU)"), ("cpu", "CPU"), ("webgpu", "WebGPU")])
+                value=move || exp.with(|e| e.backend.key().to_string())
+                on_set=move |k: String| {
+                    let b = match k.as_str() { "cpu" => BackendChoice::Cpu, "webgpu" => BackendChoice::Webgpu, _ => BackendChoice::Auto };
+                    if app.edit(|e| e.backend = b) {
+                        controller.with_value(|c| c.backend_changed());
+                    }
+                }
+            />
+        </fieldset>
+    }
+}

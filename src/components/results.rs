@@ -1,0 +1,76 @@
+//! The classification results (the paper's "classification results"): accuracy, macro precision, recall and F1,
+//! per-class figures and the confusion matrix.
+
+use leptos::prelude::*;
+
+use crate::state::use_app;
+
+fn pct(v: f64) -> String {
+    format!("{:.1}%", v * 100.0)
+}
+
+/// The results of the finished run.
+#[component]
+pub fn Results() -> impl IntoView {
+    let app = use_app();
+    move || {
+        app.run.with(|r| r.report.clone()).map(|report| {
+            let run = report.runs[0].clone();
+            let classes = report.dataset.class_names.clone();
+            let header = classes.clone();
+            view! {
+                <section class="results" id="results">
+                    <h2>"Classification results"</h2>
+                    <table class="metrics" id="metrics">
+                        <caption>
+                            {format!("{} on {}, backend {}, {:.2} s", run.method, report.dataset.name, report.backend, run.seconds)}
+                        </caption>
+                        <thead><tr><th scope="col">"metric"</th><th scope="col">"test"</th><th scope="col">"train"</th></tr></thead>
+                        <tbody>
+                            <tr><th scope="row">"accuracy"</th><td id="test-acc">{pct(run.test_acc)}</td><td>{pct(run.train_acc)}</td></tr>
+                            <tr><th scope="row">"precision (macro)"</th><td>{pct(run.precision)}</td><td>"–"</td></tr>
+                            <tr><th scope="row">"recall (macro)"</th><td>{pct(run.recall)}</td><td>"–"</td></tr>
+                            <tr><th scope="row">"F1 (macro)"</th><td>{pct(run.f1)}</td><td>"–"</td></tr>
+                        </tbody>
+                    </table>
+                    <table class="per-class">
+                        <caption>"Per class, test split"</caption>
+                        <thead><tr><th scope="col">"class"</th><th scope="col">"precision"</th><th scope="col">"recall"</th><th scope="col">"F1"</th><th scope="col">"support"</th></tr></thead>
+                        <tbody>
+                            {run.per_class.iter().map(|m| view! {
+                                <tr><th scope="row">{m.class.clone()}</th><td>{pct(m.precision)}</td><td>{pct(m.recall)}</td><td>{pct(m.f1)}</td><td>{m.support}</td></tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                    <table class="confusion" id="confusion">
+                        <caption>"Confusion matrix, test split (rows: true class, columns: predicted)"</caption>
+                        <thead>
+                            <tr><th></th>{header.into_iter().map(|c| view! { <th scope="col">{c}</th> }).collect_view()}</tr>
+                        </thead>
+                        <tbody>
+                            {run.confusion.iter().enumerate().map(|(t, row)| {
+                                let total: u32 = row.iter().sum::<u32>().max(1);
+                                view! {
+                                    <tr>
+                                        <th scope="row">{classes[t].clone()}</th>
+                                        {row.iter().enumerate().map(|(p, &n)| {
+                                            let shade = n as f64 / total as f64;
+                                            let style = if p == t {
+                                                format!("background: rgba(44,160,44,{:.2})", 0.15 + 0.6 * shade)
+                                            } else if n > 0 {
+                                                format!("background: rgba(214,39,40,{:.2})", 0.15 + 0.6 * shade)
+                                            } else {
+                                                String::new()
+                                            };
+                                            view! { <td style=style>{n}</td> }
+                                        }).collect_view()}
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </section>
+            }
+        })
+    }
+}

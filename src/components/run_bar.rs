@@ -1,0 +1,97 @@
+//! Train and Cancel, the progress bar (epoch, loss, time left) and the run's status line.
+
+use leptos::prelude::*;
+
+use crate::controller::use_controller;
+use crate::state::{EngineStatus, RunStatus, use_app};
+
+/// Seconds as "1.2 s" or "3 min 5 s".
+pub fn human_seconds(s: f64) -> String {
+    if s < 60.0 {
+        format!("{s:.1} s")
+    } else {
+        format!("{} min {} s", (s / 60.0) as u64, (s % 60.0) as u64)
+    }
+}
+
+/// The run controls and status.
+#[component]
+pub fn RunBar() -> impl IntoView {
+    let app = use_app();
+    let controller = use_controller();
+    let ready = move || {
+        matches!(app.engine.get(), EngineStatus::Ready { .. }) && app.dataset.with(Option::is_some)
+    };
+    let running = move || app.run.with(|r| r.status == RunStatus::Running);
+    let fraction = move || {
+        app.run.with(|r| {
+            if r.epochs_total == 0 {
+                0.0
+            } else {
+                r.history.len() as f64 / r.epochs_total as f64
+            }
+        })
+    };
+    let status = move || {
+        app.run.with(|r| {
+            let last = r.history.last();
+            match &r.status {
+                RunStatus::Idle => match app.engine.get() {
+                    EngineStatus::Loading => "engine loading…".to_string(),
+                    _ => "ready".to_string(),
+                },
+                RunStatus::Running => match last {
+                    None => format!("training: epoch 1 of {}…", r.epochs_total),
+                    Some(rec) => {
+                        let per_epoch = rec.elapsed_seconds / rec.epoch as f64;
+                        let left = per_epoch * (r.epochs_total - rec.epoch) as f64;
+                        format!(
+                            "training: epoch {} of {} · loss {:.4} · about {} left",
+                            rec.epoch,
+                            r.epochs_total,
+                            rec.train_loss,
+                            human_seconds(left)
+                        )
+                    }
+                },
+                RunStatus::Done => r.report.as_ref().map_or("done".into(), |rep| {
+                    let run = &rep.runs[0];
+                    format!(
+                        "done: test accuracy {:.1}% in {}",
+                        run.test_acc * 100.0,
+                        human_seconds(run.seconds)
+                    )
+                }),
+                RunStatus::Cancelled(epoch) => format!("cancelled at epoch {epoch}"),
+                RunStatus::Failed(message) => format!("failed: {message}"),
+            }
+        })
+    };
+    view! {
+        <div class="run-bar">
+            <button
+                id="train"
+                class="primary"
+                disabled=move || !ready() || running()
+                on:click=move |_| controller.with_value(|c| c.train())
+            >
+                "Train"
+            </button>
+            <button id="cancel" disabled=move || !running() on:click=move |_| controller.with_value(|c| c.cancel())>
+                "Cancel"
+            </button>
+            <progress
+                id="progress"
+                max="1"
+                prop:value=fraction
+                aria-label="Training progress"
+            ></progress>
+            <span id="status" role="status" class=move || app.run.with(|r| match r.status {
+                RunStatus::Failed(_) => "status failed",
+                _ => "status",
+            })>
+                {status}
+            </span>
+        </div>
+    }
+}

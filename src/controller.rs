@@ -1,0 +1,348 @@
+//! The page's controller: it turns user actions into protocol commands and worker events into state. It also
+//! recovers: WebGPU that fails to start or fails mid-run gives way to a fresh CPU worker (and the run is redone);
+//! a crashed or hung worker is replaced; the user's settings, data and results stay.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use lethe_protocol::{BackendChoice, Command, DataSource, Event, Experiment, PROTOCOL_VERSION};
+
+use crate::engine::{EngineClient, Signal};
+use crate::state::{AppState, CsvFile, EngineStatus, RunState, RunStatus};
+
+/// A run with no news for this long is taken for a hung worker.
+const HANG_MS: f64 = 60_000.0;
+/// A cancelled run whose worker has not confirmed within this long is stopped hard (the worker is replaced).
+const CANCEL_GRACE_MS: f64 = 1_000.0;
+
+#[derive(Default)]
+struct Inner {
+    next_id: u64,
+    /// The prepare request in flight, and what to commit when it succeeds.
+    pending: Option<(u64, Option<(Experiment, Option<CsvFile>)>)>,
+    /// Set after WebGPU failed: the CPU is used whatever the settings say.
+    force_cpu: bool,
+    /// Redo the run once the new worker is ready.
+    rerun: bool,
+    last_news_ms: f64,
+    cancel_deadline: Option<f64>,
+    /// What the current data view was prepared from (see [`data_key`]).
+    prepared: Option<String>,
+}
+
+/// Identifies the data an experiment asks for: its data settings but the plotted features, its seed, the CSV.
+fn data_key(experiment: &Experiment, csv: Option<&CsvFile>) -> String {
+    let mut data = experiment.data.clone();
+    data.plot_features = [0, 0];
+    format!(
+        "{}|{}|{}",
+        serde_json::to_string(&data).unwrap_or_default(),
+        experiment.seed,
+        csv.map_or("", |c| c.name.as_str())
+    )
+}
+
+/// Drives the engine worker for the page.
+#[derive(Clone)]
+pub struct Controller {
+    app: AppState,
+    engine: EngineClient,
+    inner: Rc<RefCell<Inner>>,
+}
+
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+impl Controller {
+    /// A controller for `app`; call [`Controller::start`] next.
+    pub fn new(app: AppState) -> Self {
+        Self {
+            app,
+            engine: EngineClient::default(),
+            inner: Rc::default(),
+        }
+    }
+
+    /// The backend the next worker will use.
+    pub fn backend_choice(&self) -> BackendChoice {
+        if self.inner.borrow().force_cpu {
+            BackendChoice::Cpu
+        } else {
+            self.app.experiment.get_untracked().backend
+        }
+    }
+
+    /// Starts a fresh worker (replacing any other).
+    pub fn start(&self) {
+        self.app.engine.set(EngineStatus::Loading);
+        self.inner.borrow_mut().pending = None;
+        self.inner.borrow_mut().prepared = None;
+        let me = self.clone();
+        if let Err(e) = self.engine.start(move |signal| me.on_signal(signal)) {
+            self.app.engine.set(EngineStatus::Failed(e));
+        }
+    }
+
+    /// Restarts after the user picked another backend.
+    pub fn backend_changed(&self) {
+        self.inner.borrow_mut().force_cpu = false;
+        if self.app.run.get_untracked().status == RunStatus::Running {
+            self.cancel();
+        }
+        self.start();
+    }
+
+    fn next_id(&self) -> u64 {
+        let mut inner = self.inner.borrow_mut();
+        inner.next_id += 1;
+        inner.next_id
+    }
+
+    /// Asks the worker for the current experiment's data view.
+    pub fn refresh_data(&self) {
+        let experiment = self.app.experiment.get_untracked();
+        let csv = self.app.csv.get_untracked();
+        if experiment.data.source == DataSource::Csv && csv.is_none() {
+            let file = experiment
+                .data
+                .csv
+                .as_ref()
+                .map_or("", |c| c.file.as_str())
+                .to_string();
+            self.app.dataset.set(None);
+            self.app.input_error.set(Some(format!(
+                "This experiment uses your CSV file \"{file}\". Links never carry data: choose the file again."
+            )));
+            return;
+        }
+        if self.inner.borrow().prepared.as_deref()
+            == Some(data_key(&experiment, csv.as_ref()).as_str())
+        {
+            return; // the view on screen is already this data
+        }
+        self.prepare(experiment, csv, false);
+    }
+
+    /// Prepares `experiment` with `csv`; when `commit`, they replace the current settings only if the worker
+    /// accepts them (a bad CSV leaves the previous dataset in place).
+    pub fn prepare(&self, experiment: Experiment, csv: Option<CsvFile>, commit: bool) {
+        if !matches!(self.app.engine.get_untracked(), EngineStatus::Ready { .. }) {
+            if commit {
+                self.app.input_error.set(Some(
+                    "the engine is still loading; try again in a moment".into(),
+                ));
+            }
+            return;
+        }
+        let request_id = self.next_id();
+        let csv_text = csv.as_ref().map(|c| c.text.clone());
+        self.inner.borrow_mut().prepared = None;
+        self.inner.borrow_mut().pending =
+            Some((request_id, commit.then(|| (experiment.clone(), csv))));
+        self.engine.send(&Command::Prepare {
+            request_id,
+            experiment,
+            csv_text,
+        });
+    }
+
+    /// Starts a training run of the current experiment.
+    pub fn train(&self) {
+        let experiment = self.app.experiment.get_untracked();
+        let run_id = self.next_id();
+        {
+            let mut inner = self.inner.borrow_mut();
+            inner.rerun = false;
+            inner.cancel_deadline = None;
+            inner.last_news_ms = now_ms();
+        }
+        self.app.run.set(RunState {
+            id: run_id,
+            status: RunStatus::Running,
+            epochs_total: experiment.train.epochs,
+            ..RunState::default()
+        });
+        let csv_text = self.app.csv.get_untracked().map(|c| c.text);
+        if !self.engine.send(&Command::Train {
+            run_id,
+            experiment,
+            csv_text,
+        }) {
+            self.app
+                .run
+                .update(|r| r.status = RunStatus::Failed("the engine is not running".into()));
+        }
+    }
+
+    /// Cancels the current run: the page stops listening at once; the worker stops at its next time slice.
+    pub fn cancel(&self) {
+        let run = self.app.run.get_untracked();
+        if run.status != RunStatus::Running {
+            return;
+        }
+        self.app
+            .run
+            .update(|r| r.status = RunStatus::Cancelled(r.history.len()));
+        self.engine.send(&Command::Cancel { run_id: run.id });
+        self.inner.borrow_mut().cancel_deadline = Some(now_ms() + CANCEL_GRACE_MS);
+    }
+
+    /// Called every second: replaces a worker that ignores a cancel or has hung.
+    pub fn watchdog(&self) {
+        let now = now_ms();
+        let (deadline, last) = {
+            let inner = self.inner.borrow();
+            (inner.cancel_deadline, inner.last_news_ms)
+        };
+        if deadline.is_some_and(|d| now > d) {
+            self.inner.borrow_mut().cancel_deadline = None;
+            self.start(); // the worker is still busy with the cancelled run: stop it hard
+        } else if self.app.run.get_untracked().status == RunStatus::Running && now - last > HANG_MS
+        {
+            self.on_signal(Signal::Crashed(format!(
+                "no answer for {} s",
+                HANG_MS / 1000.0
+            )));
+        }
+    }
+
+    fn on_signal(&self, signal: Signal) {
+        self.inner.borrow_mut().last_news_ms = now_ms();
+        match signal {
+            Signal::Event(event) => self.on_event(event),
+            Signal::Crashed(message) => {
+                let running = self.app.run.get_untracked().status == RunStatus::Running;
+                if running {
+                    let epoch = self.app.run.get_untracked().history.len();
+                    self.app.run.update(|r| {
+                        r.status = RunStatus::Failed(format!(
+                            "the engine stopped at epoch {epoch}: {message}"
+                        ))
+                    });
+                }
+                self.app.notify(format!(
+                    "The engine stopped unexpectedly ({message}). A new one was started; your settings and data are kept."
+                ));
+                self.start();
+            }
+        }
+    }
+
+    fn on_event(&self, event: Event) {
+        let app = self.app;
+        let current = app.run.get_untracked();
+        let ours = |run_id: u64| run_id == current.id && current.status == RunStatus::Running;
+        match event {
+            Event::Loaded { .. } => {
+                let backend = self.backend_choice();
+                self.engine.send(&Command::Hello {
+                    protocol: PROTOCOL_VERSION,
+                    backend,
+                    fault: None,
+                });
+            }
+            Event::Ready {
+                backend, reason, ..
+            } => {
+                app.engine.set(EngineStatus::Ready { backend, reason });
+                self.refresh_data();
+                if self.inner.borrow().rerun {
+                    self.train();
+                }
+            }
+            Event::StartFailed { message } => {
+                if self.backend_choice() != BackendChoice::Cpu {
+                    app.notify(format!(
+                        "WebGPU could not start ({message}). Lethe switched to the CPU."
+                    ));
+                    self.inner.borrow_mut().force_cpu = true;
+                    self.start();
+                } else {
+                    app.engine.set(EngineStatus::Failed(message));
+                }
+            }
+            Event::Dataset { request_id, view } => {
+                let pending = self
+                    .inner
+                    .borrow_mut()
+                    .pending
+                    .take_if(|(id, _)| *id == request_id);
+                if let Some((_, commit)) = pending {
+                    let (experiment, csv) = match commit {
+                        Some((experiment, csv)) => (experiment, csv),
+                        None => (app.experiment.get_untracked(), app.csv.get_untracked()),
+                    };
+                    self.inner.borrow_mut().prepared = Some(data_key(&experiment, csv.as_ref()));
+                    if app.experiment.get_untracked() != experiment
+                        || app.csv.get_untracked() != csv
+                    {
+                        app.csv.set(csv);
+                        app.experiment.set(experiment);
+                    }
+                    app.input_error.set(None);
+                    app.dataset.set(Some(view));
+                }
+            }
+            Event::Rejected {
+                request_id,
+                message,
+            } => {
+                if self
+                    .inner
+                    .borrow_mut()
+                    .pending
+                    .take_if(|(id, _)| *id == request_id)
+                    .is_some()
+                {
+                    app.input_error.set(Some(message));
+                }
+            }
+            Event::Progress {
+                run_id,
+                epochs_total,
+                record,
+            } if ours(run_id) => app.run.update(|r| {
+                r.epochs_total = epochs_total;
+                r.history.push(record);
+            }),
+            Event::Boundary { run_id, grid, .. } if ours(run_id) => {
+                app.run.update(|r| r.boundary = Some(grid))
+            }
+            Event::Done { run_id, report } if ours(run_id) => app.run.update(|r| {
+                r.status = RunStatus::Done;
+                r.report = Some(*report);
+            }),
+            Event::Cancelled { run_id, .. } if run_id == current.id => {
+                self.inner.borrow_mut().cancel_deadline = None;
+            }
+            Event::Failed {
+                run_id,
+                message,
+                gpu,
+            } if ours(run_id) => {
+                if gpu {
+                    app.notify(format!(
+                        "The run failed on WebGPU ({message}). Lethe restarted the engine on the CPU and ran it again."
+                    ));
+                    let mut inner = self.inner.borrow_mut();
+                    inner.force_cpu = true;
+                    inner.rerun = true;
+                    drop(inner);
+                    self.start();
+                } else {
+                    app.run.update(|r| r.status = RunStatus::Failed(message));
+                }
+            }
+            _ => {} // news of a run the page no longer follows
+        }
+    }
+}
+
+/// The controller from context.
+pub fn use_controller() -> StoredValue<Controller, LocalStorage> {
+    expect_context::<StoredValue<Controller, LocalStorage>>()
+}

@@ -1,0 +1,41 @@
+//! Files in and out of the browser, all local: save text as a download, read a chosen file as text.
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, Url};
+
+/// Offers `text` as a download named `name`.
+pub fn download(name: &str, text: &str, mime: &str) {
+    let run = || -> Result<(), JsValue> {
+        let options = BlobPropertyBag::new();
+        options.set_type(mime);
+        let blob =
+            Blob::new_with_str_sequence_and_options(&js_sys::Array::of1(&text.into()), &options)?;
+        let url = Url::create_object_url_with_blob(&blob)?;
+        let document = web_sys::window()
+            .and_then(|w| w.document())
+            .ok_or("no document")?;
+        let a: HtmlAnchorElement = document.create_element("a")?.unchecked_into();
+        a.set_href(&url);
+        a.set_download(name);
+        a.click();
+        Url::revoke_object_url(&url)?;
+        Ok(())
+    };
+    if let Err(e) = run() {
+        web_sys::console::error_1(&e);
+    }
+}
+
+/// The first file chosen in a file input, with its text.
+pub async fn read_chosen(
+    input: &web_sys::HtmlInputElement,
+) -> Option<Result<(String, String), String>> {
+    let file = input.files()?.get(0)?;
+    let name = file.name();
+    let text = JsFuture::from(file.text()).await;
+    Some(match text {
+        Ok(t) => Ok((name, t.as_string().unwrap_or_default())),
+        Err(e) => Err(format!("cannot read {name}: {e:?}")),
+    })
+}

@@ -1,0 +1,135 @@
+//! The page's state, shared through context: the settings, the data view, the engine's status and the run.
+//! Only plain data lives here; the engine's tensors stay in the worker.
+
+use leptos::prelude::*;
+use lethe_protocol::{BoundaryGrid, DatasetView, EpochRecord, Experiment, Report};
+
+/// Where the engine stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EngineStatus {
+    /// The worker is loading (its wasm is large).
+    Loading,
+    /// Ready on `backend` (`"cpu"` or `"webgpu"`) for `reason`.
+    Ready { backend: String, reason: String },
+    /// The engine could not start.
+    Failed(String),
+}
+
+/// How the current run stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunStatus {
+    /// Nothing has run yet.
+    Idle,
+    /// Training.
+    Running,
+    /// Finished.
+    Done,
+    /// Stopped by the user after this many epochs.
+    Cancelled(usize),
+    /// Failed with this message.
+    Failed(String),
+}
+
+/// Everything one run shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunState {
+    /// Its id in the protocol (0: none yet).
+    pub id: u64,
+    /// Its status.
+    pub status: RunStatus,
+    /// Epochs planned.
+    pub epochs_total: usize,
+    /// One record per epoch so far.
+    pub history: Vec<EpochRecord>,
+    /// The latest decision boundary (2-D data).
+    pub boundary: Option<BoundaryGrid>,
+    /// The report, once done.
+    pub report: Option<Report>,
+}
+
+impl Default for RunState {
+    fn default() -> Self {
+        Self {
+            id: 0,
+            status: RunStatus::Idle,
+            epochs_total: 0,
+            history: vec![],
+            boundary: None,
+            report: None,
+        }
+    }
+}
+
+/// The user's CSV, kept in memory only (never in the URL, never sent anywhere but the worker).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CsvFile {
+    /// File name.
+    pub name: String,
+    /// Its text.
+    pub text: String,
+}
+
+/// The page's state, provided as context.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    /// The experiment being edited (always valid).
+    pub experiment: RwSignal<Experiment>,
+    /// The user's CSV, when the experiment uses one.
+    pub csv: RwSignal<Option<CsvFile>>,
+    /// The prepared dataset, as plotted.
+    pub dataset: RwSignal<Option<DatasetView>>,
+    /// The engine's status.
+    pub engine: RwSignal<EngineStatus>,
+    /// The current run.
+    pub run: RwSignal<RunState>,
+    /// An input error: names the field and the value; the previous settings stay.
+    pub input_error: RwSignal<Option<String>>,
+    /// Notices about what the page did by itself (fallbacks, restarts).
+    pub notices: RwSignal<Vec<String>>,
+}
+
+impl AppState {
+    /// Fresh state around `experiment`.
+    pub fn new(experiment: Experiment) -> Self {
+        Self {
+            experiment: RwSignal::new(experiment),
+            csv: RwSignal::new(None),
+            dataset: RwSignal::new(None),
+            engine: RwSignal::new(EngineStatus::Loading),
+            run: RwSignal::new(RunState::default()),
+            input_error: RwSignal::new(None),
+            notices: RwSignal::new(vec![]),
+        }
+    }
+
+    /// Applies `edit` to a copy of the experiment and keeps it only if it validates; otherwise shows the error
+    /// and keeps the previous settings. Returns whether it was applied.
+    pub fn edit(&self, edit: impl FnOnce(&mut Experiment)) -> bool {
+        let mut candidate = self.experiment.get_untracked();
+        edit(&mut candidate);
+        match candidate.clone().validate() {
+            Ok(_) => {
+                self.input_error.set(None);
+                if candidate != self.experiment.get_untracked() {
+                    self.experiment.set(candidate);
+                }
+                true
+            }
+            Err(e) => {
+                self.input_error.set(Some(e.to_string()));
+                self.experiment.update(|_| {}); // re-render the inputs with the kept values
+                false
+            }
+        }
+    }
+
+    /// Adds a notice.
+    pub fn notify(&self, text: impl Into<String>) {
+        self.notices.update(|n| n.push(text.into()));
+    }
+}
+
+/// The state from context.
+pub fn use_app() -> AppState {
+    expect_context::<AppState>()
+}

@@ -1,0 +1,36 @@
+// Cancel: within 1 s the status reads "cancelled at epoch k", the curves stay, no further events arrive, and
+// Train works again at once.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve, launch, openPage, experiment, experimentHash, waitReady, trainToDone } from './support.mjs';
+
+let server, browser;
+before(async () => { server = await serve(); browser = await launch(); });
+after(async () => { await browser?.close(); await server?.close(); });
+
+test('cancel a long run, then train again', async () => {
+  const long = experiment((e) => { e.data.n_samples = 4096; e.train.epochs = 2000; });
+  const page = await openPage(browser, server.url + experimentHash(long));
+  await waitReady(page);
+  await page.click('#train');
+  await page.waitForFunction(() => /epoch [3-9]\d* of 2000/.test(document.querySelector('#status').textContent), null, { timeout: 60000 });
+  const t0 = Date.now();
+  await page.click('#cancel');
+  await page.waitForFunction(() => /^cancelled at epoch \d+/.test(document.querySelector('#status').textContent), null, { timeout: 1000 });
+  assert.ok(Date.now() - t0 < 1000);
+  const status = await page.textContent('#status');
+  const k = Number(/epoch (\d+)/.exec(status)[1]);
+  assert.ok(k >= 3, status);
+  assert.ok(await page.isVisible('#loss-chart svg'), 'the partial curves stay');
+  const caption = await page.textContent('.curves .caption');
+  await page.waitForTimeout(1500);
+  assert.equal(await page.textContent('.curves .caption'), caption, 'no events of the cancelled run arrive');
+  assert.match(await page.textContent('#status'), /^cancelled at epoch/);
+  // Train again at once, a short run this time.
+  await page.fill('#epochs', '3');
+  await page.dispatchEvent('#epochs', 'change');
+  assert.ok(await page.isEnabled('#train'));
+  await trainToDone(page, 60000);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});

@@ -1,0 +1,106 @@
+// Shared helpers for the browser end-to-end tests: a static server for dist/, Debian's Chromium through
+// playwright-core (never a downloaded browser), and experiment links.
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+export const DIST = path.join(ROOT, 'dist');
+export const SHOTS = path.join(ROOT, 'docs', 'screenshots');
+
+const MIME = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css',
+  '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png', '.csv': 'text/csv',
+};
+
+/** Serves `root` on 127.0.0.1 at a free port; `hits` lists every path asked for. */
+export async function serve(root = DIST) {
+  const hits = [];
+  const server = http.createServer((req, res) => {
+    let p = decodeURIComponent(new URL(req.url, 'http://localhost').pathname);
+    hits.push(p);
+    if (p.endsWith('/')) p += 'index.html';
+    const file = path.join(root, p);
+    if (!file.startsWith(root) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
+      res.writeHead(404);
+      res.end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': MIME[path.extname(file)] || 'application/octet-stream' });
+    fs.createReadStream(file).pipe(res);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  return { url: `http://127.0.0.1:${port}/`, port, hits, close: () => new Promise((r) => server.close(r)) };
+}
+
+/** Headless Debian Chromium; `webgpu` adds --enable-unsafe-webgpu (SwiftShader's software adapter). */
+export async function launch({ webgpu = false } = {}) {
+  const args = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    '--no-first-run', '--disable-quic', '--disable-dev-shm-usage'];
+  if (webgpu) args.push('--enable-unsafe-webgpu');
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args });
+}
+
+/** A page that records console errors, page errors and every request. */
+export async function openPage(browser, url, { width = 1280, height = 900 } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, acceptDownloads: true });
+  const page = await context.newPage();
+  page.errors = [];
+  page.requests = [];
+  page.on('console', (m) => { if (m.type() === 'error') page.errors.push(m.text()); });
+  page.on('pageerror', (e) => page.errors.push(String(e)));
+  context.on('request', (r) => page.requests.push(r.url()));
+  await page.goto(url);
+  return page;
+}
+
+/** The hash of an experiment link, as the page writes it (`#e=` + base64url JSON). */
+export function experimentHash(experiment) {
+  return '#e=' + Buffer.from(JSON.stringify(experiment)).toString('base64url');
+}
+
+/** A small valid experiment, edited by `edit`. */
+export function experiment(edit = (e) => e) {
+  const e = {
+    version: 1, seed: 42,
+    data: { source: 'moons', n_samples: 1024, noise: 0.1, classes: 3, test_fraction: 0.25, plot_features: [0, 1] },
+    model: { kind: 'mlp', layers: 2, width: 32, activation: 'relu' },
+    train: { optimizer: 'adam', learning_rate: 0.01, momentum: 0.9, batch_size: 64, epochs: 40, l2: 0 },
+    backend: 'auto',
+  };
+  edit(e);
+  return e;
+}
+
+/** Waits until the engine is ready and the data is drawn; returns the badge text. */
+export async function waitReady(page, timeout = 60000) {
+  await page.waitForFunction(() => {
+    const b = document.querySelector('#backend-badge');
+    return b && !b.textContent.includes('loading') && document.querySelector('#data-chart svg');
+  }, null, { timeout });
+  return (await page.textContent('#backend-badge')).trim();
+}
+
+/** Clicks Train and waits for the status to read done (or fails with the status). */
+export async function trainToDone(page, timeout = 120000) {
+  await page.click('#train');
+  await page.waitForFunction(() => /^(done|failed|cancelled)/.test(document.querySelector('#status')?.textContent || ''),
+    null, { timeout });
+  const status = (await page.textContent('#status')).trim();
+  if (!status.startsWith('done')) throw new Error(`the run did not finish: ${status}`);
+  return status;
+}
+
+/** Downloads the report through the page's button and parses it. */
+export async function downloadReport(page) {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-report')]);
+  const file = await download.path();
+  return JSON.parse(fs.readFileSync(file, 'utf8'));
+}
+
+export async function screenshot(page, name) {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, name), fullPage: true });
+}
