@@ -1,176 +1,22 @@
-//! The engine's Web Worker. The page sends JSON [`Command`]s; the worker answers with JSON [`Event`]s.
-//! It keeps each trained model under its run id, so that later commands can unlearn from it.
+//! The engine's Web Worker (a wasm bin that trunk builds with `data-type="worker"`). The page sends JSON
+//! commands; the worker drives the engine and answers with JSON events. Natively it only explains itself, so that
+//! `cargo test --workspace` builds it without the WebGPU stack.
 
+#[cfg(target_arch = "wasm32")]
 mod choose;
+#[cfg(target_arch = "wasm32")]
 mod slice;
+#[cfg(target_arch = "wasm32")]
+mod worker;
 
-use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, HashMap};
-use std::rc::Rc;
-
-use lethe_engine::model::Classifier;
-use lethe_engine::{EngineError, Outcome, Runtime, prepare_data, run_experiment};
-use lethe_protocol::{BackendChoice, Command, Event, Experiment, PROTOCOL_VERSION};
-use wasm_bindgen::prelude::*;
-use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
-
-use slice::{TimeSliced, now_ms};
-
-/// Most trained models kept; the oldest goes first.
-const KEPT_MODELS: usize = 8;
-
-#[derive(Default)]
-struct State {
-    runtime: Option<Runtime>,
-    cancel: HashMap<u64, Rc<Cell<bool>>>,
-    models: BTreeMap<u64, Classifier>,
-}
-
-type Shared = Rc<RefCell<State>>;
-
-fn scope() -> DedicatedWorkerGlobalScope {
-    js_sys::global().unchecked_into()
-}
-
-/// Sends one event to the page.
-pub(crate) fn send(event: &Event) {
-    if let Err(e) = scope().post_message(&JsValue::from_str(&event.to_json())) {
-        web_sys::console::error_1(&e);
-    }
-}
-
+#[cfg(target_arch = "wasm32")]
 fn main() {
-    console_error_panic_hook::set_once();
-    let state: Shared = Rc::default();
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |msg: MessageEvent| {
-        let text = msg.data().as_string().unwrap_or_default();
-        match serde_json::from_str::<Command>(&text) {
-            Ok(command) => dispatch(command, state.clone()),
-            Err(e) => {
-                web_sys::console::error_1(&format!("lethe worker: unreadable command: {e}").into())
-            }
-        }
-    });
-    scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    on_message.forget();
-    send(&Event::Loaded {
-        protocol: PROTOCOL_VERSION,
-    });
+    worker::start();
 }
 
-fn dispatch(command: Command, state: Shared) {
-    match command {
-        Command::Hello {
-            protocol,
-            backend,
-            fault: _,
-        } => {
-            if protocol != PROTOCOL_VERSION {
-                send(&Event::StartFailed {
-                    message: format!(
-                        "the engine speaks protocol {PROTOCOL_VERSION} but the page speaks {protocol}: reload the page"
-                    ),
-                });
-                return;
-            }
-            wasm_bindgen_futures::spawn_local(hello(backend, state));
-        }
-        Command::Prepare {
-            request_id,
-            experiment,
-            csv_text,
-        } => {
-            let event = match experiment
-                .validate()
-                .map_err(EngineError::from)
-                .and_then(|e| prepare_data(&e, csv_text.as_deref()).map(|data| data.view(e.seed)))
-            {
-                Ok(view) => Event::Dataset { request_id, view },
-                Err(e) => Event::Rejected {
-                    request_id,
-                    message: e.to_string(),
-                },
-            };
-            send(&event);
-        }
-        Command::Train {
-            run_id,
-            experiment,
-            csv_text,
-        } => {
-            let flag = Rc::new(Cell::new(false));
-            state.borrow_mut().cancel.insert(run_id, flag.clone());
-            wasm_bindgen_futures::spawn_local(train(run_id, experiment, csv_text, flag, state));
-        }
-        Command::Cancel { run_id } => {
-            if let Some(flag) = state.borrow().cancel.get(&run_id) {
-                flag.set(true);
-            }
-        }
-    }
-}
-
-async fn hello(choice: BackendChoice, state: Shared) {
-    match choose::runtime(choice).await {
-        Ok((runtime, reason)) => {
-            let backend = runtime.name.to_string();
-            state.borrow_mut().runtime = Some(runtime);
-            send(&Event::Ready {
-                protocol: PROTOCOL_VERSION,
-                lethe_version: lethe_protocol::LETHE_VERSION.into(),
-                backend,
-                reason,
-            });
-        }
-        Err(message) => send(&Event::StartFailed { message }),
-    }
-}
-
-async fn train(
-    run_id: u64,
-    experiment: Experiment,
-    csv_text: Option<String>,
-    cancel: Rc<Cell<bool>>,
-    state: Shared,
-) {
-    let started = web_time::Instant::now();
-    let Some(runtime) = state.borrow().runtime.clone() else {
-        send(&Event::Failed {
-            run_id,
-            message: "the engine is not started yet".into(),
-            gpu: false,
-        });
-        return;
-    };
-    let gpu = runtime.name == "webgpu";
-    let result = async {
-        let experiment = experiment.validate()?;
-        let data = prepare_data(&experiment, csv_text.as_deref())?;
-        let mut host = TimeSliced::new(run_id, cancel, now_ms());
-        run_experiment(&experiment, &data, &runtime, &mut host, "browser", started).await
-    }
-    .await;
-    let mut st = state.borrow_mut();
-    st.cancel.remove(&run_id);
-    match result {
-        Ok(Outcome::Finished { report, model }) => {
-            st.models.insert(run_id, model);
-            while st.models.len() > KEPT_MODELS {
-                st.models.pop_first();
-            }
-            send(&Event::Done {
-                run_id,
-                report: Box::new(report),
-            });
-        }
-        Ok(Outcome::Cancelled { epoch }) => send(&Event::Cancelled { run_id, epoch }),
-        Err(e) => {
-            let from_gpu = gpu && matches!(e, EngineError::Backend(_));
-            send(&Event::Failed {
-                run_id,
-                message: e.to_string(),
-                gpu: from_gpu,
-            });
-        }
-    }
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    eprintln!(
+        "lethe-worker runs inside a browser's Web Worker: build it with `trunk build --release`."
+    );
 }

@@ -10,7 +10,7 @@ use lethe_protocol::{BoundaryGrid, EpochRecord, Event};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::send;
+use crate::worker::send;
 
 /// Work between two yields, in milliseconds.
 const SLICE_MS: f64 = 25.0;
