@@ -1,7 +1,8 @@
 # Lethe: `make serve` and `make test` install what they need (pinned) and skip what is already there.
 SHELL := /bin/bash
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/lethe/target
-export PATH := $(HOME)/.cargo/bin:$(PATH)
+# node_modules/.bin first: trunk takes binaryen's wasm-opt 132 from there.
+export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 PORT ?= 8080
 EXPERIMENT ?= examples/moons-mlp.json
 

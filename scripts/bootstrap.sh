@@ -36,9 +36,9 @@ if [ "$what" = all ] || [ "$what" = web ]; then
   fi
 fi
 
-if [ "$what" = all ] || [ "$what" = browser ]; then
-  if [ ! -f node_modules/playwright-core/package.json ]; then
-    say "installing npm packages (playwright-core $PLAYWRIGHT_VERSION, no browser download)"
-    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
-  fi
+# npm packages: binaryen's wasm-opt 132 for the build (Debian's 108 breaks wasm-bindgen 0.2.130's externref table),
+# playwright-core for the browser tests (it drives Debian's Chromium; no browser is downloaded).
+if [ ! -f node_modules/playwright-core/package.json ] || [ ! -f node_modules/binaryen/package.json ]; then
+  say "installing npm packages (binaryen, playwright-core $PLAYWRIGHT_VERSION)"
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 fi

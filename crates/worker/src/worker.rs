@@ -11,7 +11,8 @@ use lethe_protocol::{BackendChoice, Command, Event, Experiment, PROTOCOL_VERSION
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
-use slice::{TimeSliced, now_ms};
+use crate::choose;
+use crate::slice::{TimeSliced, now_ms};
 
 /// Most trained models kept; the oldest goes first.
 const KEPT_MODELS: usize = 8;
