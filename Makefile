@@ -6,7 +6,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 PORT ?= 8080
 EXPERIMENT ?= examples/moons-mlp.json
 
-.PHONY: serve build tools browser-tools test test-native test-e2e cli lint clean
+.PHONY: serve build tools browser-tools test test-native test-e2e bench cli lint clean
 
 ## Build the release site and serve it at http://127.0.0.1:$(PORT)
 serve: build
@@ -34,6 +34,10 @@ test-native:
 
 test-e2e: browser-tools
 	node --test --test-concurrency=1 tests/
+
+## Budgets in headless Chromium (release build): training time, wasm sizes, time to interactive. Prints JSON.
+bench: build browser-tools
+	REPS=$${REPS:-5} node bench/budgets.mjs | tee docs/bench-budgets.json
 
 ## Run an experiment with the CLI: make cli EXPERIMENT=examples/digits-mlp.json
 cli:
