@@ -1,5 +1,6 @@
 //! Files in and out of the browser, all local: save text as a download, read a chosen file as text.
 
+use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, Url};
@@ -38,4 +39,25 @@ pub async fn read_chosen(
         Ok(t) => Ok((name, t.as_string().unwrap_or_default())),
         Err(e) => Err(format!("cannot read {name}: {e:?}")),
     })
+}
+
+/// An `on:change` handler for a file input: reads the chosen file, hands `(name, text)` (or why it could not be
+/// read) to `on_read`, then clears the input so that choosing the same file again fires anew.
+pub fn on_file_chosen(
+    on_read: impl Fn(Result<(String, String), String>) + Copy + 'static,
+) -> impl Fn(web_sys::Event) + Copy + 'static {
+    move |ev: web_sys::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Some(result) = read_chosen(&input).await {
+                on_read(result);
+            }
+            input.set_value("");
+        });
+    }
 }

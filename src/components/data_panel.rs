@@ -3,11 +3,10 @@
 
 use leptos::prelude::*;
 use lethe_protocol::{CsvSpec, DataSource};
-use wasm_bindgen::JsCast;
 
-use super::fields::{NumberField, SelectField, parse_f64, parse_usize};
+use super::fields::{NumberField, SelectField, real_setter, whole_setter};
 use crate::controller::use_controller;
-use crate::files::read_chosen;
+use crate::files::on_file_chosen;
 use crate::state::{CsvFile, use_app};
 
 /// The dataset settings.
@@ -44,44 +43,16 @@ pub fn DataPanel() -> impl IntoView {
         candidate.data.plot_features = [0, 1];
         controller.with_value(|c| c.prepare(candidate, Some(CsvFile { name, text }), true));
     };
-    let on_file = move |ev: web_sys::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            match read_chosen(&input).await {
-                Some(Ok((name, text))) => load_csv(name, text),
-                Some(Err(e)) => app.input_error.set(Some(e)),
-                None => {}
-            }
-            input.set_value(""); // choosing the same file again fires a change
-        });
-    };
+    let on_file = on_file_chosen(move |chosen| match chosen {
+        Ok((name, text)) => load_csv(name, text),
+        Err(e) => app.input_error.set(Some(e)),
+    });
     let on_label = move |text: String| {
         label_column.set(text.clone());
         if let Some(csv) = app.csv.get_untracked() {
             if source.get_untracked() == DataSource::Csv {
                 load_csv(csv.name, csv.text);
             }
-        }
-    };
-    let whole = move |field: &'static str, apply: fn(&mut lethe_protocol::Experiment, usize)| {
-        move |t: String| match parse_usize(field, &t) {
-            Ok(v) => {
-                app.edit(|e| apply(e, v));
-            }
-            Err(m) => app.input_error.set(Some(m)),
-        }
-    };
-    let real = move |field: &'static str, apply: fn(&mut lethe_protocol::Experiment, f64)| {
-        move |t: String| match parse_f64(field, &t) {
-            Ok(v) => {
-                app.edit(|e| apply(e, v));
-            }
-            Err(m) => app.input_error.set(Some(m)),
         }
     };
     let on_seed = move |t: String| match t.trim().parse::<u64>() {
@@ -133,7 +104,7 @@ pub fn DataPanel() -> impl IntoView {
                     min="20"
                     step="1"
                     value=move || exp.with(|e| e.data.n_samples.to_string())
-                    on_set=whole("data.n_samples", |e, v| e.data.n_samples = v)
+                    on_set=whole_setter(app, "data.n_samples", |e, v| e.data.n_samples = v)
                 />
                 <NumberField
                     label="Noise"
@@ -141,7 +112,7 @@ pub fn DataPanel() -> impl IntoView {
                     min="0"
                     step="0.05"
                     value=move || exp.with(|e| e.data.noise.to_string())
-                    on_set=real("data.noise", |e, v| e.data.noise = v as f32)
+                    on_set=real_setter(app, "data.noise", |e, v| e.data.noise = v as f32)
                 />
             </Show>
             <Show when=move || source.get() == DataSource::Blobs && !wants_csv.get()>
@@ -151,7 +122,7 @@ pub fn DataPanel() -> impl IntoView {
                     min="2"
                     step="1"
                     value=move || exp.with(|e| e.data.classes.to_string())
-                    on_set=whole("data.classes", |e, v| e.data.classes = v)
+                    on_set=whole_setter(app, "data.classes", |e, v| e.data.classes = v)
                 />
             </Show>
             <Show when=move || wants_csv.get() || source.get() == DataSource::Csv>
@@ -181,7 +152,7 @@ pub fn DataPanel() -> impl IntoView {
                 min="0.05"
                 step="0.05"
                 value=move || exp.with(|e| e.data.test_fraction.to_string())
-                on_set=real("data.test_fraction", |e, v| e.data.test_fraction = v as f32)
+                on_set=real_setter(app, "data.test_fraction", |e, v| e.data.test_fraction = v as f32)
             />
             <NumberField
                 label="Seed"

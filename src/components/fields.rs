@@ -1,6 +1,9 @@
 //! Labelled inputs. Each hands the raw text to a callback, which validates it at the edge (see `AppState::edit`).
 
 use leptos::prelude::*;
+use lethe_protocol::Experiment;
+
+use crate::state::AppState;
 
 /// A labelled number input.
 #[component]
@@ -81,4 +84,32 @@ pub fn parse_f64(field: &str, text: &str) -> Result<f64, String> {
     text.trim()
         .parse()
         .map_err(|_| format!("{field} must be a number, got \"{text}\""))
+}
+
+/// A change handler for a whole-number setting: parses, applies through [`AppState::edit`], or shows the error.
+pub fn whole_setter(
+    app: AppState,
+    field: &'static str,
+    apply: fn(&mut Experiment, usize),
+) -> impl Fn(String) + Copy + Send + Sync + 'static {
+    move |text: String| match parse_usize(field, &text) {
+        Ok(v) => {
+            app.edit(|e| apply(e, v));
+        }
+        Err(m) => app.input_error.set(Some(m)),
+    }
+}
+
+/// A change handler for a real-valued setting: parses, applies through [`AppState::edit`], or shows the error.
+pub fn real_setter(
+    app: AppState,
+    field: &'static str,
+    apply: fn(&mut Experiment, f64),
+) -> impl Fn(String) + Copy + Send + Sync + 'static {
+    move |text: String| match parse_f64(field, &text) {
+        Ok(v) => {
+            app.edit(|e| apply(e, v));
+        }
+        Err(m) => app.input_error.set(Some(m)),
+    }
 }

@@ -2,10 +2,9 @@
 
 use leptos::prelude::*;
 use lethe_protocol::{DataSource, Experiment};
-use wasm_bindgen::JsCast;
 
 use crate::controller::use_controller;
-use crate::files::{download, read_chosen};
+use crate::files::{download, on_file_chosen};
 use crate::state::use_app;
 
 /// Report and experiment files.
@@ -14,39 +13,27 @@ pub fn FileActions() -> impl IntoView {
     let app = use_app();
     let controller = use_controller();
     let has_report = move || app.run.with(|r| r.report.is_some());
-    let on_import = move |ev: web_sys::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
+    let on_import = on_file_chosen(move |chosen| {
+        let (name, text) = match chosen {
+            Ok(file) => file,
+            Err(e) => return app.input_error.set(Some(e)),
         };
-        leptos::task::spawn_local(async move {
-            match read_chosen(&input).await {
-                Some(Ok((name, text))) => {
-                    match Experiment::from_json(&text).and_then(Experiment::validate) {
-                        Ok(valid) => {
-                            let experiment = valid.into_inner();
-                            let backend_changed =
-                                experiment.backend != app.experiment.get_untracked().backend;
-                            if experiment.data.source != DataSource::Csv {
-                                app.csv.set(None);
-                            }
-                            app.experiment.set(experiment);
-                            app.input_error.set(None);
-                            if backend_changed {
-                                controller.with_value(|c| c.backend_changed());
-                            }
-                        }
-                        Err(e) => app.input_error.set(Some(format!("{name}: {e}"))),
-                    }
+        match Experiment::from_json(&text).and_then(Experiment::validate) {
+            Ok(valid) => {
+                let experiment = valid.into_inner();
+                let backend_changed = experiment.backend != app.experiment.get_untracked().backend;
+                if experiment.data.source != DataSource::Csv {
+                    app.csv.set(None);
                 }
-                Some(Err(e)) => app.input_error.set(Some(e)),
-                None => {}
+                app.experiment.set(experiment);
+                app.input_error.set(None);
+                if backend_changed {
+                    controller.with_value(|c| c.backend_changed());
+                }
             }
-            input.set_value("");
-        });
-    };
+            Err(e) => app.input_error.set(Some(format!("{name}: {e}"))),
+        }
+    });
     view! {
         <fieldset class="panel files">
             <legend>"Files"</legend>

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use lethe_protocol::{Activation, BackendChoice, ModelKind, OptimizerKind};
 
-use super::fields::{NumberField, SelectField, parse_f64, parse_usize};
+use super::fields::{NumberField, SelectField, real_setter, whole_setter};
 use crate::controller::use_controller;
 use crate::state::use_app;
 
@@ -22,23 +22,6 @@ pub fn ModelPanel() -> impl IntoView {
     let exp = app.experiment;
     let is_mlp = Memo::new(move |_| exp.with(|e| e.model.kind == ModelKind::Mlp));
     let is_sgd = Memo::new(move |_| exp.with(|e| e.train.optimizer == OptimizerKind::Sgd));
-    // Edits a whole-number setting.
-    let whole = move |field: &'static str, apply: fn(&mut lethe_protocol::Experiment, usize)| {
-        move |t: String| match parse_usize(field, &t) {
-            Ok(v) => {
-                app.edit(|e| apply(e, v));
-            }
-            Err(m) => app.input_error.set(Some(m)),
-        }
-    };
-    let real = move |field: &'static str, apply: fn(&mut lethe_protocol::Experiment, f64)| {
-        move |t: String| match parse_f64(field, &t) {
-            Ok(v) => {
-                app.edit(|e| apply(e, v));
-            }
-            Err(m) => app.input_error.set(Some(m)),
-        }
-    };
     view! {
         <fieldset class="panel">
             <legend>"Model"</legend>
@@ -54,10 +37,10 @@ pub fn ModelPanel() -> impl IntoView {
             <Show when=move || is_mlp.get()>
                 <NumberField label="Hidden layers" id="layers" min="1" step="1"
                     value=move || exp.with(|e| e.model.layers.to_string())
-                    on_set=whole("model.layers", |e, v| e.model.layers = v) />
+                    on_set=whole_setter(app, "model.layers", |e, v| e.model.layers = v) />
                 <NumberField label="Width" id="width" min="1" step="1"
                     value=move || exp.with(|e| e.model.width.to_string())
-                    on_set=whole("model.width", |e, v| e.model.width = v) />
+                    on_set=whole_setter(app, "model.width", |e, v| e.model.width = v) />
                 <SelectField
                     label="Activation"
                     id="activation"
@@ -87,21 +70,21 @@ pub fn ModelPanel() -> impl IntoView {
             />
             <NumberField label="Learning rate" id="learning-rate" min="0" step="0.001"
                 value=move || exp.with(|e| e.train.learning_rate.to_string())
-                on_set=real("train.learning_rate", |e, v| e.train.learning_rate = v) />
+                on_set=real_setter(app, "train.learning_rate", |e, v| e.train.learning_rate = v) />
             <Show when=move || is_sgd.get()>
                 <NumberField label="Momentum" id="momentum" min="0" step="0.05"
                     value=move || exp.with(|e| e.train.momentum.to_string())
-                    on_set=real("train.momentum", |e, v| e.train.momentum = v) />
+                    on_set=real_setter(app, "train.momentum", |e, v| e.train.momentum = v) />
             </Show>
             <NumberField label="Batch size" id="batch-size" min="1" step="1"
                 value=move || exp.with(|e| e.train.batch_size.to_string())
-                on_set=whole("train.batch_size", |e, v| e.train.batch_size = v) />
+                on_set=whole_setter(app, "train.batch_size", |e, v| e.train.batch_size = v) />
             <NumberField label="Epochs" id="epochs" min="1" step="1"
                 value=move || exp.with(|e| e.train.epochs.to_string())
-                on_set=whole("train.epochs", |e, v| e.train.epochs = v) />
+                on_set=whole_setter(app, "train.epochs", |e, v| e.train.epochs = v) />
             <NumberField label="L2 penalty" id="l2" min="0" step="0.0001"
                 value=move || exp.with(|e| e.train.l2.to_string())
-                on_set=real("train.l2", |e, v| e.train.l2 = v) />
+                on_set=real_setter(app, "train.l2", |e, v| e.train.l2 = v) />
             <SelectField
                 label="Backend"
                 id="backend"

@@ -10,7 +10,9 @@ fn lethe(args: &[&str]) -> std::process::Output {
 }
 
 fn example(name: &str) -> String {
-    format!("{}/../../examples/{name}", env!("CARGO_MANIFEST_DIR"))
+    // The run-time variable, not `env!`: a test binary built in another clone can be reused from a shared target.
+    let root = std::env::var("CARGO_MANIFEST_DIR").unwrap_or(env!("CARGO_MANIFEST_DIR").into());
+    format!("{root}/../../examples/{name}")
 }
 
 #[test]
