@@ -1,25 +1,45 @@
-//! The classifiers: multinomial logistic regression (no hidden layer) and the MLP, one type for both.
+//! The classifiers: multinomial logistic regression (no hidden layer), the MLP, and a small CNN for square images,
+//! one type for all three: an optional convolutional stem, then linear layers.
 //! Weights are drawn from the engine's own seeded generator (burn's CPU seed is global, STACK.md §10), with
-//! the same bound as burn's and PyTorch's default `Linear` init: U(−k, k), k = √(1 / fan_in).
+//! the same bound as PyTorch's default `Linear` and `Conv2d` init: U(−k, k), k = √(1 / fan_in).
 
 use burn::module::Param;
-use burn::nn::Linear;
+use burn::nn::conv::{Conv2d, Conv2dConfig};
+use burn::nn::pool::MaxPool2dConfig;
+use burn::nn::{Initializer, Linear, PaddingConfig2d};
 use burn::prelude::*;
 use burn::tensor::activation;
 use lethe_protocol::{Activation, ModelConfig, ModelKind};
 
 use crate::data::rng::{Rng64, stream};
 
-/// A stack of linear layers with an activation between them; logistic regression is the one-layer case.
+/// Filters of the CNN's two convolutions.
+pub const CNN_FILTERS: [usize; 2] = [16, 32];
+
+/// A stack of linear layers with an activation between them (logistic regression is the one-layer case), behind
+/// two 3×3 convolutions and a 2×2 max-pool for the CNN.
 #[derive(Module, Debug)]
 pub struct Classifier {
+    convs: Vec<Conv2d>,
     layers: Vec<Linear>,
     #[module(skip)]
     activation: Activation,
+    /// Side of the square input image (CNN only; 0 otherwise).
+    #[module(skip)]
+    image_side: usize,
+}
+
+/// The side of a square image with `d` pixels, if `d` is a square of at least 2×2.
+pub fn square_side(d: usize) -> Option<usize> {
+    let side = (d as f64).sqrt().round() as usize;
+    (side >= 2 && side * side == d).then_some(side)
 }
 
 impl Classifier {
     /// Builds the model of `config` for `d_in` features and `n_classes` outputs, weights seeded by `seed`.
+    ///
+    /// # Panics
+    /// For a CNN when `d_in` is not a square number (the engine checks this first, see [`square_side`]).
     pub fn new(
         config: &ModelConfig,
         d_in: usize,
@@ -27,19 +47,39 @@ impl Classifier {
         seed: u64,
         device: &Device,
     ) -> Self {
-        let mut dims = vec![d_in];
+        let mut rng = Rng64::new(seed, stream::INIT);
+        let (convs, image_side, mut dims) = if config.kind == ModelKind::Cnn {
+            let side = square_side(d_in).expect("a CNN needs a square number of input features");
+            let [a, b] = CNN_FILTERS;
+            let convs = vec![
+                conv3x3(1, a, &mut rng, device),
+                conv3x3(a, b, &mut rng, device),
+            ];
+            (convs, side, vec![b * (side / 2) * (side / 2)])
+        } else {
+            (Vec::new(), 0, vec![d_in])
+        };
         if config.kind == ModelKind::Mlp {
             dims.extend(std::iter::repeat_n(config.width, config.layers));
         }
         dims.push(n_classes);
-        let mut rng = Rng64::new(seed, stream::INIT);
         let layers = dims
             .windows(2)
             .map(|w| linear(w[0], w[1], &mut rng, device))
             .collect();
         Self {
+            convs,
             layers,
             activation: config.activation,
+            image_side,
+        }
+    }
+
+    fn activate<const D: usize>(&self, h: Tensor<D>) -> Tensor<D> {
+        match self.activation {
+            Activation::Relu => activation::relu(h),
+            Activation::Tanh => activation::tanh(h),
+            Activation::Sigmoid => activation::sigmoid(h),
         }
     }
 
@@ -49,16 +89,22 @@ impl Classifier {
     /// - `x`: `[batch, d_in]`
     /// - output: `[batch, n_classes]`
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
-        let last = self.layers.len() - 1;
         let mut h = x;
+        if !self.convs.is_empty() {
+            let [batch, _] = h.dims();
+            let side = self.image_side;
+            let mut image = h.reshape([batch, 1, side, side]);
+            for conv in &self.convs {
+                image = self.activate(conv.forward(image));
+            }
+            let pooled = MaxPool2dConfig::new([2, 2]).init().forward(image);
+            h = pooled.reshape([batch as i32, -1]);
+        }
+        let last = self.layers.len() - 1;
         for (i, layer) in self.layers.iter().enumerate() {
             h = layer.forward(h);
             if i < last {
-                h = match self.activation {
-                    Activation::Relu => activation::relu(h),
-                    Activation::Tanh => activation::tanh(h),
-                    Activation::Sigmoid => activation::sigmoid(h),
-                };
+                h = self.activate(h);
             }
         }
         h
@@ -68,6 +114,29 @@ impl Classifier {
     pub fn n_parameters(&self) -> usize {
         self.num_params()
     }
+}
+
+/// A 3×3 convolution with padding 1 (the image keeps its size).
+fn conv3x3(c_in: usize, c_out: usize, rng: &mut Rng64, device: &Device) -> Conv2d {
+    let mut conv = Conv2dConfig::new([c_in, c_out], [3, 3])
+        .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
+        .with_initializer(Initializer::Zeros)
+        .init(device);
+    let fan_in = c_in * 9;
+    let k = (1.0 / fan_in as f64).sqrt();
+    let mut draw = |n: usize| {
+        (0..n)
+            .map(|_| rng.uniform_in(-k, k) as f32)
+            .collect::<Vec<f32>>()
+    };
+    let weight = Tensor::<4>::from_data(
+        TensorData::new(draw(c_out * fan_in), [c_out, c_in, 3, 3]),
+        device,
+    );
+    let bias = Tensor::<1>::from_data(TensorData::new(draw(c_out), [c_out]), device);
+    conv.weight = Param::from_tensor(weight);
+    conv.bias = Some(Param::from_tensor(bias));
+    conv
 }
 
 fn linear(fan_in: usize, fan_out: usize, rng: &mut Rng64, device: &Device) -> Linear {
@@ -85,5 +154,46 @@ fn linear(fan_in: usize, fan_out: usize, rng: &mut Rng64, device: &Device) -> Li
     Linear {
         weight: Param::from_tensor(weight),
         bias: Some(Param::from_tensor(bias)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lethe_protocol::Experiment;
+
+    fn cnn_config() -> ModelConfig {
+        let mut config = Experiment::demo().model;
+        config.kind = ModelKind::Cnn;
+        config
+    }
+
+    /* Closed form: conv 1→16 (3×3): 16·9 + 16 = 160; conv 16→32: 32·16·9 + 32 = 4640; after the 2×2 pool an 8×8
+    image is 32 × 4 × 4 = 512 values; head 512→10: 5120 + 10 = 5130. Total 9930. */
+    #[test]
+    fn cnn_maps_a_batch_of_8x8_images_to_class_logits() {
+        let device = Device::flex();
+        let model = Classifier::new(&cnn_config(), 64, 10, 1, &device);
+        let x = Tensor::<2>::zeros([5, 64], &device);
+        assert_eq!(model.forward(x).dims(), [5, 10]);
+        assert_eq!(model.n_parameters(), 160 + 4640 + 5130);
+    }
+
+    #[test]
+    fn cnn_handles_odd_sides() {
+        // 5×5 pools to 2×2: the head sees 32 × 2 × 2 = 128 values.
+        let device = Device::flex();
+        let model = Classifier::new(&cnn_config(), 25, 3, 1, &device);
+        assert_eq!(
+            model.forward(Tensor::<2>::zeros([2, 25], &device)).dims(),
+            [2, 3]
+        );
+    }
+
+    #[test]
+    fn square_sides() {
+        assert_eq!(square_side(64), Some(8));
+        assert_eq!(square_side(30), None);
+        assert_eq!(square_side(1), None);
     }
 }

@@ -1,6 +1,9 @@
 //! One experiment end to end: prepare the data, build the model, train, measure, report.
 
-use lethe_protocol::{EXPERIMENT_VERSION, LETHE_VERSION, Report, RunReport, ValidExperiment};
+use lethe_protocol::{
+    EXPERIMENT_VERSION, LETHE_VERSION, MAX_MISCLASSIFIED, Misclassified, ModelKind, Report,
+    RunReport, ValidExperiment,
+};
 use web_time::Instant;
 
 use crate::backend::Runtime;
@@ -8,7 +11,7 @@ use crate::data::{self, Prepared};
 use crate::error::{EngineError, Result};
 use crate::host::Host;
 use crate::metrics;
-use crate::model::Classifier;
+use crate::model::{Classifier, square_side};
 use crate::train::{evaluate, train};
 
 /// How an experiment ended.
@@ -37,6 +40,11 @@ pub fn prepare_data(experiment: &ValidExperiment, csv_text: Option<&str>) -> Res
         return Err(EngineError::Data(format!(
             "data.plot_features names feature {f}, but the dataset has {d} features (0 to {})",
             d - 1
+        )));
+    }
+    if experiment.model.kind == ModelKind::Cnn && square_side(d).is_none() {
+        return Err(EngineError::Data(format!(
+            "model.kind \"cnn\" needs square images, but the dataset has {d} features, not a square number (64 for 8×8)"
         )));
     }
     Ok(prepared)
@@ -96,6 +104,17 @@ pub async fn run_experiment<H: Host>(
         confusion,
         per_class,
         history: trained.history,
+        misclassified: data
+            .test_rows()
+            .zip(on_test.predicted.iter().zip(&data.test.y))
+            .filter(|(_, (p, y))| p != y)
+            .take(MAX_MISCLASSIFIED)
+            .map(|(row, (&predicted, &label))| Misclassified {
+                row,
+                label,
+                predicted,
+            })
+            .collect(),
     };
     let report = Report {
         version: EXPERIMENT_VERSION,

@@ -75,6 +75,73 @@ fn bundled_datasets_match_scikit_learn() {
     assert_eq!((dg.len(), dg.n_features(), dg.n_classes()), (1797, 64, 10));
     assert!(dg.x.iter().all(|&v| (0.0..=16.0).contains(&v)));
     assert!(dg.class_counts().iter().all(|&c| (174..=183).contains(&c)));
+    assert_eq!(dg.image_side, Some(8));
+}
+
+/* Source: scikit-learn 1.9.1, `load_iris()` (150 × 4, 50 per class) and `load_wine()` (178 × 13, classes of 59,
+71 and 48), with the feature and class names those functions return. */
+#[test]
+fn iris_and_wine_match_scikit_learn() {
+    let iris = data::iris();
+    assert_eq!((iris.len(), iris.n_features()), (150, 4));
+    assert_eq!(iris.class_counts(), vec![50, 50, 50]);
+    assert_eq!(iris.class_names, vec!["setosa", "versicolor", "virginica"]);
+    assert_eq!(iris.feature_names[2], "petal length (cm)");
+    assert_eq!(&iris.x[..4], &[5.1, 3.5, 1.4, 0.2]);
+    let wine = data::wine();
+    assert_eq!((wine.len(), wine.n_features()), (178, 13));
+    assert_eq!(wine.class_counts(), vec![59, 71, 48]);
+    assert_eq!(wine.class_names, vec!["class_0", "class_1", "class_2"]);
+    assert_eq!(wine.feature_names[12], "proline");
+}
+
+/* Source: scikit-learn 1.9.1, `PCA(2).fit(StandardScaler().fit_transform(X)).explained_variance_ratio_`:
+iris [0.72962445, 0.22850762], wine [0.36198848, 0.1920749]. Same standardisation here (population std). */
+#[test]
+fn pca_matches_scikit_learn_on_iris_and_wine() {
+    for (dataset, expected) in [
+        (data::iris(), [0.72962445, 0.22850762]),
+        (data::wine(), [0.36198848, 0.1920749]),
+    ] {
+        let d = dataset.n_features();
+        let n = dataset.len();
+        let mut x = dataset.x.clone();
+        for f in 0..d {
+            let mean = (0..n).map(|i| x[i * d + f] as f64).sum::<f64>() / n as f64;
+            let var = (0..n)
+                .map(|i| (x[i * d + f] as f64 - mean).powi(2))
+                .sum::<f64>()
+                / n as f64;
+            for i in 0..n {
+                x[i * d + f] = ((x[i * d + f] as f64 - mean) / var.sqrt()) as f32;
+            }
+        }
+        let ratio = data::pca::Pca::fit(&x, d).explained_ratio();
+        for k in 0..2 {
+            assert!(
+                (ratio[k] - expected[k]).abs() < 1e-4,
+                "{}: PC{} explains {} (scikit-learn {})",
+                dataset.name,
+                k + 1,
+                ratio[k],
+                expected[k]
+            );
+        }
+    }
+}
+
+/* The page's PCA view: fitted on the training split, one pair of coordinates per plotted point, ratios that add
+up to at most 1; two-feature data has none. */
+#[test]
+fn the_view_carries_a_pca_projection_for_wide_data() {
+    let p = prepare(data::wine(), 0.25, 3).unwrap();
+    let view = p.view(3);
+    let pca = view.pca.clone().expect("13 features get a PCA view");
+    assert_eq!(pca.coords.len(), 2 * view.n_points());
+    assert!(pca.explained[0] >= pca.explained[1] && pca.explained[0] + pca.explained[1] <= 1.0);
+    assert_eq!(view.rows.len(), view.n_points());
+    let moons = prepare(generate(&config(DataSource::Moons, 200), 1), 0.25, 1).unwrap();
+    assert!(moons.view(1).pca.is_none());
 }
 
 /* Source: closed form. After standardisation with training statistics, each training feature has mean 0 and

@@ -27,6 +27,21 @@ pub struct DatasetView {
     pub is_test: Vec<bool>,
     /// The sample is all the data, or this many points drawn at random (stated on the chart).
     pub sampled_from: usize,
+    /// Row of each plotted point in the dataset (what [`crate::Misclassified::row`] refers to).
+    pub rows: Vec<u32>,
+    /// For image data (features are the pixels of a square image, row-major): the side in pixels.
+    pub image_side: Option<usize>,
+    /// For more than two features: the first two principal components, fitted on the standardised training split.
+    pub pca: Option<Projection>,
+}
+
+/// The plotted points projected on two principal components.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Projection {
+    /// Coordinates of each plotted point: `coords[2 * i]` on PC1, `coords[2 * i + 1]` on PC2.
+    pub coords: Vec<f32>,
+    /// Fraction of the total variance each component explains, in [0, 1]; their sum is at most 1.
+    pub explained: [f64; 2],
 }
 
 impl DatasetView {

@@ -44,18 +44,24 @@ pub enum DataSource {
     BreastCancer,
     /// scikit-learn's copy of the UCI handwritten digits (1797 × 64 pixels of 8×8, 10 classes).
     Digits,
+    /// scikit-learn's copy of Fisher's iris (150 × 4, 3 classes).
+    Iris,
+    /// scikit-learn's copy of the UCI wine recognition data (178 × 13, 3 classes).
+    Wine,
     /// The user's own CSV file (never stored in the experiment; see [`CsvSpec`]).
     Csv,
 }
 
 impl DataSource {
     /// Every source, in the order the page lists them.
-    pub const ALL: [DataSource; 8] = [
+    pub const ALL: [DataSource; 10] = [
         Self::Moons,
         Self::Circles,
         Self::Spiral,
         Self::Xor,
         Self::Blobs,
+        Self::Iris,
+        Self::Wine,
         Self::BreastCancer,
         Self::Digits,
         Self::Csv,
@@ -71,6 +77,8 @@ impl DataSource {
             Self::Blobs => "blobs",
             Self::BreastCancer => "breast_cancer",
             Self::Digits => "digits",
+            Self::Iris => "iris",
+            Self::Wine => "wine",
             Self::Csv => "csv",
         }
     }
@@ -85,6 +93,8 @@ impl DataSource {
             Self::Blobs => "Gaussian blobs",
             Self::BreastCancer => "Breast cancer (569 × 30)",
             Self::Digits => "Digits 8×8 (1797 × 64)",
+            Self::Iris => "Iris (150 × 4)",
+            Self::Wine => "Wine (178 × 13)",
             Self::Csv => "Your own CSV",
         }
     }
@@ -148,6 +158,9 @@ pub enum ModelKind {
     Logistic,
     /// A multilayer perceptron.
     Mlp,
+    /// A small convolutional network for square images (the 8×8 digits): two 3×3 convolutions (16 and 32
+    /// filters, ReLU), a 2×2 max-pool and a linear head.
+    Cnn,
 }
 
 /// Hidden-layer activation of the MLP.
@@ -400,6 +413,13 @@ impl Experiment {
             ));
         }
         let m = &self.model;
+        if m.kind == ModelKind::Cnn && !matches!(d.source, DataSource::Digits | DataSource::Csv) {
+            return Err(ConfigError::range(
+                "model.kind",
+                "\"cnn\" only with image data (data.source \"digits\", or a CSV of square images)",
+                format!("\"cnn\" with data.source \"{}\"", d.source.key()),
+            ));
+        }
         if m.kind == ModelKind::Mlp {
             if !(1..=MAX_LAYERS).contains(&m.layers) {
                 return Err(ConfigError::range(

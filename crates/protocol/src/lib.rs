@@ -11,14 +11,14 @@ pub mod experiment;
 pub mod message;
 pub mod report;
 
-pub use dataset::{BoundaryGrid, DatasetView};
+pub use dataset::{BoundaryGrid, DatasetView, Projection};
 pub use error::ConfigError;
 pub use experiment::{
     Activation, BackendChoice, CsvSpec, DataConfig, DataSource, Experiment, ModelConfig, ModelKind,
     OptimizerKind, TrainConfig, ValidExperiment,
 };
 pub use message::{Command, Event, PROTOCOL_VERSION};
-pub use report::{ClassMetrics, EpochRecord, Report, RunReport};
+pub use report::{ClassMetrics, EpochRecord, MAX_MISCLASSIFIED, Misclassified, Report, RunReport};
 
 /// Version of the experiment file format written into every experiment and report.
 pub const EXPERIMENT_VERSION: u32 = 1;

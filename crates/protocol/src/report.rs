@@ -76,6 +76,23 @@ pub struct RunReport {
     pub per_class: Vec<ClassMetrics>,
     /// One record per epoch.
     pub history: Vec<EpochRecord>,
+    /// Misclassified test points, in dataset order, at most [`MAX_MISCLASSIFIED`].
+    #[serde(default)]
+    pub misclassified: Vec<Misclassified>,
+}
+
+/// Most misclassified test points a run lists.
+pub const MAX_MISCLASSIFIED: usize = 100;
+
+/// A test point the model got wrong.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Misclassified {
+    /// Row in the dataset (0-based, the file's order).
+    pub row: usize,
+    /// True class.
+    pub label: u32,
+    /// Predicted class.
+    pub predicted: u32,
 }
 
 /// Precision, recall, F1 and support of one class.

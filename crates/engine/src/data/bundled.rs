@@ -1,6 +1,6 @@
 //! The small datasets scikit-learn 1.9.1 ships (`sklearn/datasets/data/`), embedded in the binaries.
 //! BSD-3-Clause, see `www/data/LICENSE.md`. The parsing mirrors scikit-learn's `load_breast_cancer` and
-//! `load_digits` (`sklearn/datasets/_base.py`).
+//! `load_digits`, `load_iris` and `load_wine` (`sklearn/datasets/_base.py`).
 
 use std::io::Read;
 
@@ -8,6 +8,8 @@ use super::Dataset;
 
 const BREAST_CANCER_CSV: &str = include_str!("../../../../www/data/breast_cancer.csv");
 const DIGITS_CSV_GZ: &[u8] = include_bytes!("../../../../www/data/digits.csv.gz");
+const IRIS_CSV: &str = include_str!("../../../../www/data/iris.csv");
+const WINE_CSV: &str = include_str!("../../../../www/data/wine_data.csv");
 
 /// Feature names as in scikit-learn's `load_breast_cancer`.
 const BREAST_CANCER_FEATURES: [&str; 30] = [
@@ -63,6 +65,7 @@ pub fn breast_cancer() -> Dataset {
             .map(|s| s.to_string())
             .collect(),
         class_names,
+        image_side: None,
     }
 }
 
@@ -81,6 +84,64 @@ pub fn digits() -> Dataset {
             .map(|i| format!("pixel {},{}", i / 8, i % 8))
             .collect(),
         class_names: (0..10).map(|d| d.to_string()).collect(),
+        image_side: Some(8),
+    }
+}
+
+/// Fisher's iris: 150 × 4 (centimetres), classes setosa, versicolor, virginica (50 each).
+pub fn iris() -> Dataset {
+    with_class_header(
+        "Iris (scikit-learn)",
+        IRIS_CSV,
+        &[
+            "sepal length (cm)",
+            "sepal width (cm)",
+            "petal length (cm)",
+            "petal width (cm)",
+        ],
+    )
+}
+
+/// UCI wine recognition: 178 × 13 chemical measurements, three cultivars (59, 71, 48).
+pub fn wine() -> Dataset {
+    with_class_header(
+        "Wine (scikit-learn)",
+        WINE_CSV,
+        &[
+            "alcohol",
+            "malic_acid",
+            "ash",
+            "alcalinity_of_ash",
+            "magnesium",
+            "total_phenols",
+            "flavanoids",
+            "nonflavanoid_phenols",
+            "proanthocyanins",
+            "color_intensity",
+            "hue",
+            "od280/od315_of_diluted_wines",
+            "proline",
+        ],
+    )
+}
+
+/// The layout scikit-learn's `load_csv_data` reads: a first line `n_samples,n_features,class names…`, then the
+/// features and the label per row.
+fn with_class_header(name: &str, text: &str, features: &[&str]) -> Dataset {
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines
+        .next()
+        .expect("the bundled file should have a header")
+        .split(',')
+        .collect();
+    let (x, y) = numeric_rows(lines, features.len());
+    Dataset {
+        name: name.into(),
+        x,
+        y,
+        feature_names: features.iter().map(|s| s.to_string()).collect(),
+        class_names: header[2..].iter().map(|s| s.trim().to_string()).collect(),
+        image_side: None,
     }
 }
 

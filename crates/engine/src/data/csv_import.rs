@@ -132,6 +132,7 @@ pub fn parse_csv(text: &str, file_name: &str, label_column: &str) -> Result<Data
             .map(|(_, n)| n.clone())
             .collect(),
         class_names,
+        image_side: None,
     })
 }
 

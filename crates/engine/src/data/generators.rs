@@ -36,6 +36,7 @@ pub fn generate(config: &DataConfig, seed: u64) -> Dataset {
         y,
         feature_names: vec!["x1".into(), "x2".into()],
         class_names: (0..k).map(|c| format!("class {c}")).collect(),
+        image_side: None,
     }
 }
 

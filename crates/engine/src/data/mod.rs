@@ -3,10 +3,11 @@
 mod bundled;
 mod csv_import;
 mod generators;
+pub mod pca;
 mod prepare;
 pub mod rng;
 
-pub use bundled::{breast_cancer, digits};
+pub use bundled::{breast_cancer, digits, iris, wine};
 pub use csv_import::{MAX_CSV_BYTES, MIN_CSV_ROWS, parse_csv};
 pub use generators::generate;
 pub use prepare::{Prepared, Split, prepare};
@@ -29,6 +30,8 @@ pub struct Dataset {
     pub feature_names: Vec<String>,
     /// Class names, index = label.
     pub class_names: Vec<String>,
+    /// For image data (features are the pixels of a square image, row-major): the side in pixels.
+    pub image_side: Option<usize>,
 }
 
 impl Dataset {
@@ -63,6 +66,8 @@ pub fn load(config: &DataConfig, seed: u64, csv_text: Option<&str>) -> Result<Da
     match config.source {
         DataSource::BreastCancer => Ok(breast_cancer()),
         DataSource::Digits => Ok(digits()),
+        DataSource::Iris => Ok(iris()),
+        DataSource::Wine => Ok(wine()),
         DataSource::Csv => {
             let spec = config
                 .csv

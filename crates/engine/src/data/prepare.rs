@@ -1,9 +1,10 @@
 //! The seeded, stratified train/test split and the standardisation fitted on the training split only.
 
-use lethe_protocol::DatasetView;
 use lethe_protocol::report::DatasetSummary;
+use lethe_protocol::{DatasetView, Projection};
 
 use super::Dataset;
+use super::pca::Pca;
 use super::rng::{Rng64, stream};
 use crate::error::{EngineError, Result};
 
@@ -191,7 +192,30 @@ impl Prepared {
             labels: rows.iter().map(|&i| self.raw.y[i]).collect(),
             is_test: rows.iter().map(|&i| self.is_test[i]).collect(),
             sampled_from: self.raw.len(),
+            pca: (d > 2).then(|| self.projection(&rows)),
+            rows: rows.iter().map(|&i| i as u32).collect(),
+            image_side: self.raw.image_side,
         }
+    }
+
+    /// The rows projected on the first two principal components of the standardised training split.
+    fn projection(&self, rows: &[usize]) -> Projection {
+        let d = self.n_features();
+        let pca = Pca::fit(&self.train.x, d);
+        let coords = rows
+            .iter()
+            .flat_map(|&i| pca.project(&self.standardise(&self.raw.x[i * d..(i + 1) * d])))
+            .map(|c| c as f32)
+            .collect();
+        Projection {
+            coords,
+            explained: pca.explained_ratio(),
+        }
+    }
+
+    /// Dataset rows of the test split, in the split's order (the order of `test.x`).
+    pub fn test_rows(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.raw.len()).filter(|&i| self.is_test[i])
     }
 
     /// Range of feature `f` over the raw data, padded by 5 % on each side.
