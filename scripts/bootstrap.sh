@@ -38,7 +38,7 @@ fi
 
 # npm packages: binaryen's wasm-opt 132 for the build (Debian's 108 breaks wasm-bindgen 0.2.130's externref table),
 # playwright-core for the browser tests (it drives Debian's Chromium; no browser is downloaded).
-if [ ! -f node_modules/playwright-core/package.json ] || [ ! -f node_modules/binaryen/package.json ]; then
-  say "installing npm packages (binaryen, playwright-core $PLAYWRIGHT_VERSION)"
+if [ ! -f node_modules/playwright-core/package.json ] || [ ! -f node_modules/binaryen/package.json ] || [ ! -f node_modules/axe-core/axe.min.js ]; then
+  say "installing npm packages (binaryen, playwright-core $PLAYWRIGHT_VERSION, axe-core)"
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 fi

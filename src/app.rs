@@ -5,13 +5,18 @@ use std::time::Duration;
 use leptos::prelude::*;
 use lethe_protocol::Experiment;
 
+use lethe_protocol::DataSource;
+
 use crate::components::{
     backend_badge::BackendBadge, data_chart::DataChart, data_panel::DataPanel,
-    file_actions::FileActions, learning_curves::LearningCurves, model_panel::ModelPanel,
-    notices::Notices, results::Results, run_bar::RunBar,
+    embed_code::EmbedCode, file_actions::FileActions, learning_curves::LearningCurves,
+    model_panel::ModelPanel, notices::Notices, results::Results, run_bar::RunBar,
+    your_data::YourData,
 };
 use crate::controller::Controller;
-use crate::state::AppState;
+use crate::page_options::PageOptions;
+use crate::state::{AppState, CsvFile, RunState, RunStatus};
+use crate::storage;
 use crate::url_state;
 
 fn location_hash() -> String {
@@ -20,32 +25,124 @@ fn location_hash() -> String {
         .unwrap_or_default()
 }
 
+fn location_search() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default()
+}
+
+/// The experiment to start with: the link's, else (outside embed mode) the saved one, else the demo. Also says
+/// whether it came from a link, and any message about a bad link or bad saved settings.
+fn initial_experiment(embed: bool) -> (Experiment, bool, Vec<String>) {
+    let mut notes = vec![];
+    match url_state::decode(&location_hash()) {
+        Some(Ok(e)) => match e.clone().validate() {
+            Ok(_) => return (e, true, notes),
+            Err(err) => notes.push(format!(
+                "The link's experiment is invalid ({err}); showing the demo."
+            )),
+        },
+        Some(Err(err)) => notes.push(format!("{err}; showing the demo.")),
+        None if !embed => match storage::load_settings() {
+            Some(Ok(e)) if e.clone().validate().is_ok() => return (e, false, notes),
+            Some(Ok(_)) => {
+                notes.push("The saved settings are out of range; showing the demo.".into())
+            }
+            Some(Err(err)) => notes.push(format!("{err}; showing the demo.")),
+            None => {}
+        },
+        None => {}
+    }
+    (Experiment::demo(), false, notes)
+}
+
+/// Restores the last results and the uploaded CSV this browser kept for `experiment`.
+fn restore(app: AppState, experiment: &Experiment) {
+    if let Some(report) = storage::load_results().filter(|r| &r.experiment == experiment) {
+        let history = report
+            .runs
+            .first()
+            .map(|r| r.history.clone())
+            .unwrap_or_default();
+        app.run.set(RunState {
+            status: RunStatus::Done,
+            epochs_total: experiment.train.epochs,
+            history,
+            report: Some(report),
+            ..RunState::default()
+        });
+    }
+    if let Some(spec) = experiment
+        .data
+        .csv
+        .clone()
+        .filter(|_| experiment.data.source == DataSource::Csv)
+    {
+        leptos::task::spawn_local(async move {
+            match storage::load_csv(&spec.file).await {
+                Ok(Some(text)) if app.csv.get_untracked().is_none() => app.csv.set(Some(CsvFile {
+                    name: spec.file,
+                    text,
+                })),
+                Ok(_) => {}
+                Err(e) => app.notify(format!(
+                    "The stored copy of \"{}\" could not be read ({e}).",
+                    spec.file
+                )),
+            }
+        });
+    }
+}
+
+/// Keeps the settings, the last results and uploaded files in this browser (never in embed mode).
+fn persist(app: AppState) {
+    Effect::new(move |_| app.experiment.with(storage::save_settings));
+    Effect::new(move |_| {
+        app.run.with(|r| {
+            if let (RunStatus::Done, Some(report)) = (&r.status, &r.report) {
+                if r.id != 0 {
+                    storage::save_results(report);
+                }
+            }
+        })
+    });
+    Effect::new(move |_| {
+        if let Some(file) = app.csv.get() {
+            leptos::task::spawn_local(async move {
+                if let Err(e) = storage::save_csv(&file.name, &file.text).await {
+                    app.notify(format!(
+                        "\"{}\" could not be kept in this browser ({e}); it works until you reload.",
+                        file.name
+                    ));
+                }
+            });
+        }
+    });
+}
+
+/// The whole page.
 /// The whole page.
 #[component]
 pub fn App() -> impl IntoView {
-    let (experiment, link_error) = match url_state::decode(&location_hash()) {
-        Some(Ok(e)) => match e.clone().validate() {
-            Ok(_) => (e, None),
-            Err(err) => (
-                Experiment::demo(),
-                Some(format!(
-                    "The link's experiment is invalid ({err}); showing the demo."
-                )),
-            ),
-        },
-        Some(Err(err)) => (
-            Experiment::demo(),
-            Some(format!("{err}; showing the demo.")),
-        ),
-        None => (Experiment::demo(), None),
-    };
-    let app = AppState::new(experiment);
-    if let Some(e) = link_error {
-        app.notify(e);
+    let (options, option_error) = PageOptions::from_search(&location_search());
+    let embed = options.embed;
+    let (experiment, from_link, notes) = initial_experiment(embed);
+    let app = AppState::new(experiment.clone());
+    for note in notes.into_iter().chain(option_error) {
+        app.notify(note);
     }
     provide_context(app);
-    let controller = StoredValue::new_local(Controller::new(app));
+    let controller = StoredValue::new_local(Controller::new(app, options.fault));
     provide_context(controller);
+    if !embed {
+        // A reload keeps the experiment in the hash: it is this browser's own page when it equals the saved one.
+        let own = !from_link
+            || matches!(storage::load_settings(), Some(Ok(saved)) if saved == experiment);
+        if own {
+            restore(app, &experiment);
+        }
+        persist(app);
+    }
 
     // The experiment lives in the URL hash, so that a link reproduces it.
     Effect::new(move |_| {
@@ -70,6 +167,9 @@ pub fn App() -> impl IntoView {
         Duration::from_secs(1),
     );
 
+    if embed {
+        return view! { <EmbedView /> }.into_any();
+    }
     view! {
         <header class="top">
             <div>
@@ -85,6 +185,7 @@ pub fn App() -> impl IntoView {
                 <DataPanel />
                 <ModelPanel />
                 <FileActions />
+                <YourData />
             </aside>
             <section class="views">
                 <RunBar />
@@ -94,7 +195,54 @@ pub fn App() -> impl IntoView {
                     <LearningCurves />
                 </div>
                 <Results />
+                <EmbedCode />
             </section>
+        </main>
+    }
+    .into_any()
+}
+
+/// The compact view for an iframe: the preset, Train, the main chart and the curves, and a way out.
+#[component]
+fn EmbedView() -> impl IntoView {
+    let app = crate::state::use_app();
+    let preset = move || {
+        app.experiment.with(|e| {
+            let model = match e.model.kind {
+                lethe_protocol::ModelKind::Logistic => "logistic regression".to_string(),
+                lethe_protocol::ModelKind::Mlp => {
+                    format!("MLP {}×{}", e.model.layers, e.model.width)
+                }
+                lethe_protocol::ModelKind::Cnn => "CNN".to_string(),
+            };
+            format!(
+                "{} · {model} · {} epochs · seed {}",
+                e.data.source.label(),
+                e.train.epochs,
+                e.seed
+            )
+        })
+    };
+    let full = move || {
+        let base = web_sys::window()
+            .and_then(|w| w.location().pathname().ok())
+            .unwrap_or_default();
+        format!("{base}{}", app.experiment.with(url_state::encode))
+    };
+    view! {
+        <main class="embed" id="embed">
+            <header class="embed-top">
+                <strong>"Lethe"</strong>
+                <span class="preset" id="preset">{preset}</span>
+                <BackendBadge />
+                <a id="open-full" href=full target="_blank" rel="noopener">"Open in Lethe ↗"</a>
+            </header>
+            <RunBar />
+            <Notices />
+            <div class="charts">
+                <DataChart />
+                <LearningCurves />
+            </div>
         </main>
     }
 }

@@ -6,10 +6,12 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use leptos::prelude::*;
-use lethe_protocol::{BackendChoice, Command, DataSource, Event, Experiment, PROTOCOL_VERSION};
+use lethe_protocol::{
+    BackendChoice, Command, DataSource, Event, Experiment, Fault, PROTOCOL_VERSION,
+};
 
 use crate::engine::{EngineClient, Signal};
-use crate::state::{AppState, CsvFile, EngineStatus, RunState, RunStatus};
+use crate::state::{AppState, Attempt, CsvFile, EngineStatus, RunState, RunStatus};
 
 /// A run with no news for this long is taken for a hung worker.
 const HANG_MS: f64 = 60_000.0;
@@ -25,6 +27,10 @@ struct Inner {
     force_cpu: bool,
     /// Redo the run once the new worker is ready.
     rerun: bool,
+    /// Recoveries of the current run so far (a second failure is reported, not retried).
+    recoveries: u32,
+    /// The fault to inject (`?fault=`), given to the first worker only.
+    fault: Option<Fault>,
     last_news_ms: f64,
     cancel_deadline: Option<f64>,
     /// What the current data view was prepared from (see [`data_key`]).
@@ -58,12 +64,16 @@ fn now_ms() -> f64 {
 }
 
 impl Controller {
-    /// A controller for `app`; call [`Controller::start`] next.
-    pub fn new(app: AppState) -> Self {
+    /// A controller for `app`, injecting `fault` into its first worker; call [`Controller::start`] next.
+    pub fn new(app: AppState, fault: Option<Fault>) -> Self {
+        let inner = Inner {
+            fault,
+            ..Inner::default()
+        };
         Self {
             app,
             engine: EngineClient::default(),
-            inner: Rc::default(),
+            inner: Rc::new(RefCell::new(inner)),
         }
     }
 
@@ -150,8 +160,14 @@ impl Controller {
         });
     }
 
-    /// Starts a training run of the current experiment.
+    /// Starts a training run of the current experiment (the user pressed Train).
     pub fn train(&self) {
+        self.inner.borrow_mut().recoveries = 0;
+        self.launch(vec![]);
+    }
+
+    /// Starts a run, keeping `attempts` (earlier failed attempts of the same run) on the charts.
+    fn launch(&self, attempts: Vec<Attempt>) {
         let experiment = self.app.experiment.get_untracked();
         let run_id = self.next_id();
         {
@@ -164,6 +180,7 @@ impl Controller {
             id: run_id,
             status: RunStatus::Running,
             epochs_total: experiment.train.epochs,
+            attempts,
             ..RunState::default()
         });
         let csv_text = self.app.csv.get_untracked().map(|c| c.text);
@@ -216,20 +233,44 @@ impl Controller {
             Signal::Event(event) => self.on_event(event),
             Signal::Crashed(message) => {
                 let running = self.app.run.get_untracked().status == RunStatus::Running;
-                if running {
-                    let epoch = self.app.run.get_untracked().history.len();
-                    self.app.run.update(|r| {
-                        r.status = RunStatus::Failed(format!(
-                            "the engine stopped at epoch {epoch}: {message}"
-                        ))
-                    });
+                let epoch = self.app.run.get_untracked().history.len();
+                if running && self.recover(format!("engine crashed at epoch {epoch}")) {
+                    self.app.notify(format!(
+                        "The engine crashed at epoch {epoch} ({message}). Lethe started a new one on the CPU and ran the experiment again; your settings and data are kept."
+                    ));
+                } else {
+                    if running {
+                        self.app.run.update(|r| {
+                            r.status = RunStatus::Failed(format!(
+                                "the engine stopped at epoch {epoch}: {message}"
+                            ))
+                        });
+                    }
+                    self.app.notify(format!(
+                        "The engine stopped unexpectedly ({message}). A new one was started; your settings and data are kept."
+                    ));
                 }
-                self.app.notify(format!(
-                    "The engine stopped unexpectedly ({message}). A new one was started; your settings and data are kept."
-                ));
                 self.start();
             }
         }
+    }
+
+    /// Marks the current run's progress as a failed attempt and arranges a rerun on a fresh CPU worker (the
+    /// caller starts it). Returns false when this run was already recovered once.
+    fn recover(&self, note: String) -> bool {
+        let mut inner = self.inner.borrow_mut();
+        if inner.recoveries >= 1 {
+            return false;
+        }
+        inner.recoveries += 1;
+        inner.force_cpu = true;
+        inner.rerun = true;
+        drop(inner);
+        self.app.run.update(|r| {
+            let history = std::mem::take(&mut r.history);
+            r.attempts.push(Attempt { note, history });
+        });
+        true
     }
 
     fn on_event(&self, event: Event) {
@@ -239,10 +280,11 @@ impl Controller {
         match event {
             Event::Loaded { .. } => {
                 let backend = self.backend_choice();
+                let fault = self.inner.borrow_mut().fault.take();
                 self.engine.send(&Command::Hello {
                     protocol: PROTOCOL_VERSION,
                     backend,
-                    fault: None,
+                    fault: fault.map(|f| f.to_string()),
                 });
             }
             Event::Ready {
@@ -251,7 +293,8 @@ impl Controller {
                 app.engine.set(EngineStatus::Ready { backend, reason });
                 self.refresh_data();
                 if self.inner.borrow().rerun {
-                    self.train();
+                    let attempts = app.run.get_untracked().attempts;
+                    self.launch(attempts);
                 }
             }
             Event::StartFailed { message } => {
@@ -324,14 +367,11 @@ impl Controller {
                 message,
                 gpu,
             } if ours(run_id) => {
-                if gpu {
+                let epoch = current.history.len();
+                if gpu && self.recover(format!("GPU lost at epoch {epoch}")) {
                     app.notify(format!(
                         "The run failed on WebGPU ({message}). Lethe restarted the engine on the CPU and ran it again."
                     ));
-                    let mut inner = self.inner.borrow_mut();
-                    inner.force_cpu = true;
-                    inner.rerun = true;
-                    drop(inner);
                     self.start();
                 } else {
                     app.run.update(|r| r.status = RunStatus::Failed(message));

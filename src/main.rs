@@ -8,7 +8,9 @@ mod components;
 mod controller;
 mod engine;
 mod files;
+mod page_options;
 mod state;
+mod storage;
 mod url_state;
 
 fn main() {

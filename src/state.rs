@@ -45,6 +45,18 @@ pub struct RunState {
     pub boundary: Option<BoundaryGrid>,
     /// The report, once done.
     pub report: Option<Report>,
+    /// Earlier attempts of this run that failed and were redone (a lost GPU, a crashed engine), kept for the
+    /// curves and marked.
+    pub attempts: Vec<Attempt>,
+}
+
+/// A failed attempt of a run, kept on the charts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attempt {
+    /// What happened, e.g. "GPU lost at epoch 3".
+    pub note: String,
+    /// Its epochs.
+    pub history: Vec<EpochRecord>,
 }
 
 impl Default for RunState {
@@ -56,6 +68,7 @@ impl Default for RunState {
             history: vec![],
             boundary: None,
             report: None,
+            attempts: vec![],
         }
     }
 }

@@ -4,3 +4,4 @@
 pub mod lines;
 pub mod palette;
 pub mod scatter;
+pub mod thumbnail;

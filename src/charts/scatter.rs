@@ -1,4 +1,5 @@
-//! The data scatter plot over two features, with the decision boundary behind it when there is one.
+//! The data scatter plot over two features or two principal components, with the decision boundary behind it
+//! when there is one.
 
 use lethe_protocol::{BoundaryGrid, DatasetView};
 use plotters::prelude::*;
@@ -16,16 +17,48 @@ fn padded(values: impl Iterator<Item = f32>) -> (f32, f32) {
     (lo - pad, hi + pad)
 }
 
-/// SVG of the points of `view` on features `f` (train filled, test as rings, one colour per class), over the
+/// What the two axes show: a pair of features, or the first two principal components.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Plane {
+    /// Features by index.
+    Features([usize; 2]),
+    /// PC1 and PC2 of the view's projection.
+    Pca,
+}
+
+impl Plane {
+    /// The axis labels, with units or the explained variance.
+    pub fn labels(self, view: &DatasetView) -> [String; 2] {
+        match (self, &view.pca) {
+            (Plane::Pca, Some(p)) => [
+                format!("PC1 ({:.0}% of variance)", p.explained[0] * 100.0),
+                format!("PC2 ({:.0}% of variance)", p.explained[1] * 100.0),
+            ],
+            (Plane::Features(f), _) => f.map(|i| view.feature_names[i].clone()),
+            (Plane::Pca, None) => ["PC1".into(), "PC2".into()],
+        }
+    }
+
+    /// The coordinates of plotted point `i`.
+    pub fn point(self, view: &DatasetView, i: usize) -> (f32, f32) {
+        match (self, &view.pca) {
+            (Plane::Pca, Some(p)) => (p.coords[2 * i], p.coords[2 * i + 1]),
+            (Plane::Features(f), _) => (view.value(i, f[0]), view.value(i, f[1])),
+            (Plane::Pca, None) => (0.0, 0.0),
+        }
+    }
+}
+
+/// SVG of the points of `view` on `plane` (train filled, test as rings, one colour per class), over the
 /// boundary grid's predicted classes (lighter where the model is less sure).
 pub fn scatter_svg(
     view: &DatasetView,
-    f: [usize; 2],
+    plane: Plane,
     boundary: Option<&BoundaryGrid>,
     size: (u32, u32),
 ) -> String {
     let mut svg = String::new();
-    if let Err(e) = draw(&mut svg, view, f, boundary, size) {
+    if let Err(e) = draw(&mut svg, view, plane, boundary, size) {
         return format!("<p>chart error: {e}</p>");
     }
     svg
@@ -34,16 +67,18 @@ pub fn scatter_svg(
 fn draw<'a>(
     svg: &'a mut String,
     view: &DatasetView,
-    f: [usize; 2],
+    plane: Plane,
     boundary: Option<&BoundaryGrid>,
     size: (u32, u32),
 ) -> Result<(), Box<dyn std::error::Error + 'a>> {
     let n = view.n_points();
+    let points: Vec<(f32, f32)> = (0..n).map(|i| plane.point(view, i)).collect();
+    let [x_label, y_label] = plane.labels(view);
     let (xr, yr) = match boundary {
         Some(g) => (g.x_range, g.y_range),
         None => (
-            padded((0..n).map(|i| view.value(i, f[0]))),
-            padded((0..n).map(|i| view.value(i, f[1]))),
+            padded(points.iter().map(|p| p.0)),
+            padded(points.iter().map(|p| p.1)),
         ),
     };
     let root = SVGBackend::with_string(svg, size).into_drawing_area();
@@ -62,8 +97,8 @@ fn draw<'a>(
     chart
         .configure_mesh()
         .disable_mesh()
-        .x_desc(view.feature_names[f[0]].as_str())
-        .y_desc(view.feature_names[f[1]].as_str())
+        .x_desc(x_label.as_str())
+        .y_desc(y_label.as_str())
         .label_style(("sans-serif", 12))
         .draw()?;
     if let Some(g) = boundary {
@@ -83,10 +118,11 @@ fn draw<'a>(
     }
     for (c, name) in view.class_names.iter().enumerate() {
         let color = class_color(c);
+        let points = &points;
         let of_class = move |test: bool| {
             (0..n)
                 .filter(move |&i| view.labels[i] as usize == c && view.is_test[i] == test)
-                .map(move |i| (view.value(i, f[0]), view.value(i, f[1])))
+                .map(move |i| points[i])
         };
         chart
             .draw_series(of_class(false).map(|p| Circle::new(p, 3, color.filled())))?
@@ -134,12 +170,18 @@ mod tests {
             labels: vec![0, 0, 1, 1],
             is_test: vec![false, false, false, true],
             sampled_from: 4,
+            rows: vec![0, 1, 2, 3],
+            image_side: None,
+            pca: Some(lethe_protocol::Projection {
+                coords: vec![0.0, 0.0, 1.0, 0.5, 2.0, 1.0, 3.0, 1.5],
+                explained: [0.6, 0.25],
+            }),
         }
     }
 
     #[test]
     fn the_chart_names_its_axes_and_classes() {
-        let svg = scatter_svg(&view(), [0, 1], None, (400, 300));
+        let svg = scatter_svg(&view(), Plane::Features([0, 1]), None, (400, 300));
         assert!(svg.starts_with("<svg"), "{svg}");
         for text in [
             "width (cm)",
@@ -159,6 +201,13 @@ mod tests {
     }
 
     #[test]
+    fn the_pca_plane_names_the_explained_variance() {
+        let svg = scatter_svg(&view(), Plane::Pca, None, (400, 300));
+        assert!(svg.contains("PC1 (60% of variance)"), "{svg}");
+        assert!(svg.contains("PC2 (25% of variance)"));
+    }
+
+    #[test]
     fn the_boundary_draws_one_cell_per_grid_square() {
         let grid = BoundaryGrid {
             x_range: (-1.0, 2.0),
@@ -167,8 +216,8 @@ mod tests {
             class: vec![0, 1, 1, 0, 1, 1, 0, 0, 1],
             confidence: vec![0.9; 9],
         };
-        let with = scatter_svg(&view(), [0, 1], Some(&grid), (400, 300));
-        let without = scatter_svg(&view(), [0, 1], None, (400, 300));
+        let with = scatter_svg(&view(), Plane::Features([0, 1]), Some(&grid), (400, 300));
+        let without = scatter_svg(&view(), Plane::Features([0, 1]), None, (400, 300));
         assert_eq!(
             with.matches("<rect").count() - without.matches("<rect").count(),
             9

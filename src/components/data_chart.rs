@@ -1,11 +1,40 @@
-//! The data view: the scatter plot of the two chosen features, with the decision boundary for 2-D data.
+//! The data views: the scatter plot of the two chosen features (with the decision boundary for 2-D data), the PCA
+//! view next to it for wider data, and sample thumbnails for image data.
 
 use leptos::prelude::*;
+use lethe_protocol::DatasetView;
 
-use crate::charts::scatter::scatter_svg;
+use crate::charts::scatter::{Plane, scatter_svg};
+use crate::charts::thumbnail::thumbnail_svg;
 use crate::state::use_app;
 
-/// The scatter plot, redrawn when the data, the features or the boundary change.
+/// Sample images shown per class.
+const THUMBS_PER_CLASS: usize = 8;
+
+fn summary(v: &DatasetView) -> String {
+    let classes: Vec<String> = v
+        .class_names
+        .iter()
+        .zip(&v.class_counts)
+        .map(|(n, c)| format!("{n}: {c}"))
+        .collect();
+    format!(
+        "{}: {} training and {} test points, {} features; classes {}.",
+        v.name,
+        v.n_train,
+        v.n_test,
+        v.feature_names.len(),
+        classes.join(", ")
+    )
+}
+
+/// The pixels of plotted point `i` of an image dataset.
+pub fn pixels(view: &DatasetView, i: usize) -> &[f32] {
+    let d = view.feature_names.len();
+    &view.points[i * d..(i + 1) * d]
+}
+
+/// The scatter plot(s), redrawn when the data, the features or the boundary change.
 #[component]
 pub fn DataChart() -> impl IntoView {
     let app = use_app();
@@ -17,7 +46,7 @@ pub fn DataChart() -> impl IntoView {
                 app.run.with(|r| {
                     scatter_svg(
                         view,
-                        features,
+                        Plane::Features(features),
                         r.boundary.as_ref().filter(|_| two_d),
                         (560, 440),
                     )
@@ -25,33 +54,78 @@ pub fn DataChart() -> impl IntoView {
             })
         })
     });
-    let summary = move || {
+    let pca = Memo::new(move |_| {
         app.dataset.with(|d| {
-            d.as_ref().map_or("No data yet.".to_string(), |v| {
-                let classes: Vec<String> = v
-                    .class_names
-                    .iter()
-                    .zip(&v.class_counts)
-                    .map(|(n, c)| format!("{n}: {c}"))
-                    .collect();
-                format!(
-                    "{}: {} training and {} test points, {} features; classes {}.",
-                    v.name,
-                    v.n_train,
-                    v.n_test,
-                    v.feature_names.len(),
-                    classes.join(", ")
-                )
+            d.as_ref().and_then(|view| {
+                view.pca.as_ref().map(|p| {
+                    let text = format!(
+                        "{} projected on its first two principal components (fitted on the standardised training split): PC1 explains {:.1}% and PC2 {:.1}% of the variance.",
+                        view.name,
+                        p.explained[0] * 100.0,
+                        p.explained[1] * 100.0
+                    );
+                    (scatter_svg(view, Plane::Pca, None, (560, 440)), text)
+                })
             })
         })
+    });
+    let thumbs = Memo::new(move |_| {
+        app.dataset.with(|d| {
+            let view = d.as_ref()?;
+            let side = view.image_side?;
+            let rows: Vec<(String, Vec<String>)> = view
+                .class_names
+                .iter()
+                .enumerate()
+                .map(|(c, name)| {
+                    let images = (0..view.n_points())
+                        .filter(|&i| view.labels[i] as usize == c)
+                        .take(THUMBS_PER_CLASS)
+                        .map(|i| {
+                            thumbnail_svg(
+                                pixels(view, i),
+                                side,
+                                32,
+                                &format!("an image of class {name}"),
+                            )
+                        })
+                        .collect();
+                    (name.clone(), images)
+                })
+                .collect();
+            Some(rows)
+        })
+    });
+    let caption = move || {
+        app.dataset
+            .with(|d| d.as_ref().map_or("No data yet.".to_string(), summary))
     };
     view! {
-        <figure class="chart" id="data-chart">
-            {move || match svg.get() {
-                Some(s) => view! { <div class="svg" role="img" aria-label=summary inner_html=s></div> }.into_any(),
-                None => view! { <div class="placeholder">"The data appears here once the engine is ready."</div> }.into_any(),
-            }}
-            <figcaption>{summary}</figcaption>
-        </figure>
+        <div class="data-views">
+            <figure class="chart" id="data-chart">
+                {move || match svg.get() {
+                    Some(s) => view! { <div class="svg" role="img" aria-label=caption inner_html=s></div> }.into_any(),
+                    None => view! { <div class="placeholder">"The data appears here once the engine is ready."</div> }.into_any(),
+                }}
+                <figcaption>{caption}</figcaption>
+            </figure>
+            {move || pca.get().map(|(s, text)| view! {
+                <figure class="chart" id="pca-chart">
+                    <div class="svg" role="img" aria-label=text.clone() inner_html=s></div>
+                    <figcaption>{text}</figcaption>
+                </figure>
+            })}
+            {move || thumbs.get().map(|rows| view! {
+                <figure class="thumbnails" id="thumbnails">
+                    <figcaption>{format!("Sample images, {THUMBS_PER_CLASS} per class")}</figcaption>
+                    {rows.into_iter().map(|(name, images)| view! {
+                        <div class="thumb-row">
+                            <span class="thumb-class">{name}</span>
+                            {images.into_iter().map(|s| view! { <span class="thumb" inner_html=s></span> }).collect_view()}
+                        </div>
+                    }).collect_view()}
+                </figure>
+            })}
+        </div>
     }
 }

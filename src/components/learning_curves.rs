@@ -8,6 +8,8 @@ use crate::state::use_app;
 
 const TRAIN: RGBColor = RGBColor(31, 119, 180);
 const TEST: RGBColor = RGBColor(255, 127, 14);
+/// Failed attempts (a lost GPU, a crashed engine) stay on the charts in grey.
+const FAILED: RGBColor = RGBColor(140, 140, 140);
 
 /// Loss and accuracy curves of the current run.
 #[component]
@@ -15,37 +17,53 @@ pub fn LearningCurves() -> impl IntoView {
     let app = use_app();
     let charts = Memo::new(move |_| {
         app.run.with(|r| {
-            if r.history.is_empty() {
+            if r.history.is_empty() && r.attempts.is_empty() {
                 return None;
             }
             let h = &r.history;
             let pts = |f: fn(&lethe_protocol::EpochRecord) -> f64| h.iter().map(|e| (e.epoch as f64, f(e))).collect();
+            let failed = |f: fn(&lethe_protocol::EpochRecord) -> f64| {
+                r.attempts.iter().map(move |a| Series {
+                    name: format!("failed attempt, test ({})", a.note),
+                    points: a.history.iter().map(|e| (e.epoch as f64, f(e))).collect(),
+                    color: FAILED,
+                })
+            };
             let x_max = r.epochs_total.max(1) as f64;
             let loss = line_svg(
                 &Axes { title: "Loss", x_desc: "epoch", y_desc: "cross-entropy (nats)", x_max, y_range: None },
-                &[
-                    Series { name: "train".into(), points: pts(|e| e.train_loss), color: TRAIN },
-                    Series { name: "test".into(), points: pts(|e| e.test_loss), color: TEST },
-                ],
+                &failed(|e| e.test_loss)
+                    .chain([
+                        Series { name: "train".into(), points: pts(|e| e.train_loss), color: TRAIN },
+                        Series { name: "test".into(), points: pts(|e| e.test_loss), color: TEST },
+                    ])
+                    .collect::<Vec<_>>(),
                 (440, 280),
             );
             let acc = line_svg(
                 &Axes { title: "Accuracy", x_desc: "epoch", y_desc: "accuracy (%)", x_max, y_range: Some((0.0, 100.0)) },
-                &[
-                    Series { name: "train".into(), points: pts(|e| e.train_acc * 100.0), color: TRAIN },
-                    Series { name: "test".into(), points: pts(|e| e.test_acc * 100.0), color: TEST },
-                ],
+                &failed(|e| e.test_acc * 100.0)
+                    .chain([
+                        Series { name: "train".into(), points: pts(|e| e.train_acc * 100.0), color: TRAIN },
+                        Series { name: "test".into(), points: pts(|e| e.test_acc * 100.0), color: TEST },
+                    ])
+                    .collect::<Vec<_>>(),
                 (440, 280),
             );
-            let last = h.last().expect("history is not empty");
-            let summary = format!(
-                "After epoch {}: train loss {:.4}, test loss {:.4}, train accuracy {:.1}%, test accuracy {:.1}%.",
-                last.epoch,
-                last.train_loss,
-                last.test_loss,
-                last.train_acc * 100.0,
-                last.test_acc * 100.0
-            );
+            let mut summary = match h.last() {
+                Some(last) => format!(
+                    "After epoch {}: train loss {:.4}, test loss {:.4}, train accuracy {:.1}%, test accuracy {:.1}%.",
+                    last.epoch,
+                    last.train_loss,
+                    last.test_loss,
+                    last.train_acc * 100.0,
+                    last.test_acc * 100.0
+                ),
+                None => "Starting again.".to_string(),
+            };
+            for a in &r.attempts {
+                summary.push_str(&format!(" A failed attempt ({}) is drawn in grey.", a.note));
+            }
             Some((loss, acc, summary))
         })
     });
@@ -59,7 +77,7 @@ pub fn LearningCurves() -> impl IntoView {
                     <figure class="chart" id="accuracy-chart">
                         <div class="svg" role="img" aria-label=summary.clone() inner_html=acc></div>
                     </figure>
-                    <p class="caption">{summary}</p>
+                    <p class="caption" id="curves-caption">{summary}</p>
                 </div>
             }
         })

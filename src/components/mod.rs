@@ -3,6 +3,7 @@
 pub mod backend_badge;
 pub mod data_chart;
 pub mod data_panel;
+pub mod embed_code;
 pub mod fields;
 pub mod file_actions;
 pub mod learning_curves;
@@ -10,3 +11,4 @@ pub mod model_panel;
 pub mod notices;
 pub mod results;
 pub mod run_bar;
+pub mod your_data;

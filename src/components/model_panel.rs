@@ -20,7 +20,8 @@ pub fn ModelPanel() -> impl IntoView {
     let app = use_app();
     let controller = use_controller();
     let exp = app.experiment;
-    let is_mlp = Memo::new(move |_| exp.with(|e| e.model.kind == ModelKind::Mlp));
+    let kind = Memo::new(move |_| exp.with(|e| e.model.kind));
+    let is_mlp = Memo::new(move |_| kind.get() == ModelKind::Mlp);
     let is_sgd = Memo::new(move |_| exp.with(|e| e.train.optimizer == OptimizerKind::Sgd));
     view! {
         <fieldset class="panel">
@@ -28,12 +29,20 @@ pub fn ModelPanel() -> impl IntoView {
             <SelectField
                 label="Model"
                 id="model-kind"
-                options=opts(&[("mlp", "MLP"), ("logistic", "Logistic regression")])
-                value=move || if is_mlp.get() { "mlp".to_string() } else { "logistic".to_string() }
+                options=opts(&[("mlp", "MLP"), ("logistic", "Logistic regression"), ("cnn", "CNN (square images: digits)")])
+                value=move || match kind.get() {
+                    ModelKind::Mlp => "mlp".to_string(),
+                    ModelKind::Logistic => "logistic".to_string(),
+                    ModelKind::Cnn => "cnn".to_string(),
+                }
                 on_set=move |k: String| {
-                    app.edit(|e| e.model.kind = if k == "mlp" { ModelKind::Mlp } else { ModelKind::Logistic });
+                    let kind = match k.as_str() { "mlp" => ModelKind::Mlp, "cnn" => ModelKind::Cnn, _ => ModelKind::Logistic };
+                    app.edit(|e| e.model.kind = kind);
                 }
             />
+            <Show when=move || kind.get() == ModelKind::Cnn>
+                <p class="hint" id="cnn-shape">"Two 3×3 convolutions (16 and 32 filters), a 2×2 max-pool, a linear head."</p>
+            </Show>
             <Show when=move || is_mlp.get()>
                 <NumberField label="Hidden layers" id="layers" min="1" step="1"
                     value=move || exp.with(|e| e.model.layers.to_string())
@@ -41,6 +50,8 @@ pub fn ModelPanel() -> impl IntoView {
                 <NumberField label="Width" id="width" min="1" step="1"
                     value=move || exp.with(|e| e.model.width.to_string())
                     on_set=whole_setter(app, "model.width", |e, v| e.model.width = v) />
+            </Show>
+            <Show when=move || kind.get() != ModelKind::Logistic>
                 <SelectField
                     label="Activation"
                     id="activation"

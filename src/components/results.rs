@@ -3,7 +3,12 @@
 
 use leptos::prelude::*;
 
+use crate::charts::thumbnail::thumbnail_svg;
+use crate::components::data_chart::pixels;
 use crate::state::use_app;
+
+/// Misclassified images shown at most.
+const GALLERY_MAX: usize = 40;
 
 fn pct(v: f64) -> String {
     format!("{:.1}%", v * 100.0)
@@ -18,6 +23,25 @@ pub fn Results() -> impl IntoView {
             let run = report.runs[0].clone();
             let classes = report.dataset.class_names.clone();
             let header = classes.clone();
+            let gallery = app.dataset.with(|d| {
+                let view = d.as_ref()?;
+                let side = view.image_side?;
+                let position: std::collections::HashMap<u32, usize> =
+                    view.rows.iter().enumerate().map(|(i, &r)| (r, i)).collect();
+                let items: Vec<(String, String)> = run
+                    .misclassified
+                    .iter()
+                    .filter_map(|m| {
+                        let i = *position.get(&(m.row as u32))?;
+                        let (t, p) = (&classes[m.label as usize], &classes[m.predicted as usize]);
+                        let text = format!("true {t}, predicted {p}");
+                        Some((thumbnail_svg(pixels(view, i), side, 48, &format!("row {}: {text}", m.row)), text))
+                    })
+                    .take(GALLERY_MAX)
+                    .collect();
+                Some(items)
+            });
+            let wrong = run.confusion.iter().enumerate().map(|(t, row)| row.iter().enumerate().filter(|(p, _)| *p != t).map(|(_, n)| *n).sum::<u32>()).sum::<u32>();
             view! {
                 <section class="results" id="results">
                     <h2>"Classification results"</h2>
@@ -69,6 +93,24 @@ pub fn Results() -> impl IntoView {
                             }).collect_view()}
                         </tbody>
                     </table>
+                    {gallery.map(|items| view! {
+                        <figure class="gallery" id="gallery">
+                            <figcaption>{format!(
+                                "Misclassified test images: {} of {wrong} shown",
+                                items.len()
+                            )}</figcaption>
+                            {if items.is_empty() {
+                                view! { <p>"None: every test image was classified correctly."</p> }.into_any()
+                            } else {
+                                items.into_iter().map(|(s, text)| view! {
+                                    <div class="gallery-item">
+                                        <span inner_html=s></span>
+                                        <span class="gallery-label">{text}</span>
+                                    </div>
+                                }).collect_view().into_any()
+                            }}
+                        </figure>
+                    })}
                 </section>
             }
         })

@@ -3,6 +3,8 @@
 
 use lethe_protocol::{BoundaryGrid, EpochRecord};
 
+use crate::error::Result;
+
 /// Whether a run goes on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flow {
@@ -17,8 +19,8 @@ pub trait Host {
     /// Called between batches. A host on a browser event loop yields here when its time slice is spent, so that
     /// a cancel message gets through; it answers [`Flow::Stop`] once cancelled.
     fn pause(&mut self) -> impl std::future::Future<Output = Flow>;
-    /// An epoch ended.
-    fn epoch(&mut self, record: &EpochRecord, epochs_total: usize);
+    /// An epoch ended. An error stops the run with it (the worker injects test faults this way).
+    fn epoch(&mut self, record: &EpochRecord, epochs_total: usize) -> Result<()>;
     /// Whether the host wants a fresh decision-boundary grid now (hosts throttle this by time).
     fn wants_boundary(&mut self) -> bool {
         false
@@ -35,5 +37,7 @@ impl Host for Straight {
     async fn pause(&mut self) -> Flow {
         Flow::Continue
     }
-    fn epoch(&mut self, _record: &EpochRecord, _epochs_total: usize) {}
+    fn epoch(&mut self, _record: &EpochRecord, _epochs_total: usize) -> Result<()> {
+        Ok(())
+    }
 }

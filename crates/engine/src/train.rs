@@ -134,7 +134,7 @@ pub async fn train<H: Host>(
             test_acc: on_test.accuracy,
             elapsed_seconds: started.elapsed().as_secs_f64(),
         };
-        host.epoch(&record, config.epochs);
+        host.epoch(&record, config.epochs)?;
         history.push(record);
         if d == 2 && (epoch == config.epochs || host.wants_boundary()) {
             let grid = boundary(&model, data, plot_features, rt).await?;

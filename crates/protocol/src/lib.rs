@@ -8,6 +8,7 @@
 pub mod dataset;
 pub mod error;
 pub mod experiment;
+pub mod fault;
 pub mod message;
 pub mod report;
 
@@ -17,6 +18,7 @@ pub use experiment::{
     Activation, BackendChoice, CsvSpec, DataConfig, DataSource, Experiment, ModelConfig, ModelKind,
     OptimizerKind, TrainConfig, ValidExperiment,
 };
+pub use fault::Fault;
 pub use message::{Command, Event, PROTOCOL_VERSION};
 pub use report::{ClassMetrics, EpochRecord, MAX_MISCLASSIFIED, Misclassified, Report, RunReport};
 

@@ -5,8 +5,8 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use lethe_engine::{Flow, Host};
-use lethe_protocol::{BoundaryGrid, EpochRecord, Event};
+use lethe_engine::{EngineError, Flow, Host};
+use lethe_protocol::{BoundaryGrid, EpochRecord, Event, Fault};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -43,16 +43,27 @@ async fn yield_to_event_loop() {
 /// Host of one run in the worker.
 pub struct TimeSliced {
     run_id: u64,
+    /// A fault to inject (tests), and whether this run is on WebGPU.
+    fault: Option<Fault>,
+    on_gpu: bool,
     cancel: Rc<Cell<bool>>,
     last_yield: f64,
     last_boundary: f64,
 }
 
 impl TimeSliced {
-    /// A host for `run_id`, stopped when `cancel` is set.
-    pub fn new(run_id: u64, cancel: Rc<Cell<bool>>, now: f64) -> Self {
+    /// A host for `run_id`, stopped when `cancel` is set; `fault` strikes at its epoch.
+    pub fn new(
+        run_id: u64,
+        cancel: Rc<Cell<bool>>,
+        now: f64,
+        fault: Option<Fault>,
+        on_gpu: bool,
+    ) -> Self {
         Self {
             run_id,
+            fault,
+            on_gpu,
             cancel,
             last_yield: now,
             last_boundary: f64::NEG_INFINITY,
@@ -73,12 +84,24 @@ impl Host for TimeSliced {
         }
     }
 
-    fn epoch(&mut self, record: &EpochRecord, epochs_total: usize) {
+    fn epoch(&mut self, record: &EpochRecord, epochs_total: usize) -> lethe_engine::Result<()> {
         send(&Event::Progress {
             run_id: self.run_id,
             epochs_total,
             record: record.clone(),
         });
+        match self.fault {
+            Some(Fault::GpuLost(e)) if e == record.epoch && self.on_gpu => {
+                Err(EngineError::Backend(format!(
+                    "the WebGPU device was lost at epoch {e} (injected fault gpu-lost@{e})"
+                )))
+            }
+            Some(Fault::WorkerCrash(e)) if e == record.epoch => {
+                // An uncaught error, as a real crash: the page sees the worker's `error` event.
+                panic!("injected fault worker-crash@{e}: the engine crashes at epoch {e}")
+            }
+            _ => Ok(()),
+        }
     }
 
     fn wants_boundary(&mut self) -> bool {

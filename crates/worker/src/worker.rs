@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use lethe_engine::model::Classifier;
 use lethe_engine::{EngineError, Outcome, Runtime, prepare_data, run_experiment};
-use lethe_protocol::{BackendChoice, Command, Event, Experiment, PROTOCOL_VERSION};
+use lethe_protocol::{BackendChoice, Command, Event, Experiment, Fault, PROTOCOL_VERSION};
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
@@ -20,6 +20,8 @@ const KEPT_MODELS: usize = 8;
 #[derive(Default)]
 struct State {
     runtime: Option<Runtime>,
+    /// The fault this worker injects (tests), from `hello`.
+    fault: Option<Fault>,
     cancel: HashMap<u64, Rc<Cell<bool>>>,
     models: BTreeMap<u64, Classifier>,
 }
@@ -62,8 +64,16 @@ fn dispatch(command: Command, state: Shared) {
         Command::Hello {
             protocol,
             backend,
-            fault: _,
+            fault,
         } => {
+            match fault.as_deref().map(Fault::parse) {
+                Some(Ok(f)) => state.borrow_mut().fault = Some(f),
+                Some(Err(message)) => {
+                    send(&Event::StartFailed { message });
+                    return;
+                }
+                None => {}
+            }
             if protocol != PROTOCOL_VERSION {
                 send(&Event::StartFailed {
                     message: format!(
@@ -145,7 +155,8 @@ async fn train(
     let result = async {
         let experiment = experiment.validate()?;
         let data = prepare_data(&experiment, csv_text.as_deref())?;
-        let mut host = TimeSliced::new(run_id, cancel, now_ms());
+        let fault = state.borrow().fault;
+        let mut host = TimeSliced::new(run_id, cancel, now_ms(), fault, gpu);
         run_experiment(&experiment, &data, &runtime, &mut host, "browser", started).await
     }
     .await;
