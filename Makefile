@@ -28,6 +28,7 @@ test: tools browser-tools
 	cargo test --workspace
 	trunk build --release
 	node --test --test-concurrency=1 tests/
+	SMOKE=1 node bench/bench.mjs
 
 test-native:
 	cargo test --workspace
@@ -35,9 +36,10 @@ test-native:
 test-e2e: browser-tools
 	node --test --test-concurrency=1 tests/
 
-## Budgets in headless Chromium (release build): training time, wasm sizes, time to interactive. Prints JSON.
+## Benchmarks in headless Chromium (release build): three training workloads on the CPU and on WebGPU
+## (SwiftShader here), wasm sizes, time to interactive, longest task, peak heap. Writes docs/bench.json.
 bench: build browser-tools
-	REPS=$${REPS:-5} node bench/budgets.mjs | tee docs/bench-budgets.json
+	REPS=$${REPS:-3} GPU_REPS=$${GPU_REPS:-1} node bench/bench.mjs
 
 ## Run an experiment with the CLI: make cli EXPERIMENT=examples/digits-mlp.json
 cli:

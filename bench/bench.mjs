@@ -1,0 +1,137 @@
+// `make bench`: drives the release build (dist/) in headless Chromium, served on 127.0.0.1, and records
+//   * the training time of three workloads, each on the CPU (burn flex, wasm simd128) and on WebGPU, which here is
+//     Chromium's SwiftShader software adapter (labelled so: it says nothing about a real GPU);
+//   * the page's and the worker's wasm sizes, raw and gzip;
+//   * the time until the page is interactive and until the engine is ready;
+//   * the longest main-thread task during training and the peak main-thread JS heap.
+// Each figure is the median of REPS runs (GPU_REPS on WebGPU). The result goes to OUT (default docs/bench.json);
+// when a previous result is there, each median is printed next to it. SMOKE=1 runs a tiny workload once (for
+// `make test`): no timing is asserted anywhere.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { serve, launch, openPage, experimentHash, DIST, ROOT } from '../tests/support.mjs';
+
+const smoke = process.env.SMOKE === '1';
+const reps = Number(process.env.REPS || (smoke ? 1 : 3));
+const gpuReps = Number(process.env.GPU_REPS || 1);
+const out = process.env.OUT || (smoke ? path.join(os.tmpdir(), 'lethe-bench-smoke.json') : path.join(ROOT, 'docs', 'bench.json'));
+const median = (xs) => { const s = xs.filter((x) => x != null).sort((a, b) => a - b); return s.length ? s[Math.floor(s.length / 2)] : null; };
+
+const base = (data, model, train) => ({
+  version: 1, seed: 1, data: { test_fraction: 0.25, ...data }, model: { activation: 'relu', layers: 2, width: 64, ...model },
+  train: { optimizer: 'adam', learning_rate: 0.01, batch_size: 128, ...train },
+});
+const workloads = smoke ? [
+  { name: 'smoke: MLP 2-8-2, two moons 128 points, 2 epochs', experiment: base({ source: 'moons', n_samples: 128, noise: 0.1 }, { kind: 'mlp', layers: 1, width: 8 }, { epochs: 2, batch_size: 32 }) },
+] : [
+  { name: 'MLP 2-64-64-2, two moons 4096 points, 20 epochs, batch 128, Adam', experiment: base({ source: 'moons', n_samples: 4096, noise: 0.1 }, { kind: 'mlp' }, { epochs: 20 }) },
+  { name: 'MLP 64-128-128-10, digits, 20 epochs, batch 128, Adam', experiment: base({ source: 'digits' }, { kind: 'mlp', width: 128 }, { epochs: 20 }) },
+  { name: 'CNN (conv 16, conv 32, pool, linear), digits, 5 epochs, batch 128, Adam', experiment: base({ source: 'digits' }, { kind: 'cnn' }, { epochs: 5 }) },
+];
+
+const sizes = {};
+for (const f of fs.readdirSync(DIST).filter((f) => f.endsWith('.wasm'))) {
+  const bytes = fs.readFileSync(path.join(DIST, f));
+  sizes[f.startsWith('lethe-worker') ? 'worker_wasm' : 'page_wasm'] = { raw_bytes: bytes.length, gzip_bytes: zlib.gzipSync(bytes, { level: 9 }).length };
+}
+
+/** One training run in a fresh browser context: load, wait for the engine, train, read the report. */
+async function once(browser, server, experiment) {
+  const page = await openPage(browser, server.url + experimentHash(experiment));
+  const load = await page.evaluate(() => new Promise((resolve) => {
+    const poll = () => {
+      if (document.querySelector('#train') && !window.__interactive) window.__interactive = performance.now();
+      const badge = document.querySelector('#backend-badge');
+      if (badge && !badge.textContent.includes('loading') && document.querySelector('#data-chart svg')) {
+        resolve({ interactive_ms: window.__interactive, engine_ready_ms: performance.now() });
+      } else requestAnimationFrame(poll);
+    };
+    poll();
+  }));
+  const badge = (await page.textContent('#backend-badge')).trim();
+  await page.evaluate(() => {
+    window.__longest = 0;
+    window.__heap = performance.memory ? performance.memory.usedJSHeapSize : null;
+    new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__longest = Math.max(window.__longest, e.duration); })
+      .observe({ type: 'longtask' });
+    setInterval(() => { if (performance.memory) window.__heap = Math.max(window.__heap, performance.memory.usedJSHeapSize); }, 100);
+  });
+  await page.click('#train');
+  await page.waitForFunction(() => /^(done|failed|cancelled)/.test(document.querySelector('#status').textContent), null, { timeout: 600000 });
+  const status = (await page.textContent('#status')).trim();
+  if (!status.startsWith('done')) throw new Error(`run did not finish: ${status}`);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-report')]);
+  const report = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
+  const result = {
+    ...load,
+    badge,
+    train_seconds: report.runs[0].seconds,
+    first_epoch_seconds: report.runs[0].history[0].elapsed_seconds,
+    test_acc: report.runs[0].test_acc,
+    longest_task_ms: await page.evaluate(() => window.__longest),
+    peak_js_heap_mb: await page.evaluate(() => (window.__heap == null ? null : window.__heap / 2 ** 20)),
+  };
+  await page.context().close();
+  return result;
+}
+
+const server = await serve();
+const results = [];
+for (const backend of ['cpu', 'webgpu']) {
+  const browser = await launch({ webgpu: backend === 'webgpu' });
+  for (const w of workloads) {
+    const runs = [];
+    const n = backend === 'cpu' ? reps : gpuReps;
+    for (let i = 0; i < n; i++) {
+      const r = await once(browser, server, { ...w.experiment, backend });
+      process.stderr.write(`${backend} ${w.name} #${i + 1}: ${r.train_seconds.toFixed(2)} s (${r.badge})\n`);
+      runs.push(r);
+    }
+    const keys = Object.keys(runs[0]).filter((k) => k !== 'badge');
+    results.push({
+      workload: w.name,
+      backend: backend === 'cpu' ? 'CPU (burn flex, wasm simd128)' : 'WebGPU on SwiftShader (software adapter, not a GPU)',
+      repetitions: n,
+      median: Object.fromEntries(keys.map((k) => [k, median(runs.map((r) => r[k]))])),
+      runs,
+    });
+  }
+  await browser.close();
+}
+await server.close();
+
+const cpuRuns = results.filter((r) => r.backend.startsWith('CPU')).flatMap((r) => r.runs);
+const result = {
+  date: new Date().toISOString(),
+  command: smoke ? 'SMOKE=1 node bench/bench.mjs' : `make bench (REPS=${reps}, GPU_REPS=${gpuReps})`,
+  machine: `${os.cpus().length} cores (${os.cpus()[0]?.model?.trim()}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.arch()}, headless Debian Chromium`,
+  sizes,
+  page: {
+    interactive_ms: median(cpuRuns.map((r) => r.interactive_ms)),
+    engine_ready_ms: median(cpuRuns.map((r) => r.engine_ready_ms)),
+  },
+  workloads: results,
+};
+
+let previous = null;
+if (fs.existsSync(out)) { try { previous = JSON.parse(fs.readFileSync(out, 'utf8')); } catch { previous = null; } }
+const fmt = (v, d = 2) => (v == null ? '–' : Number(v).toFixed(d));
+const was = (w, key) => {
+  const p = previous?.workloads?.find((x) => x.workload === w.workload && x.backend === w.backend);
+  return p ? ` (was ${fmt(p.median[key])})` : '';
+};
+const lines = [
+  `| workload | backend | runs | train s | first epoch s | test acc | longest task ms | peak JS heap MB |`,
+  `|---|---|---|---|---|---|---|---|`,
+  ...results.map((w) => `| ${w.workload} | ${w.backend} | ${w.repetitions} | ${fmt(w.median.train_seconds)}${was(w, 'train_seconds')} | ${fmt(w.median.first_epoch_seconds)} | ${fmt(w.median.test_acc, 3)} | ${fmt(w.median.longest_task_ms, 0)} | ${fmt(w.median.peak_js_heap_mb, 1)} |`),
+  '',
+  `| what | raw | gzip |`,
+  `|---|---|---|`,
+  ...Object.entries(sizes).map(([k, s]) => `| ${k} | ${(s.raw_bytes / 1024).toFixed(0)} KB | ${(s.gzip_bytes / 1024).toFixed(0)} KB |`),
+  '',
+  `page interactive ${fmt(result.page.interactive_ms, 0)} ms, engine ready ${fmt(result.page.engine_ready_ms, 0)} ms (medians over the CPU runs)`,
+];
+fs.writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
+console.log(`${result.command} on ${result.machine}, ${result.date}\n\n${lines.join('\n')}\n\nJSON: ${out}`);
