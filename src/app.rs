@@ -188,12 +188,7 @@ pub fn App() -> impl IntoView {
                 <YourData />
             </aside>
             <section class="views">
-                <RunBar />
-                <Notices />
-                <div class="charts">
-                    <DataChart />
-                    <LearningCurves />
-                </div>
+                <TrainView />
                 <Results />
                 <EmbedCode />
             </section>
@@ -237,12 +232,20 @@ fn EmbedView() -> impl IntoView {
                 <BackendBadge />
                 <a id="open-full" href=full target="_blank" rel="noopener">"Open in Lethe ↗"</a>
             </header>
-            <RunBar />
-            <Notices />
-            <div class="charts">
-                <DataChart />
-                <LearningCurves />
-            </div>
+            <TrainView />
         </main>
+    }
+}
+
+/// What both views share: Train and its progress, the notices, the data chart and the live curves.
+#[component]
+fn TrainView() -> impl IntoView {
+    view! {
+        <RunBar />
+        <Notices />
+        <div class="charts">
+            <DataChart />
+            <LearningCurves />
+        </div>
     }
 }

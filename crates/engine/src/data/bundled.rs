@@ -47,26 +47,11 @@ const BREAST_CANCER_FEATURES: [&str; 30] = [
 
 /// Wisconsin diagnostic breast cancer: 569 × 30, classes malignant (212) and benign (357).
 pub fn breast_cancer() -> Dataset {
-    // First line: "569,30,malignant,benign"; then 30 features and the label per line.
-    let mut lines = BREAST_CANCER_CSV.lines();
-    let header: Vec<&str> = lines
-        .next()
-        .expect("the bundled file should have a header")
-        .split(',')
-        .collect();
-    let class_names = header[2..].iter().map(|s| s.to_string()).collect();
-    let (x, y) = numeric_rows(lines, 30);
-    Dataset {
-        name: "Breast cancer (scikit-learn)".into(),
-        x,
-        y,
-        feature_names: BREAST_CANCER_FEATURES
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
-        class_names,
-        image_side: None,
-    }
+    with_class_header(
+        "Breast cancer (scikit-learn)",
+        BREAST_CANCER_CSV,
+        &BREAST_CANCER_FEATURES,
+    )
 }
 
 /// UCI handwritten digits, 8×8 pixels with values 0–16: 1797 × 64, classes 0–9.
