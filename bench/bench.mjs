@@ -6,7 +6,8 @@
 //   * the longest main-thread task during training and the peak main-thread JS heap.
 // Each figure is the median of REPS runs (GPU_REPS on WebGPU). The result goes to OUT (default docs/bench.json);
 // when a previous result is there, each median is printed next to it. SMOKE=1 runs a tiny workload once (for
-// `make test`): no timing is asserted anywhere.
+// `make test`): no timing is asserted anywhere. BACKENDS=cpu skips WebGPU (on SwiftShader the three workloads take
+// about 20 minutes); a run past RUN_TIMEOUT_S (900) is recorded as failed and the bench goes on.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +17,9 @@ import { serve, launch, openPage, experimentHash, DIST, ROOT } from '../tests/su
 const smoke = process.env.SMOKE === '1';
 const reps = Number(process.env.REPS || (smoke ? 1 : 3));
 const gpuReps = Number(process.env.GPU_REPS || 1);
+// A run that has not finished after RUN_TIMEOUT_S seconds is recorded as failed; the bench goes on with the next.
+const runTimeoutMs = Number(process.env.RUN_TIMEOUT_S || 900) * 1000;
+const backends = (process.env.BACKENDS || 'cpu,webgpu').split(',');
 const out = process.env.OUT || (smoke ? path.join(os.tmpdir(), 'lethe-bench-smoke.json') : path.join(ROOT, 'docs', 'bench.json'));
 const median = (xs) => { const s = xs.filter((x) => x != null).sort((a, b) => a - b); return s.length ? s[Math.floor(s.length / 2)] : null; };
 
@@ -26,10 +30,11 @@ const base = (data, model, train) => ({
 const workloads = smoke ? [
   { name: 'smoke: MLP 2-8-2, two moons 128 points, 2 epochs', experiment: base({ source: 'moons', n_samples: 128, noise: 0.1 }, { kind: 'mlp', layers: 1, width: 8 }, { epochs: 2, batch_size: 32 }) },
 ] : [
-  { name: 'MLP 2-64-64-2, two moons 4096 points, 20 epochs, batch 128, Adam', experiment: base({ source: 'moons', n_samples: 4096, noise: 0.1 }, { kind: 'mlp' }, { epochs: 20 }) },
-  { name: 'MLP 64-128-128-10, digits, 20 epochs, batch 128, Adam', experiment: base({ source: 'digits' }, { kind: 'mlp', width: 128 }, { epochs: 20 }) },
-  { name: 'CNN (conv 16, conv 32, pool, linear), digits, 5 epochs, batch 128, Adam', experiment: base({ source: 'digits' }, { kind: 'cnn' }, { epochs: 5 }) },
-];
+  // The same files run natively: `lethe run bench/workloads/moons-mlp.json [--backend wgpu]`.
+  { name: 'MLP 2-64-64-2, two moons 4096 points, 20 epochs, batch 128, Adam', file: 'moons-mlp.json' },
+  { name: 'MLP 64-128-128-10, digits, 20 epochs, batch 128, Adam', file: 'digits-mlp.json' },
+  { name: 'CNN (conv 16, conv 32, pool, linear), digits, 5 epochs, batch 128, Adam', file: 'digits-cnn.json' },
+].map((w) => ({ name: w.name, experiment: JSON.parse(fs.readFileSync(path.join(ROOT, 'bench', 'workloads', w.file), 'utf8')) }));
 
 const sizes = {};
 for (const f of fs.readdirSync(DIST).filter((f) => f.endsWith('.wasm'))) {
@@ -59,7 +64,7 @@ async function once(browser, server, experiment) {
     setInterval(() => { if (performance.memory) window.__heap = Math.max(window.__heap, performance.memory.usedJSHeapSize); }, 100);
   });
   await page.click('#train');
-  await page.waitForFunction(() => /^(done|failed|cancelled)/.test(document.querySelector('#status').textContent), null, { timeout: 600000 });
+  await page.waitForFunction(() => /^(done|failed|cancelled)/.test(document.querySelector('#status').textContent), null, { timeout: runTimeoutMs });
   const status = (await page.textContent('#status')).trim();
   if (!status.startsWith('done')) throw new Error(`run did not finish: ${status}`);
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-report')]);
@@ -79,17 +84,23 @@ async function once(browser, server, experiment) {
 
 const server = await serve();
 const results = [];
-for (const backend of ['cpu', 'webgpu']) {
+for (const backend of backends) {
   const browser = await launch({ webgpu: backend === 'webgpu' });
   for (const w of workloads) {
     const runs = [];
     const n = backend === 'cpu' ? reps : gpuReps;
     for (let i = 0; i < n; i++) {
-      const r = await once(browser, server, { ...w.experiment, backend });
-      process.stderr.write(`${backend} ${w.name} #${i + 1}: ${r.train_seconds.toFixed(2)} s (${r.badge})\n`);
-      runs.push(r);
+      try {
+        const r = await once(browser, server, { ...w.experiment, backend });
+        process.stderr.write(`${backend} ${w.name} #${i + 1}: ${r.train_seconds.toFixed(2)} s (${r.badge})\n`);
+        runs.push(r);
+      } catch (e) {
+        process.stderr.write(`${backend} ${w.name} #${i + 1}: FAILED ${e.message.split('\n')[0]}\n`);
+        runs.push({ error: e.message.split('\n')[0] });
+        for (const c of browser.contexts()) await c.close().catch(() => {});
+      }
     }
-    const keys = Object.keys(runs[0]).filter((k) => k !== 'badge');
+    const keys = [...new Set(runs.flatMap((r) => Object.keys(r)))].filter((k) => k !== 'badge' && k !== 'error');
     results.push({
       workload: w.name,
       backend: backend === 'cpu' ? 'CPU (burn flex, wasm simd128)' : 'WebGPU on SwiftShader (software adapter, not a GPU)',
@@ -122,10 +133,11 @@ const was = (w, key) => {
   const p = previous?.workloads?.find((x) => x.workload === w.workload && x.backend === w.backend);
   return p ? ` (was ${fmt(p.median[key])})` : '';
 };
+const failedRuns = (w) => { const f = w.runs.filter((r) => r.error).length; return f ? ` (${f} failed)` : ''; };
 const lines = [
   `| workload | backend | runs | train s | first epoch s | test acc | longest task ms | peak JS heap MB |`,
   `|---|---|---|---|---|---|---|---|`,
-  ...results.map((w) => `| ${w.workload} | ${w.backend} | ${w.repetitions} | ${fmt(w.median.train_seconds)}${was(w, 'train_seconds')} | ${fmt(w.median.first_epoch_seconds)} | ${fmt(w.median.test_acc, 3)} | ${fmt(w.median.longest_task_ms, 0)} | ${fmt(w.median.peak_js_heap_mb, 1)} |`),
+  ...results.map((w) => `| ${w.workload} | ${w.backend} | ${w.repetitions}${failedRuns(w)} | ${fmt(w.median.train_seconds)}${was(w, 'train_seconds')} | ${fmt(w.median.first_epoch_seconds)} | ${fmt(w.median.test_acc, 3)} | ${fmt(w.median.longest_task_ms, 0)} | ${fmt(w.median.peak_js_heap_mb, 1)} |`),
   '',
   `| what | raw | gzip |`,
   `|---|---|---|`,
