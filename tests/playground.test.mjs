@@ -138,6 +138,36 @@ test('axe-core finds no serious or critical violation on the main page and the e
   }
 });
 
+test('picking a bundled dataset plots its two most telling features', async () => {
+  const page = await openPage(browser, server.url + experimentHash(experiment()));
+  await waitReady(page);
+  // Source: scikit-learn 1.9.1 f_classif ranks these first (DataSource::default_plot_features).
+  for (const [source, x, y] of [['digits', 'pixel 4,1', 'pixel 3,2'], ['iris', 'petal length (cm)', 'petal width (cm)'], ['wine', 'flavanoids', 'proline']]) {
+    await page.selectOption('#dataset', source);
+    await page.waitForFunction((s) => document.querySelector('#data-chart figcaption').textContent.toLowerCase().includes(s), source);
+    const text = await page.textContent('#data-chart svg');
+    assert.ok(text.includes(x) && text.includes(y), `${source}: axes in ${text.slice(0, 200)}`);
+    assert.equal(await page.$eval('#plot-x', (s) => s.selectedOptions[0].textContent), x);
+  }
+  assert.equal(await page.$('#input-error'), null, 'switching datasets raised no error');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('in the dark theme the charts are drawn on the dark panel, not on white', async () => {
+  const page = await openPage(browser, server.url + experimentHash(experiment((x) => { x.train.epochs = 3; })), { colorScheme: 'dark' });
+  await waitReady(page);
+  await trainToDone(page);
+  const grounds = await page.$$eval('.chart .svg svg', (svgs) => svgs.map((s) => getComputedStyle(s.querySelector('rect')).fill));
+  assert.ok(grounds.length >= 3, `charts: ${grounds.length}`);
+  const panel = await page.evaluate(() => getComputedStyle(document.querySelector('.panel')).backgroundColor);
+  for (const g of grounds) assert.equal(g, panel, 'the chart ground is the panel colour');
+  const text = await page.$eval('#data-chart svg text', (t) => getComputedStyle(t).fill);
+  assert.notEqual(text, 'rgb(0, 0, 0)', 'axis text is not black on dark');
+  await screenshot(page, 'dark-theme.png');
+  await page.context().close();
+});
+
 test('at 390 px wide the page has no horizontal scroll', async () => {
   const page = await openPage(browser, server.url + experimentHash(experiment((x) => { x.train.epochs = 5; })), { width: 390, height: 844 });
   await waitReady(page);

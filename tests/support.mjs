@@ -44,8 +44,8 @@ export async function launch({ webgpu = false } = {}) {
 }
 
 /** A page that records console errors, page errors and every request. */
-export async function openPage(browser, url, { width = 1280, height = 900 } = {}) {
-  const context = await browser.newContext({ viewport: { width, height }, acceptDownloads: true });
+export async function openPage(browser, url, { width = 1280, height = 900, colorScheme = 'light' } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, acceptDownloads: true, colorScheme });
   const page = await context.newPage();
   page.errors = [];
   page.requests = [];

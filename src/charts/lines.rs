@@ -2,6 +2,8 @@
 
 use plotters::prelude::*;
 
+use super::palette::{GRID, GROUND, INK};
+
 /// One named line.
 pub struct Series {
     /// Legend text.
@@ -50,7 +52,7 @@ fn draw<'a>(
         (0.0, if top > 0.0 { top * 1.08 } else { 1.0 })
     });
     let root = SVGBackend::with_string(svg, size).into_drawing_area();
-    root.fill(&WHITE)?;
+    root.fill(&GROUND)?;
     let mut chart = ChartBuilder::on(&root)
         .caption(axes.title, ("sans-serif", 15))
         .margin(8)
@@ -61,7 +63,7 @@ fn draw<'a>(
         .configure_mesh()
         .x_desc(axes.x_desc)
         .y_desc(axes.y_desc)
-        .light_line_style(RGBColor(235, 235, 235))
+        .light_line_style(GRID)
         .label_style(("sans-serif", 12))
         .draw()?;
     for s in series {
@@ -79,8 +81,8 @@ fn draw<'a>(
     chart
         .configure_series_labels()
         .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.85))
-        .border_style(RGBColor(60, 60, 60))
+        .background_style(GROUND.mix(0.85))
+        .border_style(INK)
         .label_font(("sans-serif", 12))
         .draw()?;
     root.present()?;

@@ -4,7 +4,7 @@
 use lethe_protocol::{BoundaryGrid, DatasetView};
 use plotters::prelude::*;
 
-use super::palette::class_color;
+use super::palette::{GROUND, INK, class_color};
 
 fn padded(values: impl Iterator<Item = f32>) -> (f32, f32) {
     let (lo, hi) = values.fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), v| {
@@ -27,6 +27,19 @@ pub enum Plane {
 }
 
 impl Plane {
+    /// This plane, with features that `view` has: the experiment's plotted features can name features of the next
+    /// dataset while the current view is still shown (between picking a dataset and its view arriving). Out of
+    /// range, it falls back to the first two features.
+    pub fn within(self, view: &DatasetView) -> Self {
+        let d = view.feature_names.len();
+        match self {
+            Plane::Features(f) if f.iter().any(|&i| i >= d) => {
+                Plane::Features([0, 1.min(d.saturating_sub(1))])
+            }
+            plane => plane,
+        }
+    }
+
     /// The axis labels, with units or the explained variance.
     pub fn labels(self, view: &DatasetView) -> [String; 2] {
         match (self, &view.pca) {
@@ -58,7 +71,10 @@ pub fn scatter_svg(
     size: (u32, u32),
 ) -> String {
     let mut svg = String::new();
-    if let Err(e) = draw(&mut svg, view, plane, boundary, size) {
+    if view.feature_names.is_empty() {
+        return "<p>no features to plot</p>".into();
+    }
+    if let Err(e) = draw(&mut svg, view, plane.within(view), boundary, size) {
         return format!("<p>chart error: {e}</p>");
     }
     svg
@@ -82,7 +98,7 @@ fn draw<'a>(
         ),
     };
     let root = SVGBackend::with_string(svg, size).into_drawing_area();
-    root.fill(&WHITE)?;
+    root.fill(&GROUND)?;
     let caption = if view.sampled_from > n {
         format!("{} — {n} of {} points shown", view.name, view.sampled_from)
     } else {
@@ -133,20 +149,19 @@ fn draw<'a>(
             .legend(move |(x, y)| Circle::new((x, y), 4, color.filled()));
         chart.draw_series(of_class(true).map(|p| Circle::new(p, 3, color.stroke_width(2))))?;
     }
-    let ink = RGBColor(60, 60, 60);
     chart
         .draw_series(std::iter::empty::<Circle<(f32, f32), i32>>())?
         .label(format!("train ({}), filled", view.n_train))
-        .legend(move |(x, y)| Circle::new((x, y), 4, ink.filled()));
+        .legend(move |(x, y)| Circle::new((x, y), 4, INK.filled()));
     chart
         .draw_series(std::iter::empty::<Circle<(f32, f32), i32>>())?
         .label(format!("test ({}), ring", view.n_test))
-        .legend(move |(x, y)| Circle::new((x, y), 4, ink.stroke_width(2)));
+        .legend(move |(x, y)| Circle::new((x, y), 4, INK.stroke_width(2)));
     chart
         .configure_series_labels()
         .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.85))
-        .border_style(ink)
+        .background_style(GROUND.mix(0.85))
+        .border_style(INK)
         .label_font(("sans-serif", 12))
         .draw()?;
     root.present()?;
@@ -222,5 +237,16 @@ mod tests {
             with.matches("<rect").count() - without.matches("<rect").count(),
             9
         );
+    }
+
+    /* Source: the page's order of events. Picking digits sets the plotted features to [33, 26] before the digits
+    view arrives, so for a moment they name features the two-feature view lacks; that drew with an index out of
+    bounds and killed the page. */
+    #[test]
+    fn features_the_view_lacks_fall_back_to_the_first_two() {
+        let svg = scatter_svg(&view(), Plane::Features([33, 26]), None, (400, 300));
+        assert!(svg.starts_with("<svg"), "{svg}");
+        assert!(svg.contains("width (cm)") && svg.contains("height (cm)"));
+        assert_eq!(Plane::Features([1, 0]).within(&view()), Plane::Features([1, 0]));
     }
 }

@@ -31,7 +31,10 @@ pub fn DataPanel() -> impl IntoView {
             return;
         }
         wants_csv.set(false);
-        app.edit(|e| e.data.source = s);
+        app.edit(|e| {
+            e.data.source = s;
+            e.data.plot_features = s.default_plot_features();
+        });
     };
     let load_csv = move |name: String, text: String| {
         let mut candidate = exp.get_untracked();

@@ -41,7 +41,15 @@ pub fn RunBar() -> impl IntoView {
                     _ => "ready".to_string(),
                 },
                 RunStatus::Running => match last {
-                    None => format!("training: epoch 1 of {}…", r.epochs_total),
+                    // On a GPU the first epoch also compiles the kernels: seconds on a real GPU, more on a
+                    // software adapter (docs/BENCHMARKS.md).
+                    None => match app.engine.get() {
+                        EngineStatus::Ready { backend, .. } if backend == "webgpu" => format!(
+                            "training: epoch 1 of {} (compiling the GPU kernels first)…",
+                            r.epochs_total
+                        ),
+                        _ => format!("training: epoch 1 of {}…", r.epochs_total),
+                    },
                     Some(rec) => {
                         let per_epoch = rec.elapsed_seconds / rec.epoch as f64;
                         let left = per_epoch * (r.epochs_total - rec.epoch) as f64;

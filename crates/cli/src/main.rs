@@ -1,5 +1,6 @@
-//! `lethe run experiment.json [--data FILE.csv] [--out report.json]`: runs an experiment on the CPU and prints
-//! the JSON report (the same report the page downloads).
+//! `lethe run experiment.json [--data FILE.csv] [--out report.json] [--backend cpu|wgpu]`: runs an experiment
+//! and prints the JSON report (the same report the page downloads). The CPU by default; `wgpu` (a build with the
+//! `gpu` feature) runs burn's wgpu backend on the machine's GPU.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -8,15 +9,47 @@ use lethe_engine::{Outcome, Runtime, Straight, block_on, prepare_data, run_exper
 use lethe_protocol::{DataSource, Experiment};
 use web_time::Instant;
 
-const USAGE: &str = "usage: lethe run EXPERIMENT.json [--data FILE.csv] [--out REPORT.json]
+const USAGE: &str = "usage: lethe run EXPERIMENT.json [--data FILE.csv] [--out REPORT.json] [--backend cpu|wgpu]
 
-Runs the experiment on the CPU and prints its JSON report (or writes it to --out).
-For `\"source\": \"csv\"` the CSV is --data, or else the file named in data.csv.file, next to the experiment.";
+Runs the experiment and prints its JSON report (or writes it to --out).
+For `\"source\": \"csv\"` the CSV is --data, or else the file named in data.csv.file, next to the experiment.
+--backend: cpu (burn's CPU backend, the default) or wgpu (the GPU through wgpu; a build with --features gpu).";
 
 struct Args {
     experiment: PathBuf,
     data: Option<PathBuf>,
     out: Option<PathBuf>,
+    backend: Backend,
+}
+
+/// Where the CLI computes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Backend {
+    Cpu,
+    Wgpu,
+}
+
+impl Backend {
+    fn parse(text: &str) -> Result<Self, String> {
+        match text {
+            "cpu" => Ok(Self::Cpu),
+            "wgpu" => Ok(Self::Wgpu),
+            other => Err(format!("--backend must be \"cpu\" or \"wgpu\", got \"{other}\"")),
+        }
+    }
+
+    fn runtime(self) -> Result<Runtime, String> {
+        match self {
+            Self::Cpu => Ok(Runtime::cpu()),
+            #[cfg(feature = "gpu")]
+            Self::Wgpu => Runtime::wgpu().map_err(|e| e.to_string()),
+            #[cfg(not(feature = "gpu"))]
+            Self::Wgpu => Err(
+                "--backend wgpu needs a build with the GPU feature: cargo build --release -p lethe-cli --features gpu"
+                    .into(),
+            ),
+        }
+    }
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
@@ -26,11 +59,12 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
         Some(other) => return Err(format!("unknown command \"{other}\"\n\n{USAGE}")),
     }
     let mut experiment = None;
-    let (mut data, mut out) = (None, None);
+    let (mut data, mut out, mut backend) = (None, None, Backend::Cpu);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--data" => data = Some(args.next().ok_or("--data needs a file")?.into()),
             "--out" => out = Some(args.next().ok_or("--out needs a file")?.into()),
+            "--backend" => backend = Backend::parse(&args.next().ok_or("--backend needs cpu or wgpu")?)?,
             flag if flag.starts_with('-') => {
                 return Err(format!("unknown option \"{flag}\"\n\n{USAGE}"));
             }
@@ -42,6 +76,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
         experiment: experiment.ok_or(USAGE)?,
         data,
         out,
+        backend,
     })
 }
 
@@ -51,6 +86,7 @@ fn read(path: &Path) -> Result<String, String> {
 
 fn run(args: Args) -> Result<(), String> {
     let started = Instant::now();
+    let runtime = args.backend.runtime()?;
     let text = read(&args.experiment)?;
     let experiment = Experiment::from_json(&text)
         .and_then(Experiment::validate)
@@ -71,7 +107,7 @@ fn run(args: Args) -> Result<(), String> {
     let outcome = block_on(run_experiment(
         &experiment,
         &data,
-        &Runtime::cpu(),
+        &runtime,
         &mut Straight,
         "cli",
         started,

@@ -9,7 +9,7 @@ pub struct Runtime {
     pub device: Device,
     /// The plain device that [`Module::valid`] models live on.
     pub eval: Device,
-    /// `"cpu"` or `"webgpu"`.
+    /// `"cpu"`, `"webgpu"` (the browser) or `"wgpu"` (native GPU).
     pub name: &'static str,
 }
 
@@ -29,6 +29,16 @@ impl Runtime {
             .await
             .map_err(|e| crate::EngineError::Backend(format!("WebGPU failed to start: {e}")))?;
         Ok(Self::from_device(device, "webgpu"))
+    }
+
+    /// burn's wgpu backend natively, on the first adapter wgpu finds (Vulkan on Linux): the CLI's `--backend wgpu`,
+    /// for checking the engine on a real GPU. It compiles the same WGSL kernels as the browser's WebGPU.
+    #[cfg(all(feature = "wgpu", not(target_arch = "wasm32")))]
+    pub fn wgpu() -> crate::Result<Self> {
+        let device = Device::wgpu_options()
+            .init()
+            .map_err(|e| crate::EngineError::Backend(format!("wgpu failed to start: {e}")))?;
+        Ok(Self::from_device(device, "wgpu"))
     }
 
     fn from_device(plain: Device, name: &'static str) -> Self {

@@ -181,3 +181,25 @@ fn dump_breast_cancer_split() {
         .collect();
     std::fs::write("/tmp/breast_cancer_is_test.txt", rows.join("\n")).unwrap();
 }
+
+/* Source: the loaded data. The protocol's `feature_count` (used to validate `data.plot_features` before any data
+is loaded) is the width the engine actually produces; the default plotted pair names the features that scikit-learn
+1.9.1 `f_classif` ranks first (see `DataSource::default_plot_features`). */
+#[test]
+fn fixed_widths_and_default_plotted_features_match_the_data() {
+    for source in DataSource::ALL {
+        let Some(n) = source.feature_count() else {
+            continue;
+        };
+        let loaded = data::load(&config(source, 64), 1, None).unwrap();
+        assert_eq!(loaded.n_features(), n, "{}", source.key());
+    }
+    let names = |s: DataSource| {
+        let d = data::load(&config(s, 64), 1, None).unwrap();
+        s.default_plot_features().map(|f| d.feature_names[f].clone())
+    };
+    assert_eq!(names(DataSource::Iris), ["petal length (cm)", "petal width (cm)"]);
+    assert_eq!(names(DataSource::Wine), ["flavanoids", "proline"]);
+    assert_eq!(names(DataSource::BreastCancer), ["worst concave points", "worst perimeter"]);
+    assert_eq!(names(DataSource::Digits), ["pixel 4,1", "pixel 3,2"]);
+}

@@ -104,6 +104,32 @@ impl DataSource {
         Self::ALL.into_iter().find(|s| s.key() == key)
     }
 
+    /// The number of features of a source whose width is fixed (every source but a CSV).
+    pub fn feature_count(self) -> Option<usize> {
+        match self {
+            Self::Moons | Self::Circles | Self::Spiral | Self::Xor | Self::Blobs => Some(2),
+            Self::Iris => Some(4),
+            Self::Wine => Some(13),
+            Self::BreastCancer => Some(30),
+            Self::Digits => Some(64),
+            Self::Csv => None,
+        }
+    }
+
+    /// The two features the page plots when this source is picked: for the bundled datasets, the two with the
+    /// largest one-way ANOVA F statistic over the whole dataset (scikit-learn 1.9.1 `f_classif`): iris petal length
+    /// and width (F 1180, 960), wine flavanoids and proline (234, 208), breast cancer worst concave points and worst
+    /// perimeter (964, 898), digits pixels (4,1) and (3,2) (313, 293). Pixel (0,0) of digits is constant.
+    pub fn default_plot_features(self) -> [usize; 2] {
+        match self {
+            Self::Iris => [2, 3],
+            Self::Wine => [6, 12],
+            Self::BreastCancer => [27, 22],
+            Self::Digits => [33, 26],
+            _ => [0, 1],
+        }
+    }
+
     /// Whether the data is drawn by a generator (and so takes `n_samples` and `noise`).
     pub fn is_generated(self) -> bool {
         matches!(
@@ -403,6 +429,19 @@ impl Experiment {
                 "data.test_fraction",
                 "between 0.05 and 0.9",
                 d.test_fraction,
+            ));
+        }
+        if let Some(n) = d.source.feature_count()
+            && let Some(&f) = d.plot_features.iter().find(|&&f| f >= n)
+        {
+            return Err(ConfigError::range(
+                "data.plot_features",
+                format!(
+                    "feature indices from 0 to {} (data.source \"{}\" has {n} features)",
+                    n - 1,
+                    d.source.key()
+                ),
+                f,
             ));
         }
         if d.source == DataSource::Csv && d.csv.is_none() {
