@@ -7,7 +7,7 @@
 // Each figure is the median of REPS runs (GPU_REPS on WebGPU). The result goes to OUT (default docs/bench.json);
 // when a previous result is there, each median is printed next to it. SMOKE=1 runs a tiny workload once (for
 // `make test`): no timing is asserted anywhere. BACKENDS=cpu skips WebGPU (on SwiftShader the three workloads take
-// about 20 minutes); a run past RUN_TIMEOUT_S (900) is recorded as failed and the bench goes on.
+// about 14 minutes), ONLY=moons runs the workloads whose file name holds that text; a run past RUN_TIMEOUT_S (900) is recorded as failed and the bench goes on.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,7 +34,8 @@ const workloads = smoke ? [
   { name: 'MLP 2-64-64-2, two moons 4096 points, 20 epochs, batch 128, Adam', file: 'moons-mlp.json' },
   { name: 'MLP 64-128-128-10, digits, 20 epochs, batch 128, Adam', file: 'digits-mlp.json' },
   { name: 'CNN (conv 16, conv 32, pool, linear), digits, 5 epochs, batch 128, Adam', file: 'digits-cnn.json' },
-].map((w) => ({ name: w.name, experiment: JSON.parse(fs.readFileSync(path.join(ROOT, 'bench', 'workloads', w.file), 'utf8')) }));
+].filter((w) => !process.env.ONLY || w.file.includes(process.env.ONLY))
+  .map((w) => ({ name: w.name, experiment: JSON.parse(fs.readFileSync(path.join(ROOT, 'bench', 'workloads', w.file), 'utf8')) }));
 
 const sizes = {};
 for (const f of fs.readdirSync(DIST).filter((f) => f.endsWith('.wasm'))) {

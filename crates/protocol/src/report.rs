@@ -16,7 +16,7 @@ pub struct Report {
     pub experiment: Experiment,
     /// Seed used (same as `experiment.seed`, repeated for readers that only look at the top).
     pub seed: u64,
-    /// `"cpu"` or `"webgpu"`.
+    /// `"cpu"`, `"webgpu"` (the browser) or `"wgpu"` (the CLI on a native GPU).
     pub backend: String,
     /// Where the run happened: `"cli"` or `"browser"`.
     pub host: String,
