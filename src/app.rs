@@ -95,13 +95,14 @@ fn restore(app: AppState, experiment: &Experiment) {
 }
 
 /// Keeps the settings, the last results and uploaded files in this browser (never in embed mode).
+/// Settings are kept by [`AppState::remember_settings`], after what the user does, never at load.
 fn persist(app: AppState) {
-    Effect::new(move |_| app.experiment.with(storage::save_settings));
     Effect::new(move |_| {
         app.run.with(|r| {
             if let (RunStatus::Done, Some(report)) = (&r.status, &r.report) {
                 if r.id != 0 {
                     storage::save_results(report);
+                    app.remember_settings();
                 }
             }
         })
@@ -121,13 +122,13 @@ fn persist(app: AppState) {
 }
 
 /// The whole page.
-/// The whole page.
 #[component]
 pub fn App() -> impl IntoView {
     let (options, option_error) = PageOptions::from_search(&location_search());
     let embed = options.embed;
     let (experiment, from_link, notes) = initial_experiment(embed);
-    let app = AppState::new(experiment.clone());
+    let mut app = AppState::new(experiment.clone());
+    app.remembers = !embed;
     for note in notes.into_iter().chain(option_error) {
         app.notify(note);
     }

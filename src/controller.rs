@@ -163,6 +163,8 @@ impl Controller {
     /// Starts a training run of the current experiment (the user pressed Train).
     pub fn train(&self) {
         self.inner.borrow_mut().recoveries = 0;
+        // A refused value named in the error is history once the settings in force run.
+        self.app.input_error.set(None);
         self.launch(vec![]);
     }
 
@@ -315,6 +317,7 @@ impl Controller {
                     .pending
                     .take_if(|(id, _)| *id == request_id);
                 if let Some((_, commit)) = pending {
+                    let chosen = commit.is_some();
                     let (experiment, csv) = match commit {
                         Some((experiment, csv)) => (experiment, csv),
                         None => (app.experiment.get_untracked(), app.csv.get_untracked()),
@@ -325,6 +328,9 @@ impl Controller {
                     {
                         app.csv.set(csv);
                         app.experiment.set(experiment);
+                        if chosen {
+                            app.remember_settings();
+                        }
                     }
                     app.input_error.set(None);
                     app.dataset.set(Some(view));

@@ -89,6 +89,8 @@ pub struct AppState {
     pub experiment: RwSignal<Experiment>,
     /// The user's CSV, when the experiment uses one.
     pub csv: RwSignal<Option<CsvFile>>,
+    /// "Your own CSV" is picked but no CSV is in use yet: nothing to train on until a file loads.
+    pub wants_csv: RwSignal<bool>,
     /// The prepared dataset, as plotted.
     pub dataset: RwSignal<Option<DatasetView>>,
     /// The engine's status.
@@ -99,6 +101,8 @@ pub struct AppState {
     pub input_error: RwSignal<Option<String>>,
     /// Notices about what the page did by itself (fallbacks, restarts).
     pub notices: RwSignal<Vec<String>>,
+    /// Whether the settings are kept in this browser (not in embed mode).
+    pub remembers: bool,
 }
 
 impl AppState {
@@ -107,11 +111,13 @@ impl AppState {
         Self {
             experiment: RwSignal::new(experiment),
             csv: RwSignal::new(None),
+            wants_csv: RwSignal::new(false),
             dataset: RwSignal::new(None),
             engine: RwSignal::new(EngineStatus::Loading),
             run: RwSignal::new(RunState::default()),
             input_error: RwSignal::new(None),
             notices: RwSignal::new(vec![]),
+            remembers: false,
         }
     }
 
@@ -125,6 +131,7 @@ impl AppState {
                 self.input_error.set(None);
                 if candidate != self.experiment.get_untracked() {
                     self.experiment.set(candidate);
+                    self.remember_settings();
                 }
                 true
             }
@@ -134,6 +141,38 @@ impl AppState {
                 false
             }
         }
+    }
+
+    /// Keeps the current settings in this browser, after something the user did (an edit, an import, a loaded CSV,
+    /// a finished run); never at load, so a page opened after "Forget my data" stores nothing by itself.
+    pub fn remember_settings(&self) {
+        if self.remembers {
+            self.experiment
+                .with_untracked(crate::storage::save_settings);
+        }
+    }
+
+    /// Why Train cannot run now, if it cannot (besides a busy or loading engine).
+    pub fn train_blocked(&self) -> Option<&'static str> {
+        let csv_missing = self.wants_csv.get()
+            && self
+                .experiment
+                .with(|e| e.data.source != lethe_protocol::DataSource::Csv);
+        csv_missing.then_some("choose a CSV file to train on")
+    }
+
+    /// Whether the results on screen were produced by other settings than the current ones (the plotted
+    /// features aside, which do not change a run).
+    pub fn results_stale(&self) -> bool {
+        self.run.with(|r| {
+            r.report.as_ref().is_some_and(|report| {
+                self.experiment.with(|e| {
+                    let mut shown = report.experiment.clone();
+                    shown.data.plot_features = e.data.plot_features;
+                    shown != *e
+                })
+            })
+        })
     }
 
     /// Adds a notice.

@@ -18,6 +18,7 @@ test('the CNN trains on digits to >= 0.95 and shows thumbnails and the misclassi
   // Source of 0.95: the issue's acceptance figure; natively the same CNN reaches it in crates/engine/tests/training.rs.
   const e = experiment((x) => {
     x.data.source = 'digits'; x.model.kind = 'cnn'; x.train.epochs = 10; x.train.batch_size = 64;
+    x.data.plot_features = [33, 26]; // what the page picks for digits (DataSource::default_plot_features)
   });
   const page = await openPage(browser, server.url + experimentHash(e));
   await waitReady(page);
@@ -101,6 +102,7 @@ test('an uploaded CSV survives a reload; "Forget my data" deletes it and the res
   }));
   assert.ok(!after.databases.includes('lethe'), `IndexedDB after forgetting: ${after.databases}`);
   assert.equal(after.storage['lethe.results'], undefined, 'no stored results');
+  assert.equal(after.storage['lethe.settings'], undefined, 'no stored settings: a page load writes nothing');
   assert.ok(!JSON.stringify(after.storage).includes('private-patients'), JSON.stringify(after.storage));
   assert.equal(await page.$('#results'), null, 'no results after the reload');
   assert.deepEqual(page.errors, []);
@@ -124,16 +126,24 @@ test('a worker crash mid-run (?fault=worker-crash@3) is recovered on a fresh CPU
 
 test('axe-core finds no serious or critical violation on the main page and the embed view', async () => {
   const axe = fs.readFileSync(path.join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-  for (const url of [server.url + experimentHash(experiment()), server.url + '?embed' + experimentHash(experiment())]) {
-    const page = await openPage(browser, url);
+  const main = server.url + experimentHash(experiment());
+  const embed = server.url + '?embed' + experimentHash(experiment());
+  // The dark theme too, with an error on screen (the error banner's contrast once failed there).
+  for (const [url, colorScheme] of [[main, 'light'], [embed, 'light'], [main, 'dark'], [embed, 'dark']]) {
+    const page = await openPage(browser, url, { colorScheme });
     await waitReady(page);
     await trainToDone(page);
+    if (url === main) {
+      await page.fill('#learning-rate', '0');
+      await page.dispatchEvent('#learning-rate', 'change');
+      await page.waitForSelector('#input-error');
+    }
     // page.evaluate runs through the DevTools protocol, which the page's CSP does not govern.
     await page.evaluate(axe);
     const violations = await page.evaluate(async () => (await window.axe.run(document)).violations
       .filter((v) => v.impact === 'serious' || v.impact === 'critical')
       .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`));
-    assert.deepEqual(violations, [], `${url}\n${violations.join('\n')}`);
+    assert.deepEqual(violations, [], `${url} (${colorScheme})\n${violations.join('\n')}`);
     await page.context().close();
   }
 });
@@ -150,6 +160,44 @@ test('picking a bundled dataset plots its two most telling features', async () =
     assert.equal(await page.$eval('#plot-x', (s) => s.selectedOptions[0].textContent), x);
   }
   assert.equal(await page.$('#input-error'), null, 'switching datasets raised no error');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('what the page shows is what Train runs: stale results are marked, refused values do not stay, no CSV no Train', async () => {
+  const page = await openPage(browser, server.url + experimentHash(experiment((x) => { x.train.epochs = 3; })));
+  await waitReady(page);
+  await trainToDone(page);
+  assert.equal(await page.$('#stale-note'), null, 'fresh results are not marked');
+  // Another width: the results and curves on screen belong to the old one.
+  await page.fill('#width', '4');
+  await page.dispatchEvent('#width', 'change');
+  await page.waitForSelector('#stale-note');
+  assert.match(await page.textContent('#status'), /earlier settings/);
+  assert.ok(await page.$eval('#results', (r) => r.classList.contains('stale')));
+  // A CNN on two moons is refused: the error names it and the picker shows the model in force again.
+  await page.selectOption('#model-kind', 'cnn');
+  await page.waitForSelector('#input-error');
+  assert.match(await page.textContent('#input-error'), /model\.kind/);
+  assert.equal(await page.$eval('#model-kind', (s) => s.value), 'mlp');
+  // So is a batch size of zero: the field shows the kept value.
+  await page.fill('#batch-size', '0');
+  await page.dispatchEvent('#batch-size', 'change');
+  await page.waitForFunction(() => /train\.batch_size/.test(document.querySelector('#input-error')?.textContent || ''));
+  assert.equal(await page.inputValue('#batch-size'), '64');
+  // "Your own CSV" without a file: nothing to train on, and the page says so.
+  await page.selectOption('#dataset', 'csv');
+  await page.waitForFunction(() => document.querySelector('#train').disabled);
+  assert.match(await page.textContent('#status'), /choose a CSV file/);
+  await page.selectOption('#dataset', 'moons');
+  await page.waitForFunction(() => !document.querySelector('#train').disabled);
+  const status = await trainToDone(page);
+  assert.doesNotMatch(status, /earlier settings/);
+  assert.equal(await page.$('#stale-note'), null);
+  assert.equal(await page.$('#input-error'), null, 'a run clears the error about a refused value');
+  const report = await downloadReport(page);
+  assert.equal(report.experiment.model.width, 4);
+  assert.equal(report.experiment.model.kind, 'mlp');
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });

@@ -58,7 +58,10 @@ mod tests {
             r##"stroke="#EBEBEB""##,
         ] {
             assert!(svg.contains(attr), "the chart has no {attr}");
-            assert!(css.contains(&format!("[{attr}]")), "style.css does not repaint {attr}");
+            assert!(
+                css.contains(&format!("[{attr}]")),
+                "style.css does not repaint {attr}"
+            );
         }
     }
 }

@@ -247,6 +247,9 @@ mod tests {
         let svg = scatter_svg(&view(), Plane::Features([33, 26]), None, (400, 300));
         assert!(svg.starts_with("<svg"), "{svg}");
         assert!(svg.contains("width (cm)") && svg.contains("height (cm)"));
-        assert_eq!(Plane::Features([1, 0]).within(&view()), Plane::Features([1, 0]));
+        assert_eq!(
+            Plane::Features([1, 0]).within(&view()),
+            Plane::Features([1, 0])
+        );
     }
 }

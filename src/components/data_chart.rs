@@ -42,7 +42,8 @@ pub fn DataChart() -> impl IntoView {
         let features = app.experiment.with(|e| e.data.plot_features);
         app.dataset.with(|d| {
             d.as_ref().map(|view| {
-                let two_d = view.feature_names.len() == 2;
+                // The boundary of a model trained on other settings would mislead: drawn only while it is current.
+                let two_d = view.feature_names.len() == 2 && !app.results_stale();
                 app.run.with(|r| {
                     scatter_svg(
                         view,

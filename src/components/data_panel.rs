@@ -16,7 +16,7 @@ pub fn DataPanel() -> impl IntoView {
     let controller = use_controller();
     let exp = app.experiment;
     let source = Memo::new(move |_| exp.with(|e| e.data.source));
-    let wants_csv = RwSignal::new(false);
+    let wants_csv = app.wants_csv;
     let label_column = RwSignal::new(String::new());
     let options = DataSource::ALL
         .iter()

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 use lethe_protocol::Experiment;
+use wasm_bindgen::JsCast;
 
 use crate::state::AppState;
 
@@ -34,7 +35,10 @@ pub fn NumberField(
                 min=min
                 step=step.unwrap_or("any")
                 prop:value=move || value.get()
-                on:change=move |ev| on_set.run(event_target_value(&ev))
+                on:change=move |ev| {
+                    on_set.run(event_target_value(&ev));
+                    show_kept(&ev, value);
+                }
             />
         </div>
     }
@@ -59,7 +63,10 @@ pub fn SelectField(
     view! {
         <div class="field">
             <label for=id>{label}</label>
-            <select id=id prop:value=move || value.get() on:change=move |ev| on_set.run(event_target_value(&ev))>
+            <select id=id prop:value=move || value.get() on:change=move |ev| {
+                on_set.run(event_target_value(&ev));
+                show_kept(&ev, value);
+            }>
                 {options
                     .into_iter()
                     .map(|(key, text)| {
@@ -69,6 +76,25 @@ pub fn SelectField(
                     .collect_view()}
             </select>
         </div>
+    }
+}
+
+/// After a change: a refused value does not stay on screen. The field shows the setting in force again (the error
+/// names the refused value), so that what the fields show is always what Train runs. The framework skips the
+/// update itself, since the setting did not change.
+fn show_kept(ev: &leptos::ev::Event, value: Signal<String>) {
+    let kept = value.get_untracked();
+    let Some(target) = ev.target() else {
+        return;
+    };
+    if let Some(input) = target.dyn_ref::<web_sys::HtmlInputElement>() {
+        if input.value() != kept {
+            input.set_value(&kept);
+        }
+    } else if let Some(select) = target.dyn_ref::<web_sys::HtmlSelectElement>() {
+        if select.value() != kept {
+            select.set_value(&kept);
+        }
     }
 }
 

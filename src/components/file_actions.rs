@@ -26,6 +26,7 @@ pub fn FileActions() -> impl IntoView {
                     app.csv.set(None);
                 }
                 app.experiment.set(experiment);
+                app.remember_settings();
                 app.input_error.set(None);
                 if backend_changed {
                     controller.with_value(|c| c.backend_changed());

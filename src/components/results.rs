@@ -43,8 +43,13 @@ pub fn Results() -> impl IntoView {
             });
             let wrong = run.confusion.iter().enumerate().map(|(t, row)| row.iter().enumerate().filter(|(p, _)| *p != t).map(|(_, n)| *n).sum::<u32>()).sum::<u32>();
             view! {
-                <section class="results" id="results">
+                <section class="results" id="results" class:stale=move || app.results_stale()>
                     <h2>"Classification results"</h2>
+                    <Show when=move || app.results_stale()>
+                        <p class="stale-note" id="stale-note">
+                            "These results come from earlier settings. Press Train to see the current ones."
+                        </p>
+                    </Show>
                     <table class="metrics" id="metrics">
                         <caption>
                             {format!("{} on {}, backend {}, {:.2} s", run.method, report.dataset.name, report.backend, run.seconds)}

@@ -35,6 +35,11 @@ pub fn RunBar() -> impl IntoView {
     let status = move || {
         app.run.with(|r| {
             let last = r.history.last();
+            if r.status != RunStatus::Running
+                && let Some(why) = app.train_blocked()
+            {
+                return why.to_string();
+            }
             match &r.status {
                 RunStatus::Idle => match app.engine.get() {
                     EngineStatus::Loading => "engine loading…".to_string(),
@@ -64,8 +69,13 @@ pub fn RunBar() -> impl IntoView {
                 },
                 RunStatus::Done => r.report.as_ref().map_or("done".into(), |rep| {
                     let run = &rep.runs[0];
+                    let earlier = if app.results_stale() {
+                        " (with earlier settings: press Train to update)"
+                    } else {
+                        ""
+                    };
                     format!(
-                        "done: test accuracy {:.1}% in {}",
+                        "done: test accuracy {:.1}% in {}{earlier}",
                         run.test_acc * 100.0,
                         human_seconds(run.seconds)
                     )
@@ -80,7 +90,7 @@ pub fn RunBar() -> impl IntoView {
             <button
                 id="train"
                 class="primary"
-                disabled=move || !ready() || running()
+                disabled=move || !ready() || running() || app.train_blocked().is_some()
                 on:click=move |_| controller.with_value(|c| c.train())
             >
                 "Train"

@@ -34,7 +34,9 @@ impl Backend {
         match text {
             "cpu" => Ok(Self::Cpu),
             "wgpu" => Ok(Self::Wgpu),
-            other => Err(format!("--backend must be \"cpu\" or \"wgpu\", got \"{other}\"")),
+            other => Err(format!(
+                "--backend must be \"cpu\" or \"wgpu\", got \"{other}\""
+            )),
         }
     }
 
@@ -64,7 +66,9 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
         match arg.as_str() {
             "--data" => data = Some(args.next().ok_or("--data needs a file")?.into()),
             "--out" => out = Some(args.next().ok_or("--out needs a file")?.into()),
-            "--backend" => backend = Backend::parse(&args.next().ok_or("--backend needs cpu or wgpu")?)?,
+            "--backend" => {
+                backend = Backend::parse(&args.next().ok_or("--backend needs cpu or wgpu")?)?
+            }
             flag if flag.starts_with('-') => {
                 return Err(format!("unknown option \"{flag}\"\n\n{USAGE}"));
             }

@@ -132,7 +132,10 @@ fn a_bad_backend_is_named_and_wgpu_says_how_to_get_it() {
     let out = lethe(&["run", &example("moons-mlp.json"), "--backend", "tpu"]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("--backend") && err.contains("\"tpu\""), "{err}");
+    assert!(
+        err.contains("--backend") && err.contains("\"tpu\""),
+        "{err}"
+    );
     if cfg!(not(feature = "gpu")) {
         let out = lethe(&["run", &example("moons-mlp.json"), "--backend", "wgpu"]);
         assert!(!out.status.success());

@@ -196,10 +196,17 @@ fn fixed_widths_and_default_plotted_features_match_the_data() {
     }
     let names = |s: DataSource| {
         let d = data::load(&config(s, 64), 1, None).unwrap();
-        s.default_plot_features().map(|f| d.feature_names[f].clone())
+        s.default_plot_features()
+            .map(|f| d.feature_names[f].clone())
     };
-    assert_eq!(names(DataSource::Iris), ["petal length (cm)", "petal width (cm)"]);
+    assert_eq!(
+        names(DataSource::Iris),
+        ["petal length (cm)", "petal width (cm)"]
+    );
     assert_eq!(names(DataSource::Wine), ["flavanoids", "proline"]);
-    assert_eq!(names(DataSource::BreastCancer), ["worst concave points", "worst perimeter"]);
+    assert_eq!(
+        names(DataSource::BreastCancer),
+        ["worst concave points", "worst perimeter"]
+    );
     assert_eq!(names(DataSource::Digits), ["pixel 4,1", "pixel 3,2"]);
 }

@@ -105,13 +105,20 @@ fn plotted_features_must_exist_in_a_fixed_width_source() {
         e.data.plot_features = [2, 12];
     })
     .unwrap_err();
-    assert!(err.contains("data.plot_features") && err.contains("12"), "{err}");
+    assert!(
+        err.contains("data.plot_features") && err.contains("12"),
+        "{err}"
+    );
     assert!(err.contains("0 to 3"), "{err}");
     for source in DataSource::ALL {
         let Some(n) = source.feature_count() else {
             continue;
         };
         let [a, b] = source.default_plot_features();
-        assert!(a < n && b < n && a != b, "{}: {a}, {b} of {n}", source.key());
+        assert!(
+            a < n && b < n && a != b,
+            "{}: {a}, {b} of {n}",
+            source.key()
+        );
     }
 }
