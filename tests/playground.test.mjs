@@ -62,6 +62,10 @@ test('an embed URL shows the compact view, trains, and links to the full page', 
   assert.ok(href.includes(experimentHash(e).slice(0, 20)) && !href.includes('embed'), href);
   await trainToDone(page);
   assert.ok(await page.isVisible('#loss-chart svg'));
+  // At the embed code's 720 × 560 the curves sit beside the data chart and show without scrolling.
+  const [chart, acc] = await Promise.all(['#data-chart', '#accuracy-chart'].map((s) => page.$eval(s, (el) => el.getBoundingClientRect().toJSON())));
+  assert.ok(acc.left >= chart.right - 1, `accuracy chart at x=${acc.left}, data chart ends at ${chart.right}`);
+  assert.ok(acc.bottom <= 560, `accuracy chart ends at y=${acc.bottom} of 560`);
   await screenshot(page, 'embed.png');
   // The example page in the repository embeds it the same way.
   const host = await openPage(browser, server.url + 'embed-example.html');
@@ -222,6 +226,9 @@ test('at 390 px wide the page has no horizontal scroll', async () => {
   await trainToDone(page);
   const { scroll, client } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
   assert.ok(scroll <= client, `scrollWidth ${scroll} > clientWidth ${client}`);
+  // The settings come first in one column; Train stays on the first screen, docked at the bottom.
+  const train = await page.$eval('#train', (b) => b.getBoundingClientRect());
+  assert.ok(train.top >= 0 && train.bottom <= 844, `Train at ${train.top}–${train.bottom} px of an 844 px screen`);
   await screenshot(page, 'phone.png');
   await page.context().close();
 });
