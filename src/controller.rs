@@ -301,9 +301,7 @@ impl Controller {
             }
             Event::StartFailed { message } => {
                 if self.backend_choice() != BackendChoice::Cpu {
-                    app.notify(format!(
-                        "WebGPU could not start ({message}). Lethe switched to the CPU."
-                    ));
+                    app.notify(format!("{message}. Lethe switched to the CPU."));
                     self.inner.borrow_mut().force_cpu = true;
                     self.start();
                 } else {

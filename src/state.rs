@@ -136,7 +136,13 @@ impl AppState {
                 true
             }
             Err(e) => {
-                self.input_error.set(Some(e.to_string()));
+                let message = match &e {
+                    lethe_protocol::ConfigError::Range { field, .. } => {
+                        crate::components::fields::labelled(field, e.to_string())
+                    }
+                    _ => e.to_string(),
+                };
+                self.input_error.set(Some(message));
                 self.experiment.update(|_| {}); // re-render the inputs with the kept values
                 false
             }

@@ -49,3 +49,15 @@ test('trains the MLP on two moons to >= 0.95 test accuracy, with curves and the 
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
+
+test('WebGPU forced where the browser has none: the page says why, in words, and trains on the CPU', async () => {
+  // This browser runs without --enable-unsafe-webgpu: no WebGPU adapter.
+  const page = await openPage(browser, server.url + experimentHash(experiment((x) => { x.backend = 'webgpu'; x.train.epochs = 3; })));
+  await page.waitForFunction(() => /Lethe switched to the CPU/.test(document.body.textContent), null, { timeout: 60000 });
+  const text = await page.textContent('body');
+  assert.match(text, /Backend is set to WebGPU, but this browser (has no WebGPU|offers no WebGPU adapter)/);
+  assert.doesNotMatch(text, /WgpuDevice|DefaultDevice/, 'no raw wgpu error');
+  await waitReady(page);
+  await trainToDone(page);
+  await page.context().close();
+});

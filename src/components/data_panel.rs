@@ -63,7 +63,7 @@ pub fn DataPanel() -> impl IntoView {
             app.edit(|e| e.seed = v);
         }
         Err(_) => app.input_error.set(Some(format!(
-            "seed must be a whole number ≥ 0, got \"{t}\""
+            "Seed: seed must be a whole number ≥ 0, got \"{t}\""
         ))),
     };
     let n_features = Memo::new(move |_| {

@@ -98,18 +98,52 @@ fn show_kept(ev: &leptos::ev::Event, value: Signal<String>) {
     }
 }
 
+/// The form's label for an experiment-file field, so that a message names both what the user sees and the key in
+/// the experiment file.
+pub fn field_label(field: &str) -> Option<&'static str> {
+    Some(match field {
+        "data.n_samples" => "Points",
+        "data.noise" => "Noise",
+        "data.classes" => "Classes",
+        "data.test_fraction" => "Test fraction",
+        "data.plot_features" => "Plot axes",
+        "data.csv" => "Dataset",
+        "model.kind" => "Model",
+        "model.layers" => "Hidden layers",
+        "model.width" => "Width",
+        "train.learning_rate" => "Learning rate",
+        "train.momentum" => "Momentum",
+        "train.batch_size" => "Batch size",
+        "train.epochs" => "Epochs",
+        "train.l2" => "L2 penalty",
+        "seed" => "Seed",
+        _ => return None,
+    })
+}
+
+/// `message` about `field`, led by the field's label when the form has one.
+pub fn labelled(field: &str, message: String) -> String {
+    match field_label(field) {
+        Some(label) => format!("{label}: {message}"),
+        None => message,
+    }
+}
+
 /// Parses a whole number for `field`, or says what is wrong.
 pub fn parse_usize(field: &str, text: &str) -> Result<usize, String> {
-    text.trim()
-        .parse()
-        .map_err(|_| format!("{field} must be a whole number, got \"{text}\""))
+    text.trim().parse().map_err(|_| {
+        labelled(
+            field,
+            format!("{field} must be a whole number, got \"{text}\""),
+        )
+    })
 }
 
 /// Parses a number for `field`, or says what is wrong.
 pub fn parse_f64(field: &str, text: &str) -> Result<f64, String> {
     text.trim()
         .parse()
-        .map_err(|_| format!("{field} must be a number, got \"{text}\""))
+        .map_err(|_| labelled(field, format!("{field} must be a number, got \"{text}\"")))
 }
 
 /// A change handler for a whole-number setting: parses, applies through [`AppState::edit`], or shows the error.
@@ -137,5 +171,25 @@ pub fn real_setter(
             app.edit(|e| apply(e, v));
         }
         Err(m) => app.input_error.set(Some(m)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /* Source: the experiment file's keys (docs/experiment-format.md) and the labels the panels show. */
+    #[test]
+    fn messages_lead_with_the_label_and_keep_the_key_and_value() {
+        assert_eq!(
+            parse_usize("train.epochs", "2.5").unwrap_err(),
+            "Epochs: train.epochs must be a whole number, got \"2.5\""
+        );
+        let range = lethe_protocol::ConfigError::range("train.learning_rate", "> 0 and ≤ 10", 0);
+        assert_eq!(
+            labelled("train.learning_rate", range.to_string()),
+            "Learning rate: train.learning_rate must be > 0 and ≤ 10, got 0"
+        );
+        assert_eq!(labelled("experiment", "x".into()), "x");
     }
 }

@@ -80,16 +80,30 @@ async fn probe() -> Adapter {
 pub async fn runtime(choice: BackendChoice) -> Result<(Runtime, String), String> {
     match choice {
         BackendChoice::Cpu => Ok((Runtime::cpu(), "CPU chosen in the settings".into())),
-        BackendChoice::Webgpu => match Runtime::webgpu().await {
-            Ok(rt) => {
-                let detail = match probe().await {
-                    Adapter::Software(n) | Adapter::Hardware(n) => n,
-                    _ => "adapter".into(),
-                };
-                Ok((rt, format!("WebGPU forced in the settings ({detail})")))
+        BackendChoice::Webgpu => {
+            // Say plainly why a forced WebGPU cannot start before burn's own (technical) error.
+            let detail = match probe().await {
+                Adapter::NoApi => {
+                    return Err("Backend is set to WebGPU, but this browser has no WebGPU \
+                        (navigator.gpu is missing)"
+                        .into());
+                }
+                Adapter::None => {
+                    return Err(
+                        "Backend is set to WebGPU, but this browser offers no WebGPU \
+                        adapter (no GPU, or WebGPU is disabled)"
+                            .into(),
+                    );
+                }
+                Adapter::Software(n) | Adapter::Hardware(n) => n,
+            };
+            match Runtime::webgpu().await {
+                Ok(rt) => Ok((rt, format!("WebGPU forced in the settings ({detail})"))),
+                Err(e) => Err(format!(
+                    "Backend is set to WebGPU, and the adapter ({detail}) failed to start: {e}"
+                )),
             }
-            Err(e) => Err(e.to_string()),
-        },
+        }
         BackendChoice::Auto => match probe().await {
             Adapter::NoApi => Ok((Runtime::cpu(), "this browser has no WebGPU".into())),
             Adapter::None => Ok((Runtime::cpu(), "no WebGPU adapter is available".into())),
