@@ -2,6 +2,7 @@
 
 use plotters::prelude::*;
 
+use super::legend::emptiest_corner;
 use super::palette::{GRID, GROUND, INK};
 
 /// One named line.
@@ -56,11 +57,15 @@ fn draw<'a>(
     let mut chart = ChartBuilder::on(&root)
         .caption(axes.title, ("sans-serif", 15))
         .margin(8)
+        .margin_right(18)
         .x_label_area_size(38)
         .y_label_area_size(52)
         .build_cartesian_2d(0f64..axes.x_max.max(1.0), y_range.0..y_range.1)?;
     chart
         .configure_mesh()
+        // Whole steps along the x axis (epochs): at most one label per unit, written without decimals.
+        .x_labels((axes.x_max.max(1.0) as usize + 1).min(11))
+        .x_label_formatter(&|v| format!("{v:.0}"))
         .x_desc(axes.x_desc)
         .y_desc(axes.y_desc)
         .light_line_style(GRID)
@@ -80,7 +85,11 @@ fn draw<'a>(
     }
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
+        .position(emptiest_corner(
+            series.iter().flat_map(|s| s.points.iter().copied()),
+            (0.0, axes.x_max.max(1.0)),
+            y_range,
+        ))
         .background_style(GROUND.mix(0.85))
         .border_style(INK)
         .label_font(("sans-serif", 12))
@@ -112,5 +121,26 @@ mod tests {
             assert!(svg.contains(text), "missing {text}");
         }
         assert!(svg.contains("<polyline"), "the line should be drawn");
+    }
+
+    /* Source: the axis is epochs. Labels are whole numbers ("2", not "2.0"), none repeated, up to the last epoch. */
+    #[test]
+    fn epoch_labels_are_whole_numbers() {
+        for (x_max, last) in [(3.0, ">3<"), (40.0, ">40<"), (200.0, ">200<")] {
+            let axes = Axes {
+                title: "Loss",
+                x_desc: "epoch",
+                y_desc: "nats",
+                x_max,
+                y_range: Some((0.0, 1.0)),
+            };
+            // plotters writes each text on its own line: `>\n3\n</text>`.
+            let svg = line_svg(&axes, &[], (440, 280)).replace('\n', "");
+            assert!(svg.contains(last), "no label {last} for {x_max} epochs");
+            assert!(
+                !svg.contains(">2.0<") && !svg.contains(">2.5<"),
+                "decimals on the epoch axis"
+            );
+        }
     }
 }

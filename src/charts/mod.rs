@@ -1,6 +1,7 @@
 //! Charts as SVG strings, drawn with plotters from plain data (no model types), so that they render the same
 //! natively (tests) and in the page.
 
+pub mod legend;
 pub mod lines;
 pub mod palette;
 pub mod scatter;

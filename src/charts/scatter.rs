@@ -4,6 +4,7 @@
 use lethe_protocol::{BoundaryGrid, DatasetView};
 use plotters::prelude::*;
 
+use super::legend::emptiest_corner;
 use super::palette::{GROUND, INK, class_color};
 
 fn padded(values: impl Iterator<Item = f32>) -> (f32, f32) {
@@ -99,10 +100,14 @@ fn draw<'a>(
     };
     let root = SVGBackend::with_string(svg, size).into_drawing_area();
     root.fill(&GROUND)?;
+    let what = match plane {
+        Plane::Pca => format!("{}, principal components", view.name),
+        Plane::Features(_) => view.name.clone(),
+    };
     let caption = if view.sampled_from > n {
-        format!("{} — {n} of {} points shown", view.name, view.sampled_from)
+        format!("{what} — {n} of {} points shown", view.sampled_from)
     } else {
-        format!("{} — {n} points", view.name)
+        format!("{what} — {n} points")
     };
     let mut chart = ChartBuilder::on(&root)
         .caption(caption, ("sans-serif", 15))
@@ -159,7 +164,11 @@ fn draw<'a>(
         .legend(move |(x, y)| Circle::new((x, y), 4, INK.stroke_width(2)));
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
+        .position(emptiest_corner(
+            points.iter().map(|&(x, y)| (x as f64, y as f64)),
+            (xr.0 as f64, xr.1 as f64),
+            (yr.0 as f64, yr.1 as f64),
+        ))
         .background_style(GROUND.mix(0.85))
         .border_style(INK)
         .label_font(("sans-serif", 12))
