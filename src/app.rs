@@ -99,11 +99,11 @@ fn restore(app: AppState, experiment: &Experiment) {
 fn persist(app: AppState) {
     Effect::new(move |_| {
         app.run.with(|r| {
-            if let (RunStatus::Done, Some(report)) = (&r.status, &r.report) {
-                if r.id != 0 {
-                    storage::save_results(report);
-                    app.remember_settings();
-                }
+            if let (RunStatus::Done, Some(report)) = (&r.status, &r.report)
+                && r.id != 0
+            {
+                storage::save_results(report);
+                app.remember_settings();
             }
         })
     });
@@ -148,12 +148,12 @@ pub fn App() -> impl IntoView {
     // The experiment lives in the URL hash, so that a link reproduces it.
     Effect::new(move |_| {
         let hash = app.experiment.with(url_state::encode);
-        if let Some(w) = web_sys::window() {
-            if w.location().hash().ok().as_deref() != Some(hash.as_str()) {
-                let _ = w.history().and_then(|h| {
-                    h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&hash))
-                });
-            }
+        if let Some(w) = web_sys::window()
+            && w.location().hash().ok().as_deref() != Some(hash.as_str())
+        {
+            let _ = w.history().and_then(|h| {
+                h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&hash))
+            });
         }
     });
     // New data settings: ask the engine for the new view.

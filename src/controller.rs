@@ -18,11 +18,14 @@ const HANG_MS: f64 = 60_000.0;
 /// A cancelled run whose worker has not confirmed within this long is stopped hard (the worker is replaced).
 const CANCEL_GRACE_MS: f64 = 1_000.0;
 
+/// What a prepare request commits when it succeeds: the experiment and the CSV the user chose.
+type Commit = Option<(Experiment, Option<CsvFile>)>;
+
 #[derive(Default)]
 struct Inner {
     next_id: u64,
     /// The prepare request in flight, and what to commit when it succeeds.
-    pending: Option<(u64, Option<(Experiment, Option<CsvFile>)>)>,
+    pending: Option<(u64, Commit)>,
     /// Set after WebGPU failed: the CPU is used whatever the settings say.
     force_cpu: bool,
     /// Redo the run once the new worker is ready.
@@ -331,22 +334,20 @@ impl Controller {
                         }
                     }
                     app.input_error.set(None);
-                    app.dataset.set(Some(view));
+                    app.dataset.set(Some(*view));
                 }
             }
             Event::Rejected {
                 request_id,
                 message,
-            } => {
-                if self
-                    .inner
-                    .borrow_mut()
-                    .pending
-                    .take_if(|(id, _)| *id == request_id)
-                    .is_some()
-                {
-                    app.input_error.set(Some(message));
-                }
+            } if self
+                .inner
+                .borrow_mut()
+                .pending
+                .take_if(|(id, _)| *id == request_id)
+                .is_some() =>
+            {
+                app.input_error.set(Some(message));
             }
             Event::Progress {
                 run_id,

@@ -52,10 +52,10 @@ pub fn DataPanel() -> impl IntoView {
     });
     let on_label = move |text: String| {
         label_column.set(text.clone());
-        if let Some(csv) = app.csv.get_untracked() {
-            if source.get_untracked() == DataSource::Csv {
-                load_csv(csv.name, csv.text);
-            }
+        if let Some(csv) = app.csv.get_untracked()
+            && source.get_untracked() == DataSource::Csv
+        {
+            load_csv(csv.name, csv.text);
         }
     };
     let on_seed = move |t: String| match t.trim().parse::<u64>() {

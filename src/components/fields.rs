@@ -91,10 +91,10 @@ fn show_kept(ev: &leptos::ev::Event, value: Signal<String>) {
         if input.value() != kept {
             input.set_value(&kept);
         }
-    } else if let Some(select) = target.dyn_ref::<web_sys::HtmlSelectElement>() {
-        if select.value() != kept {
-            select.set_value(&kept);
-        }
+    } else if let Some(select) = target.dyn_ref::<web_sys::HtmlSelectElement>()
+        && select.value() != kept
+    {
+        select.set_value(&kept);
     }
 }
 

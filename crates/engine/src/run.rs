@@ -19,8 +19,8 @@ use crate::train::{evaluate, train};
 pub enum Outcome {
     /// It ran to the end.
     Finished {
-        /// The report.
-        report: Report,
+        /// The report (boxed: it dwarfs the other variant).
+        report: Box<Report>,
         /// The trained model, kept by the worker under its run id for later unlearning.
         model: Classifier,
     },
@@ -128,7 +128,7 @@ pub async fn run_experiment<H: Host>(
         wall_seconds: started.elapsed().as_secs_f64(),
     };
     Ok(Outcome::Finished {
-        report,
+        report: Box::new(report),
         model: trained.model,
     })
 }

@@ -19,7 +19,7 @@ fn run(experiment: Experiment) -> Report {
     ))
     .expect("training should succeed");
     match outcome {
-        Outcome::Finished { report, .. } => report,
+        Outcome::Finished { report, .. } => *report,
         Outcome::Cancelled { .. } => panic!("a straight host never cancels"),
     }
 }

@@ -53,7 +53,11 @@ pub enum Event {
     /// The engine could not start (e.g. WebGPU failed): the page should start a CPU worker.
     StartFailed { message: String },
     /// A prepared dataset.
-    Dataset { request_id: u64, view: DatasetView },
+    /// (Boxed: it is by far the largest event; the JSON is the same.)
+    Dataset {
+        request_id: u64,
+        view: Box<DatasetView>,
+    },
     /// A command failed before any run started (bad CSV, bad config); the message names the field or line.
     Rejected { request_id: u64, message: String },
     /// Progress of a run, once per epoch.

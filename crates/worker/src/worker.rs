@@ -94,7 +94,10 @@ fn dispatch(command: Command, state: Shared) {
                 .map_err(EngineError::from)
                 .and_then(|e| prepare_data(&e, csv_text.as_deref()).map(|data| data.view(e.seed)))
             {
-                Ok(view) => Event::Dataset { request_id, view },
+                Ok(view) => Event::Dataset {
+                    request_id,
+                    view: Box::new(view),
+                },
                 Err(e) => Event::Rejected {
                     request_id,
                     message: e.to_string(),
@@ -168,10 +171,7 @@ async fn train(
             while st.models.len() > KEPT_MODELS {
                 st.models.pop_first();
             }
-            send(&Event::Done {
-                run_id,
-                report: Box::new(report),
-            });
+            send(&Event::Done { run_id, report });
         }
         Ok(Outcome::Cancelled { epoch }) => send(&Event::Cancelled { run_id, epoch }),
         Err(e) => {
