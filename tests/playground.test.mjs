@@ -173,6 +173,9 @@ test('what the page shows is what Train runs: stale results are marked, refused 
   await waitReady(page);
   await trainToDone(page);
   assert.equal(await page.$('#stale-note'), null, 'fresh results are not marked');
+  // Each number setting explains itself in a line that screen readers read with it.
+  const hint = await page.$eval('#l2', (i) => document.getElementById(i.getAttribute('aria-describedby')).textContent);
+  assert.match(hint, /Weight decay/);
   // Another width: the results and curves on screen belong to the old one.
   await page.fill('#width', '4');
   await page.dispatchEvent('#width', 'change');

@@ -26,11 +26,14 @@ pub fn NumberField(
     #[prop(into)]
     on_set: Callback<String>,
 ) -> impl IntoView {
+    let hint = hint(id);
+    let hint_id = format!("{id}-hint");
     view! {
         <div class="field">
             <label for=id>{label}</label>
             <input
                 id=id
+                aria-describedby=hint.map(|_| hint_id.clone())
                 type="number"
                 min=min
                 step=step.unwrap_or("any")
@@ -40,8 +43,30 @@ pub fn NumberField(
                     show_kept(&ev, value);
                 }
             />
+            {hint.map(|text| view! { <p class="hint field-hint" id=hint_id>{text}</p> })}
         </div>
     }
+}
+
+/// One line on what a number setting means, for a learner (shown under the field, and read with it).
+fn hint(id: &str) -> Option<&'static str> {
+    Some(match id {
+        "n-samples" => "How many points the generator draws.",
+        "noise" => "How far points scatter from the shape (0: none).",
+        "classes" => "How many blobs, one class each.",
+        "test-fraction" => "Share of rows held out, never trained on, to measure accuracy.",
+        "seed" => {
+            "Fixes the data, the split, the first weights and the batch order: same seed, same run."
+        }
+        "layers" => "Hidden layers between the input and the output.",
+        "width" => "Units in each hidden layer.",
+        "learning-rate" => "Size of each update step.",
+        "momentum" => "How much of the last step carries into the next.",
+        "batch-size" => "Rows per update step.",
+        "epochs" => "Passes over the training split.",
+        "l2" => "Weight decay: pulls the weights toward zero against overfitting.",
+        _ => return None,
+    })
 }
 
 /// A labelled select from `(key, label)` options.
