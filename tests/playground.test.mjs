@@ -232,6 +232,9 @@ test('at 390 px wide the page has no horizontal scroll', async () => {
   // The settings come first in one column; Train stays on the first screen, docked at the bottom.
   const train = await page.$eval('#train', (b) => b.getBoundingClientRect());
   assert.ok(train.top >= 0 && train.bottom <= 844, `Train at ${train.top}–${train.bottom} px of an 844 px screen`);
+  // Charts are drawn at phone size, not shrunk: their 12 px text shows at 11 px or more.
+  const scales = await page.$$eval('.chart .svg svg', (svgs) => svgs.map((s) => s.getBoundingClientRect().width / s.width.baseVal.value));
+  assert.ok(scales.length >= 3 && scales.every((k) => k >= 0.9), `chart scales ${scales.map((k) => k.toFixed(2))}`);
   await screenshot(page, 'phone.png');
   await page.context().close();
 });

@@ -8,6 +8,22 @@ use crate::charts::scatter::{Plane, scatter_svg};
 use crate::charts::thumbnail::thumbnail_svg;
 use crate::state::use_app;
 
+/// Below this window width (CSS px) the charts are drawn at phone size, so that their 12 px text stays 12 px
+/// instead of being scaled down to 7 px.
+const NARROW_PX: f64 = 600.0;
+
+/// `wide`, or `narrow` when the window is narrower than [`NARROW_PX`] (read when the chart is drawn).
+pub fn chart_size(wide: (u32, u32), narrow: (u32, u32)) -> (u32, u32) {
+    let width = web_sys::window()
+        .and_then(|w| w.inner_width().ok())
+        .and_then(|v| v.as_f64());
+    if width.is_some_and(|w| w < NARROW_PX) {
+        narrow
+    } else {
+        wide
+    }
+}
+
 /// Sample images shown per class.
 const THUMBS_PER_CLASS: usize = 8;
 
@@ -49,7 +65,7 @@ pub fn DataChart() -> impl IntoView {
                         view,
                         Plane::Features(features),
                         r.boundary.as_ref().filter(|_| two_d),
-                        (560, 440),
+                        chart_size((560, 440), (360, 320)),
                     )
                 })
             })
@@ -65,7 +81,7 @@ pub fn DataChart() -> impl IntoView {
                         p.explained[0] * 100.0,
                         p.explained[1] * 100.0
                     );
-                    (scatter_svg(view, Plane::Pca, None, (560, 440)), text)
+                    (scatter_svg(view, Plane::Pca, None, chart_size((560, 440), (360, 320))), text)
                 })
             })
         })

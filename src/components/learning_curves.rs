@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use plotters::style::RGBColor;
 
 use crate::charts::lines::{Axes, Series, line_svg};
+use crate::components::data_chart::chart_size;
 use crate::state::use_app;
 
 const TRAIN: RGBColor = RGBColor(31, 119, 180);
@@ -30,6 +31,7 @@ pub fn LearningCurves() -> impl IntoView {
                 })
             };
             let x_max = r.epochs_total.max(1) as f64;
+            let size = chart_size((440, 280), (360, 240));
             let loss = line_svg(
                 &Axes { title: "Loss", x_desc: "epoch", y_desc: "cross-entropy (nats)", x_max, y_range: None },
                 &failed(|e| e.test_loss)
@@ -38,7 +40,7 @@ pub fn LearningCurves() -> impl IntoView {
                         Series { name: "test".into(), points: pts(|e| e.test_loss), color: TEST },
                     ])
                     .collect::<Vec<_>>(),
-                (440, 280),
+                size,
             );
             let acc = line_svg(
                 &Axes { title: "Accuracy", x_desc: "epoch", y_desc: "accuracy (%)", x_max, y_range: Some((0.0, 100.0)) },
@@ -48,7 +50,7 @@ pub fn LearningCurves() -> impl IntoView {
                         Series { name: "test".into(), points: pts(|e| e.test_acc * 100.0), color: TEST },
                     ])
                     .collect::<Vec<_>>(),
-                (440, 280),
+                size,
             );
             let mut summary = match h.last() {
                 Some(last) => format!(
