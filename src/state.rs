@@ -103,21 +103,38 @@ pub struct AppState {
     pub notices: RwSignal<Vec<String>>,
     /// Whether the settings are kept in this browser (not in embed mode).
     pub remembers: bool,
+    /// Whether the results on screen were produced by other settings than the current ones (the plotted
+    /// features aside, which do not change a run).
+    pub results_stale: Memo<bool>,
 }
 
 impl AppState {
     /// Fresh state around `experiment`.
     pub fn new(experiment: Experiment) -> Self {
+        let experiment = RwSignal::new(experiment);
+        let run = RwSignal::new(RunState::default());
+        let results_stale = Memo::new(move |_| {
+            run.with(|r| {
+                r.report.as_ref().is_some_and(|report| {
+                    experiment.with(|e| {
+                        let mut shown = report.experiment.clone();
+                        shown.data.plot_features = e.data.plot_features;
+                        shown != *e
+                    })
+                })
+            })
+        });
         Self {
-            experiment: RwSignal::new(experiment),
+            experiment,
             csv: RwSignal::new(None),
             wants_csv: RwSignal::new(false),
             dataset: RwSignal::new(None),
             engine: RwSignal::new(EngineStatus::Loading),
-            run: RwSignal::new(RunState::default()),
+            run,
             input_error: RwSignal::new(None),
             notices: RwSignal::new(vec![]),
             remembers: false,
+            results_stale,
         }
     }
 
@@ -142,8 +159,8 @@ impl AppState {
                     }
                     _ => e.to_string(),
                 };
+                // The fields show the kept value again themselves (`fields::show_kept`).
                 self.input_error.set(Some(message));
-                self.experiment.update(|_| {}); // re-render the inputs with the kept values
                 false
             }
         }
@@ -165,20 +182,6 @@ impl AppState {
                 .experiment
                 .with(|e| e.data.source != lethe_protocol::DataSource::Csv);
         csv_missing.then_some("choose a CSV file to train on")
-    }
-
-    /// Whether the results on screen were produced by other settings than the current ones (the plotted
-    /// features aside, which do not change a run).
-    pub fn results_stale(&self) -> bool {
-        self.run.with(|r| {
-            r.report.as_ref().is_some_and(|report| {
-                self.experiment.with(|e| {
-                    let mut shown = report.experiment.clone();
-                    shown.data.plot_features = e.data.plot_features;
-                    shown != *e
-                })
-            })
-        })
     }
 
     /// Adds a notice.

@@ -59,7 +59,7 @@ pub fn DataChart() -> impl IntoView {
         app.dataset.with(|d| {
             d.as_ref().map(|view| {
                 // The boundary of a model trained on other settings would mislead: drawn only while it is current.
-                let two_d = view.feature_names.len() == 2 && !app.results_stale();
+                let two_d = view.feature_names.len() == 2 && !app.results_stale.get();
                 app.run.with(|r| {
                     scatter_svg(
                         view,

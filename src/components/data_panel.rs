@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use lethe_protocol::{CsvSpec, DataSource};
 
-use super::fields::{NumberField, SelectField, real_setter, whole_setter};
+use super::fields::{NumberField, SelectField, labelled, real_setter, whole_setter};
 use crate::controller::use_controller;
 use crate::files::on_file_chosen;
 use crate::state::{CsvFile, use_app};
@@ -62,8 +62,9 @@ pub fn DataPanel() -> impl IntoView {
         Ok(v) => {
             app.edit(|e| e.seed = v);
         }
-        Err(_) => app.input_error.set(Some(format!(
-            "Seed: seed must be a whole number ≥ 0, got \"{t}\""
+        Err(_) => app.input_error.set(Some(labelled(
+            "seed",
+            format!("seed must be a whole number ≥ 0, got \"{t}\""),
         ))),
     };
     let n_features = Memo::new(move |_| {
@@ -102,7 +103,7 @@ pub fn DataPanel() -> impl IntoView {
             />
             <Show when=move || source.get().is_generated() && !wants_csv.get()>
                 <NumberField
-                    label="Points"
+                    field="data.n_samples"
                     id="n-samples"
                     min="20"
                     step="1"
@@ -110,7 +111,7 @@ pub fn DataPanel() -> impl IntoView {
                     on_set=whole_setter(app, "data.n_samples", |e, v| e.data.n_samples = v)
                 />
                 <NumberField
-                    label="Noise"
+                    field="data.noise"
                     id="noise"
                     min="0"
                     step="0.05"
@@ -120,7 +121,7 @@ pub fn DataPanel() -> impl IntoView {
             </Show>
             <Show when=move || source.get() == DataSource::Blobs && !wants_csv.get()>
                 <NumberField
-                    label="Classes"
+                    field="data.classes"
                     id="classes"
                     min="2"
                     step="1"
@@ -150,7 +151,7 @@ pub fn DataPanel() -> impl IntoView {
                 </p>
             </Show>
             <NumberField
-                label="Test fraction"
+                field="data.test_fraction"
                 id="test-fraction"
                 min="0.05"
                 step="0.05"
@@ -158,7 +159,7 @@ pub fn DataPanel() -> impl IntoView {
                 on_set=real_setter(app, "data.test_fraction", |e, v| e.data.test_fraction = v as f32)
             />
             <NumberField
-                label="Seed"
+                field="seed"
                 id="seed"
                 min="0"
                 step="1"

@@ -9,8 +9,8 @@ use crate::state::AppState;
 /// A labelled number input.
 #[component]
 pub fn NumberField(
-    /// Visible label.
-    label: &'static str,
+    /// The experiment-file key (`train.epochs`): gives the label and the hint (see [`FIELDS`]).
+    field: &'static str,
     /// Element id (also used by tests).
     id: &'static str,
     /// Current value, as text.
@@ -26,7 +26,7 @@ pub fn NumberField(
     #[prop(into)]
     on_set: Callback<String>,
 ) -> impl IntoView {
-    let hint = hint(id);
+    let (label, hint) = field_text(field).unwrap_or((field, None));
     let hint_id = format!("{id}-hint");
     view! {
         <div class="field">
@@ -46,27 +46,6 @@ pub fn NumberField(
             {hint.map(|text| view! { <p class="hint field-hint" id=hint_id>{text}</p> })}
         </div>
     }
-}
-
-/// One line on what a number setting means, for a learner (shown under the field, and read with it).
-fn hint(id: &str) -> Option<&'static str> {
-    Some(match id {
-        "n-samples" => "How many points the generator draws.",
-        "noise" => "How far points scatter from the shape (0: none).",
-        "classes" => "How many blobs, one class each.",
-        "test-fraction" => "Share of rows held out, never trained on, to measure accuracy.",
-        "seed" => {
-            "Fixes the data, the split, the first weights and the batch order: same seed, same run."
-        }
-        "layers" => "Hidden layers between the input and the output.",
-        "width" => "Units in each hidden layer.",
-        "learning-rate" => "Size of each update step.",
-        "momentum" => "How much of the last step carries into the next.",
-        "batch-size" => "Rows per update step.",
-        "epochs" => "Passes over the training split.",
-        "l2" => "Weight decay: pulls the weights toward zero against overfitting.",
-        _ => return None,
-    })
 }
 
 /// A labelled select from `(key, label)` options.
@@ -123,27 +102,85 @@ fn show_kept(ev: &leptos::ev::Event, value: Signal<String>) {
     }
 }
 
+/// What the form says about each experiment-file field: its label and, for number settings, one line on what it
+/// means (shown under the field and read with it). One table, so that a label reads the same on the form and in the
+/// messages.
+const FIELDS: [(&str, &str, Option<&str>); 15] = [
+    (
+        "data.n_samples",
+        "Points",
+        Some("How many points the generator draws."),
+    ),
+    (
+        "data.noise",
+        "Noise",
+        Some("How far points scatter from the shape (0: none)."),
+    ),
+    (
+        "data.classes",
+        "Classes",
+        Some("How many blobs, one class each."),
+    ),
+    (
+        "data.test_fraction",
+        "Test fraction",
+        Some("Share of rows held out, never trained on, to measure accuracy."),
+    ),
+    ("data.plot_features", "Plot axes", None),
+    ("data.csv", "Dataset", None),
+    (
+        "seed",
+        "Seed",
+        Some(
+            "Fixes the data, the split, the first weights and the batch order: same seed, same run.",
+        ),
+    ),
+    ("model.kind", "Model", None),
+    (
+        "model.layers",
+        "Hidden layers",
+        Some("Hidden layers between the input and the output."),
+    ),
+    ("model.width", "Width", Some("Units in each hidden layer.")),
+    (
+        "train.learning_rate",
+        "Learning rate",
+        Some("Size of each update step."),
+    ),
+    (
+        "train.momentum",
+        "Momentum",
+        Some("How much of the last step carries into the next."),
+    ),
+    (
+        "train.batch_size",
+        "Batch size",
+        Some("Rows per update step."),
+    ),
+    (
+        "train.epochs",
+        "Epochs",
+        Some("Passes over the training split."),
+    ),
+    (
+        "train.l2",
+        "L2 penalty",
+        Some("Weight decay: pulls the weights toward zero against overfitting."),
+    ),
+];
+
+/// The label and the hint of an experiment-file field.
+fn field_text(field: &str) -> Option<(&'static str, Option<&'static str>)> {
+    FIELDS
+        .iter()
+        .find(|(key, ..)| *key == field)
+        .map(|&(_, label, hint)| (label, hint))
+}
+
 /// The form's label for an experiment-file field, so that a message names both what the user sees and the key in
 /// the experiment file.
 pub fn field_label(field: &str) -> Option<&'static str> {
-    Some(match field {
-        "data.n_samples" => "Points",
-        "data.noise" => "Noise",
-        "data.classes" => "Classes",
-        "data.test_fraction" => "Test fraction",
-        "data.plot_features" => "Plot axes",
-        "data.csv" => "Dataset",
-        "model.kind" => "Model",
-        "model.layers" => "Hidden layers",
-        "model.width" => "Width",
-        "train.learning_rate" => "Learning rate",
-        "train.momentum" => "Momentum",
-        "train.batch_size" => "Batch size",
-        "train.epochs" => "Epochs",
-        "train.l2" => "L2 penalty",
-        "seed" => "Seed",
-        _ => return None,
-    })
+    field_text(field).map(|(label, _)| label)
 }
 
 /// `message` about `field`, led by the field's label when the form has one.

@@ -72,7 +72,7 @@ pub fn LearningCurves() -> impl IntoView {
     move || {
         charts.get().map(|(loss, acc, summary)| {
             view! {
-                <div class="curves" class:stale=move || app.results_stale()>
+                <div class="curves" class:stale=move || app.results_stale.get()>
                     <figure class="chart" id="loss-chart">
                         <div class="svg" role="img" aria-label=summary.clone() inner_html=loss></div>
                     </figure>

@@ -44,10 +44,10 @@ pub fn ModelPanel() -> impl IntoView {
                 <p class="hint" id="cnn-shape">"Two 3×3 convolutions (16 and 32 filters), a 2×2 max-pool, a linear head."</p>
             </Show>
             <Show when=move || is_mlp.get()>
-                <NumberField label="Hidden layers" id="layers" min="1" step="1"
+                <NumberField field="model.layers" id="layers" min="1" step="1"
                     value=move || exp.with(|e| e.model.layers.to_string())
                     on_set=whole_setter(app, "model.layers", |e, v| e.model.layers = v) />
-                <NumberField label="Width" id="width" min="1" step="1"
+                <NumberField field="model.width" id="width" min="1" step="1"
                     value=move || exp.with(|e| e.model.width.to_string())
                     on_set=whole_setter(app, "model.width", |e, v| e.model.width = v) />
             </Show>
@@ -79,21 +79,21 @@ pub fn ModelPanel() -> impl IntoView {
                     app.edit(|e| e.train.optimizer = if k == "sgd" { OptimizerKind::Sgd } else { OptimizerKind::Adam });
                 }
             />
-            <NumberField label="Learning rate" id="learning-rate" min="0" step="0.001"
+            <NumberField field="train.learning_rate" id="learning-rate" min="0" step="0.001"
                 value=move || exp.with(|e| e.train.learning_rate.to_string())
                 on_set=real_setter(app, "train.learning_rate", |e, v| e.train.learning_rate = v) />
             <Show when=move || is_sgd.get()>
-                <NumberField label="Momentum" id="momentum" min="0" step="0.05"
+                <NumberField field="train.momentum" id="momentum" min="0" step="0.05"
                     value=move || exp.with(|e| e.train.momentum.to_string())
                     on_set=real_setter(app, "train.momentum", |e, v| e.train.momentum = v) />
             </Show>
-            <NumberField label="Batch size" id="batch-size" min="1" step="1"
+            <NumberField field="train.batch_size" id="batch-size" min="1" step="1"
                 value=move || exp.with(|e| e.train.batch_size.to_string())
                 on_set=whole_setter(app, "train.batch_size", |e, v| e.train.batch_size = v) />
-            <NumberField label="Epochs" id="epochs" min="1" step="1"
+            <NumberField field="train.epochs" id="epochs" min="1" step="1"
                 value=move || exp.with(|e| e.train.epochs.to_string())
                 on_set=whole_setter(app, "train.epochs", |e, v| e.train.epochs = v) />
-            <NumberField label="L2 penalty" id="l2" min="0" step="0.0001"
+            <NumberField field="train.l2" id="l2" min="0" step="0.0001"
                 value=move || exp.with(|e| e.train.l2.to_string())
                 on_set=real_setter(app, "train.l2", |e, v| e.train.l2 = v) />
             <SelectField

@@ -43,9 +43,9 @@ pub fn Results() -> impl IntoView {
             });
             let wrong = run.confusion.iter().enumerate().map(|(t, row)| row.iter().enumerate().filter(|(p, _)| *p != t).map(|(_, n)| *n).sum::<u32>()).sum::<u32>();
             view! {
-                <section class="results" id="results" class:stale=move || app.results_stale()>
+                <section class="results" id="results" class:stale=move || app.results_stale.get()>
                     <h2>"Classification results"</h2>
-                    <Show when=move || app.results_stale()>
+                    <Show when=move || app.results_stale.get()>
                         <p class="stale-note" id="stale-note">
                             "These results come from earlier settings. Press Train to see the current ones."
                         </p>

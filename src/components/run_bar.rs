@@ -69,7 +69,7 @@ pub fn RunBar() -> impl IntoView {
                 },
                 RunStatus::Done => r.report.as_ref().map_or("done".into(), |rep| {
                     let run = &rep.runs[0];
-                    let earlier = if app.results_stale() {
+                    let earlier = if app.results_stale.get() {
                         " (with earlier settings: press Train to update)"
                     } else {
                         ""
