@@ -15,6 +15,12 @@ pub enum EngineError {
     /// The loss stopped being a finite number.
     #[error("the training loss became {value} at epoch {epoch}: lower the learning rate")]
     NonFiniteLoss { epoch: usize, value: String },
+    /// The user cancelled a long computation (the host answered [`crate::Flow::Stop`]).
+    #[error("cancelled")]
+    Cancelled,
+    /// An unlearning request that cannot run as asked; the message names the field and the value.
+    #[error("unlearn: {0}")]
+    Unlearn(String),
     /// The compute backend failed (a lost GPU, a failed readback).
     #[error("backend: {0}")]
     Backend(String),

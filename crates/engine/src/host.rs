@@ -27,6 +27,8 @@ pub trait Host {
     }
     /// A decision-boundary grid, after `epoch` epochs.
     fn boundary(&mut self, _epoch: usize, _grid: BoundaryGrid) {}
+    /// The unlearning lab began step `done + 1` of `total` (`label` names it, e.g. a method).
+    fn stage(&mut self, _label: &str, _done: usize, _total: usize) {}
 }
 
 /// A host that runs straight through and keeps nothing: the CLI and native tests.

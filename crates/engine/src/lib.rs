@@ -1,6 +1,7 @@
 //! Lethe's engine: datasets, models, training and metrics on burn. It imports no UI and runs the same natively
 //! (tests, CLI) and in the Web Worker, on burn's CPU backend or on WebGPU.
 
+pub mod audit;
 pub mod backend;
 pub mod data;
 pub mod error;
@@ -9,6 +10,7 @@ pub mod metrics;
 pub mod model;
 pub mod run;
 pub mod train;
+pub mod unlearn;
 
 pub use backend::Runtime;
 pub use error::{EngineError, Result};
@@ -19,4 +21,9 @@ pub use run::{Outcome, prepare_data, run_experiment};
 #[cfg(not(target_arch = "wasm32"))]
 pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
     futures_executor::block_on(future)
+}
+
+/// A model's parameters as one host vector (see [`unlearn::params`]).
+pub async fn params_of(model: &model::Classifier) -> Result<Vec<f32>> {
+    unlearn::params::flat(model).await
 }

@@ -89,6 +89,20 @@ impl Classifier {
     /// - `x`: `[batch, d_in]`
     /// - output: `[batch, n_classes]`
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
+        let last = self
+            .layers
+            .last()
+            .expect("a classifier has an output layer");
+        last.forward(self.penultimate(x))
+    }
+
+    /// The input of the output layer: the last hidden activations (the standardised input itself for logistic
+    /// regression). Self-influence on the last layer is computed from it.
+    ///
+    /// # Shapes
+    /// - `x`: `[batch, d_in]`
+    /// - output: `[batch, width of the last hidden layer]`
+    pub fn penultimate(&self, x: Tensor<2>) -> Tensor<2> {
         let mut h = x;
         if !self.convs.is_empty() {
             let [batch, _] = h.dims();
@@ -100,12 +114,8 @@ impl Classifier {
             let pooled = MaxPool2dConfig::new([2, 2]).init().forward(image);
             h = pooled.reshape([batch as i32, -1]);
         }
-        let last = self.layers.len() - 1;
-        for (i, layer) in self.layers.iter().enumerate() {
-            h = layer.forward(h);
-            if i < last {
-                h = self.activate(h);
-            }
+        for layer in &self.layers[..self.layers.len() - 1] {
+            h = self.activate(layer.forward(h));
         }
         h
     }

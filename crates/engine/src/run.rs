@@ -12,7 +12,7 @@ use crate::error::{EngineError, Result};
 use crate::host::Host;
 use crate::metrics;
 use crate::model::{Classifier, square_side};
-use crate::train::{evaluate, train};
+use crate::train::{Trained, evaluate, train};
 
 /// How an experiment ended.
 #[derive(Debug)]
@@ -60,6 +60,12 @@ pub async fn run_experiment<H: Host>(
     host_name: &str,
     started: Instant,
 ) -> Result<Outcome> {
+    if let Some(config) = &experiment.unlearn {
+        return crate::unlearn::lab::run_lab(
+            experiment, config, data, rt, host, host_name, started,
+        )
+        .await;
+    }
     let model = Classifier::new(
         &experiment.model,
         data.n_features(),
@@ -82,6 +88,20 @@ pub async fn run_experiment<H: Host>(
             epoch: trained.history.len(),
         });
     }
+    let run = train_row(&trained, data, rt).await?;
+    let report = report(experiment, data, rt, host_name, vec![run], started);
+    Ok(Outcome::Finished {
+        report: Box::new(report),
+        model: trained.model,
+    })
+}
+
+/// The `runs[]` row of plain training: test metrics, history and misclassified points.
+pub(crate) async fn train_row(
+    trained: &Trained,
+    data: &Prepared,
+    rt: &Runtime,
+) -> Result<RunReport> {
     let d = data.n_features();
     let on_test = evaluate(&trained.model, &data.test, d, rt).await?;
     let last = trained
@@ -91,7 +111,7 @@ pub async fn run_experiment<H: Host>(
     let confusion = metrics::confusion(&data.test.y, &on_test.predicted, data.n_classes());
     let per_class = metrics::per_class(&confusion, &data.raw.class_names);
     let (precision, recall, f1) = metrics::macro_average(&per_class);
-    let run = RunReport {
+    Ok(RunReport {
         method: "train".into(),
         seconds: trained.seconds,
         epochs: trained.history.len(),
@@ -103,20 +123,36 @@ pub async fn run_experiment<H: Host>(
         f1,
         confusion,
         per_class,
-        history: trained.history,
-        misclassified: data
-            .test_rows()
-            .zip(on_test.predicted.iter().zip(&data.test.y))
-            .filter(|(_, (p, y))| p != y)
-            .take(MAX_MISCLASSIFIED)
-            .map(|(row, (&predicted, &label))| Misclassified {
-                row,
-                label,
-                predicted,
-            })
-            .collect(),
-    };
-    let report = Report {
+        history: trained.history.clone(),
+        misclassified: misclassified(data, &on_test.predicted),
+        audit: None,
+    })
+}
+
+/// Test points a model got wrong, in dataset order, at most [`MAX_MISCLASSIFIED`].
+pub(crate) fn misclassified(data: &Prepared, predicted: &[u32]) -> Vec<Misclassified> {
+    data.test_rows()
+        .zip(predicted.iter().zip(&data.test.y))
+        .filter(|(_, (p, y))| p != y)
+        .take(MAX_MISCLASSIFIED)
+        .map(|(row, (&predicted, &label))| Misclassified {
+            row,
+            label,
+            predicted,
+        })
+        .collect()
+}
+
+/// A report around `runs`, timed from `started`.
+pub(crate) fn report(
+    experiment: &ValidExperiment,
+    data: &Prepared,
+    rt: &Runtime,
+    host_name: &str,
+    runs: Vec<RunReport>,
+    started: Instant,
+) -> Report {
+    Report {
         version: EXPERIMENT_VERSION,
         lethe_version: LETHE_VERSION.into(),
         experiment: (**experiment).clone(),
@@ -124,11 +160,10 @@ pub async fn run_experiment<H: Host>(
         backend: rt.name.into(),
         host: host_name.into(),
         dataset: data.summary(),
-        runs: vec![run],
+        runs,
         wall_seconds: started.elapsed().as_secs_f64(),
-    };
-    Ok(Outcome::Finished {
-        report: Box::new(report),
-        model: trained.model,
-    })
+        forget: None,
+        suggestions: Vec::new(),
+        distribution: None,
+    }
 }

@@ -3,12 +3,10 @@
 //! on WebGPU; on the CPU they resolve at once.
 
 use burn::nn::loss::CrossEntropyLossConfig;
-use burn::optim::decay::WeightDecayConfig;
-use burn::optim::momentum::MomentumConfig;
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer, SgdConfig};
+use burn::optim::GradientsParams;
 use burn::prelude::*;
 use burn::tensor::activation::softmax;
-use lethe_protocol::{BoundaryGrid, EpochRecord, OptimizerKind, TrainConfig};
+use lethe_protocol::{BoundaryGrid, EpochRecord, TrainConfig};
 use web_time::Instant;
 
 use crate::backend::Runtime;
@@ -17,6 +15,8 @@ use crate::data::{Prepared, Split};
 use crate::error::{EngineError, Result};
 use crate::host::{Flow, Host};
 use crate::model::Classifier;
+use crate::unlearn::amnesiac::UpdateLog;
+use crate::unlearn::params::flat_tensor;
 
 /// Cells per axis of the decision-boundary grid.
 pub const BOUNDARY_RESOLUTION: usize = 48;
@@ -45,44 +45,24 @@ pub struct Evaluation {
     pub accuracy: f64,
 }
 
-fn optimizer(config: &TrainConfig) -> ModuleOptimizer {
-    let decay = (config.l2 > 0.0).then(|| WeightDecayConfig::new(config.l2 as f32));
-    match config.optimizer {
-        OptimizerKind::Adam => AdamConfig::new().with_weight_decay(decay).init(),
-        OptimizerKind::Sgd => {
-            // PyTorch's SGD momentum (dampening 0); burn's default dampening is 0.1.
-            let momentum = (config.momentum > 0.0).then(|| {
-                MomentumConfig::new()
-                    .with_momentum(config.momentum)
-                    .with_dampening(0.0)
-            });
-            SgdConfig::new()
-                .with_weight_decay(decay)
-                .with_momentum(momentum)
-                .init()
-        }
-    }
-}
-
-fn batch_tensors(
-    split: &Split,
-    rows: &[usize],
-    d: usize,
-    device: &Device,
-) -> (Tensor<2>, Tensor<1, Int>) {
-    let mut x = Vec::with_capacity(rows.len() * d);
-    for &r in rows {
-        x.extend_from_slice(&split.x[r * d..(r + 1) * d]);
-    }
-    let y: Vec<i64> = rows.iter().map(|&r| split.y[r] as i64).collect();
-    (
-        Tensor::<2>::from_data(TensorData::new(x, [rows.len(), d]), device),
-        Tensor::<1, Int>::from_data(TensorData::new(y, [rows.len()]), device),
-    )
-}
+use crate::unlearn::descent::{batch as batch_tensors, optimizer};
 
 /// Trains `model` on `data.train` for `config.epochs` epochs, reporting each epoch to `host`.
 pub async fn train<H: Host>(
+    model: Classifier,
+    data: &Prepared,
+    config: &TrainConfig,
+    seed: u64,
+    rt: &Runtime,
+    plot_features: [usize; 2],
+    host: &mut H,
+) -> Result<Trained> {
+    train_logged(model, data, config, seed, rt, plot_features, host, None).await
+}
+
+/// [`train`], recording each batch's parameter update in `log` when given (amnesiac unlearning needs it).
+#[allow(clippy::too_many_arguments)]
+pub async fn train_logged<H: Host>(
     mut model: Classifier,
     data: &Prepared,
     config: &TrainConfig,
@@ -90,6 +70,7 @@ pub async fn train<H: Host>(
     rt: &Runtime,
     plot_features: [usize; 2],
     host: &mut H,
+    mut log: Option<&mut UpdateLog>,
 ) -> Result<Trained> {
     let started = Instant::now();
     let d = data.n_features();
@@ -107,7 +88,11 @@ pub async fn train<H: Host>(
             let loss = loss_fn.forward(model.forward(x), y);
             loss_sum = loss_sum + loss.clone().detach().mul_scalar(rows.len() as f32);
             let grads = GradientsParams::from_grads(loss.backward(), &model);
+            let before = log.as_ref().map(|_| flat_tensor(&model));
             model = optim.step(config.learning_rate, model, grads);
+            if let (Some(log), Some(before)) = (log.as_deref_mut(), &before) {
+                log.record(rows, before, &model);
+            }
             if host.pause().await == Flow::Stop {
                 return Ok(Trained {
                     model,

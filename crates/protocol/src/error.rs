@@ -12,7 +12,7 @@ pub enum ConfigError {
     /// A value outside its allowed range.
     #[error("{field} must be {rule}, got {value}")]
     Range {
-        field: &'static str,
+        field: String,
         rule: String,
         value: String,
     },
@@ -20,9 +20,9 @@ pub enum ConfigError {
 
 impl ConfigError {
     /// Shorthand for a range error.
-    pub fn range(field: &'static str, rule: impl Into<String>, value: impl ToString) -> Self {
+    pub fn range(field: impl Into<String>, rule: impl Into<String>, value: impl ToString) -> Self {
         Self::Range {
-            field,
+            field: field.into(),
             rule: rule.into(),
             value: value.to_string(),
         }

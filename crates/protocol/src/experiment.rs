@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::unlearn::{Method, UnlearnConfig};
 use crate::{ConfigError, EXPERIMENT_VERSION};
 
 /// A whole experiment: data, model, training recipe, seed and backend preference.
@@ -24,6 +25,9 @@ pub struct Experiment {
     /// Which compute backend to prefer (the page only; the CLI always runs on the CPU).
     #[serde(default)]
     pub backend: BackendChoice,
+    /// What to forget and which unlearning methods to compare (optional; absent means plain training).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unlearn: Option<UnlearnConfig>,
 }
 
 /// The datasets Lethe knows. Generators take `n_samples`, `noise` (and `classes` for blobs).
@@ -272,6 +276,14 @@ impl BackendChoice {
     }
 }
 
+fn model_key(kind: ModelKind) -> &'static str {
+    match kind {
+        ModelKind::Logistic => "logistic",
+        ModelKind::Mlp => "mlp",
+        ModelKind::Cnn => "cnn",
+    }
+}
+
 mod defaults {
     use super::Activation;
     pub fn n_samples() -> usize {
@@ -355,6 +367,10 @@ impl Experiment {
             }
             None => return Err(ConfigError::Parse("missing field `version`".into())),
         }
+        // The unlearn section first, so that its errors name their field rather than a position.
+        if let Some(section) = value.get("unlearn") {
+            UnlearnConfig::from_value(section)?;
+        }
         serde_json::from_str(text).map_err(|e| ConfigError::Parse(e.to_string()))
     }
 
@@ -392,6 +408,7 @@ impl Experiment {
                 l2: 0.0,
             },
             backend: BackendChoice::Auto,
+            unlearn: None,
         }
     }
 
@@ -506,6 +523,25 @@ impl Experiment {
         }
         if !(t.l2.is_finite() && (0.0..=1.0).contains(&t.l2)) {
             return Err(ConfigError::range("train.l2", "between 0 and 1", t.l2));
+        }
+        if let Some(u) = &self.unlearn {
+            u.validate()?;
+            if let Some(i) = u.methods.iter().position(|s| s.method == Method::Certified) {
+                if m.kind != ModelKind::Logistic {
+                    return Err(ConfigError::range(
+                        format!("unlearn.methods[{i}]"),
+                        "used with model.kind \"logistic\" only (certified removal needs a convex loss)",
+                        format!("\"certified\" with model.kind \"{}\"", model_key(m.kind)),
+                    ));
+                }
+                if t.l2 <= 0.0 {
+                    return Err(ConfigError::range(
+                        format!("unlearn.methods[{i}]"),
+                        "used with train.l2 > 0 (the certificate needs a strongly convex loss)",
+                        "\"certified\" with train.l2 = 0",
+                    ));
+                }
+            }
         }
         Ok(ValidExperiment(self))
     }

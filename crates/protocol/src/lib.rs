@@ -5,13 +5,19 @@
 //! * [`message`]: the JSON messages between the page and the engine's Web Worker.
 //! * [`dataset`]: the light view of a prepared dataset that the page plots.
 
+pub mod audit;
 pub mod dataset;
 pub mod error;
 pub mod experiment;
 pub mod fault;
 pub mod message;
 pub mod report;
+pub mod unlearn;
 
+pub use audit::{
+    Audit, Certificate, DataSummary, Distribution, FeatureSummary, ForgetSummary, SisaDetails,
+    Suggestion,
+};
 pub use dataset::{BoundaryGrid, DatasetView, Projection};
 pub use error::ConfigError;
 pub use experiment::{
@@ -21,6 +27,7 @@ pub use experiment::{
 pub use fault::Fault;
 pub use message::{Command, Event, PROTOCOL_VERSION};
 pub use report::{ClassMetrics, EpochRecord, MAX_MISCLASSIFIED, Misclassified, Report, RunReport};
+pub use unlearn::{Family, ForgetSpec, Guarantee, Method, MethodSpec, Need, UnlearnConfig};
 
 /// Version of the experiment file format written into every experiment and report.
 pub const EXPERIMENT_VERSION: u32 = 1;

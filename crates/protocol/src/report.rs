@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::Experiment;
+use crate::audit::{Audit, Distribution, ForgetSummary, Suggestion};
 
 /// One report: the experiment that produced it, where it ran, the dataset it saw, and one row per run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -22,10 +23,20 @@ pub struct Report {
     pub host: String,
     /// What the engine actually trained on.
     pub dataset: DatasetSummary,
-    /// One row per method run (for now, the trained model: `method: "train"`).
+    /// One row per method run: the trained model (`method: "train"`), then with an `unlearn` section the
+    /// reference retrain and each method.
     pub runs: Vec<RunReport>,
     /// Wall time of the whole experiment, data preparation included, in seconds.
     pub wall_seconds: f64,
+    /// With an `unlearn` section: the forget set that was used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forget: Option<ForgetSummary>,
+    /// With an `unlearn` section: the training points the engine suggests forgetting, best first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suggestions: Vec<Suggestion>,
+    /// With an `unlearn` section: the training set and the retained set side by side.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distribution: Option<Distribution>,
 }
 
 /// The dataset as trained on.
@@ -79,6 +90,9 @@ pub struct RunReport {
     /// Misclassified test points, in dataset order, at most [`MAX_MISCLASSIFIED`].
     #[serde(default)]
     pub misclassified: Vec<Misclassified>,
+    /// With an `unlearn` section: the audit keys (`retain_acc`, `forget_acc`, `mia_auc`, …), flattened into the row.
+    #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
+    pub audit: Option<Audit>,
 }
 
 /// Most misclassified test points a run lists.

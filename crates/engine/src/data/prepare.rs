@@ -52,7 +52,6 @@ pub struct Prepared {
 
 /// Splits `raw` (stratified by class, seeded) and standardises it with the training split's statistics.
 pub fn prepare(raw: Dataset, test_fraction: f32, seed: u64) -> Result<Prepared> {
-    let d = raw.n_features();
     let mut rng = Rng64::new(seed, stream::SPLIT);
     let mut is_test = vec![false; raw.len()];
     for class in 0..raw.n_classes() as u32 {
@@ -69,6 +68,13 @@ pub fn prepare(raw: Dataset, test_fraction: f32, seed: u64) -> Result<Prepared> 
             is_test[i] = true;
         }
     }
+    from_split(raw, is_test)
+}
+
+/// Standardises `raw` with the statistics of the rows that `is_test` leaves for training, keeping that split.
+/// The unlearning lab uses it after stamping a backdoor trigger or flipping labels on training rows.
+pub fn from_split(raw: Dataset, is_test: Vec<bool>) -> Result<Prepared> {
+    let d = raw.n_features();
     let train_rows: Vec<usize> = (0..raw.len()).filter(|&i| !is_test[i]).collect();
     let test_rows: Vec<usize> = (0..raw.len()).filter(|&i| is_test[i]).collect();
     if train_rows.is_empty() || test_rows.is_empty() {
@@ -211,6 +217,11 @@ impl Prepared {
             coords,
             explained: pca.explained_ratio(),
         }
+    }
+
+    /// Dataset rows of the training split, in the split's order (the order of `train.x`).
+    pub fn train_rows(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.raw.len()).filter(|&i| !self.is_test[i])
     }
 
     /// Dataset rows of the test split, in the split's order (the order of `test.x`).

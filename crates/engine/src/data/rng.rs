@@ -29,6 +29,10 @@ impl Rng64 {
         let u2 = self.uniform();
         libm::sqrt(-2.0 * libm::log(u1)) * libm::cos(2.0 * std::f64::consts::PI * u2)
     }
+    /// Uniform in `0..n` (`n` ≥ 1).
+    pub fn below(&mut self, n: usize) -> usize {
+        self.0.random_range(0..n)
+    }
     /// Fisher–Yates shuffle.
     pub fn shuffle<T>(&mut self, items: &mut [T]) {
         for i in (1..items.len()).rev() {
@@ -50,4 +54,10 @@ pub mod stream {
     pub const SHUFFLE: u64 = 4;
     /// Plot sampling.
     pub const VIEW: u64 = 5;
+    /// Choosing the forget set (random, backdoor and mislabeled points).
+    pub const FORGET: u64 = 6;
+    /// Randomness inside unlearning methods (noise, random labels, random teachers, shard assignment).
+    pub const UNLEARN: u64 = 7;
+    /// Pairing members with non-members for the membership attack.
+    pub const AUDIT: u64 = 8;
 }

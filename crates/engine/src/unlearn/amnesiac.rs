@@ -1,0 +1,115 @@
+//! Amnesiac unlearning (Graves et al., AAAI 2021): training logs each batch's parameter update; unlearning
+//! subtracts the updates of every batch that held a forget point, then repairs briefly on the retain set.
+//! The log costs memory (batches × parameters × 4 bytes), so it is capped.
+
+use std::collections::BTreeMap;
+
+use burn::prelude::*;
+use lethe_protocol::{MethodSpec, TrainConfig};
+
+use super::descent::{fit, optimizer};
+use super::params::{flat_tensor, with_flat_tensor};
+use super::settings::{real, whole};
+use super::{Context, Unlearned, Unlearner};
+use crate::data::rng::{Rng64, stream};
+use crate::error::{EngineError, Result};
+use crate::host::Host;
+use crate::model::Classifier;
+
+/// Most memory the update log may take, in bytes.
+pub const MAX_LOG_BYTES: usize = 256 * 1024 * 1024;
+
+/// Each training batch's rows (positions in the training split) and parameter update θ_after − θ_before.
+pub struct UpdateLog {
+    /// One entry per optimiser step.
+    pub steps: Vec<(Vec<usize>, Tensor<1>)>,
+}
+
+impl UpdateLog {
+    /// An empty log, after checking that `steps` updates of `parameters` scalars fit under [`MAX_LOG_BYTES`].
+    pub fn new(steps: usize, parameters: usize) -> Result<Self> {
+        let bytes = steps.saturating_mul(parameters).saturating_mul(4);
+        if bytes > MAX_LOG_BYTES {
+            return Err(EngineError::Unlearn(format!(
+                "\"amnesiac\" would log {steps} updates of {parameters} parameters ({} MiB), above the {} MiB cap: use fewer train.epochs, a larger train.batch_size or a smaller model",
+                bytes / (1024 * 1024),
+                MAX_LOG_BYTES / (1024 * 1024)
+            )));
+        }
+        Ok(Self {
+            steps: Vec::with_capacity(steps),
+        })
+    }
+
+    /// Records one step: the batch's rows and the change from `before` to `after`.
+    pub fn record(&mut self, rows: &[usize], before: &Tensor<1>, after: &Classifier) {
+        let delta = flat_tensor(after) - before.clone();
+        self.steps.push((rows.to_vec(), delta));
+    }
+}
+
+/// Amnesiac settings.
+pub struct Amnesiac {
+    /// Epochs of repair on the retain set after the subtraction (default 1).
+    pub repair_epochs: usize,
+    /// Repair step size (default `train.learning_rate`).
+    pub learning_rate: f64,
+}
+
+impl Amnesiac {
+    /// Settings from the experiment, defaults filled in.
+    pub fn new(spec: &MethodSpec, train: &TrainConfig) -> Self {
+        Self {
+            repair_epochs: whole(spec, "repair_epochs", 1),
+            learning_rate: real(spec, "learning_rate", train.learning_rate),
+        }
+    }
+}
+
+impl Unlearner for Amnesiac {
+    fn params(&self) -> BTreeMap<String, f64> {
+        BTreeMap::from([
+            ("repair_epochs".into(), self.repair_epochs as f64),
+            ("learning_rate".into(), self.learning_rate),
+        ])
+    }
+
+    async fn unlearn<H: Host>(&self, ctx: &Context<'_>, host: &mut H) -> Result<Unlearned> {
+        let log = ctx.state.log.as_ref().ok_or_else(|| {
+            EngineError::Unlearn("amnesiac needs the update log, which training keeps only when unlearn.methods lists \"amnesiac\"".into())
+        })?;
+        let sets = ctx.sets;
+        let mut forgotten = vec![false; sets.train.len()];
+        sets.forget_positions
+            .iter()
+            .for_each(|&p| forgotten[p] = true);
+        let mut theta = flat_tensor(ctx.original);
+        for (rows, delta) in &log.steps {
+            if rows.iter().any(|&r| forgotten[r]) {
+                theta = theta - delta.clone();
+            }
+        }
+        let mut model = with_flat_tensor(ctx.original.clone(), theta);
+        if self.repair_epochs > 0 {
+            let recipe = TrainConfig {
+                epochs: self.repair_epochs,
+                learning_rate: self.learning_rate,
+                ..ctx.train.clone()
+            };
+            let mut optim = optimizer(&recipe);
+            let mut rng = Rng64::new(ctx.seed, stream::UNLEARN);
+            model = fit(
+                model,
+                &sets.retain,
+                sets.d,
+                &recipe,
+                &mut optim,
+                &mut rng,
+                &ctx.rt.device,
+                host,
+            )
+            .await?;
+        }
+        Ok(Unlearned::net(model, self.repair_epochs))
+    }
+}

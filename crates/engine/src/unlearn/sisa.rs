@@ -1,0 +1,267 @@
+//! SISA (Bourtoule et al., IEEE S&P 2021): Sharded, Isolated, Sliced, Aggregated training. The training split is
+//! dealt into S shards, each cut into R slices. Constituent k trains in R stages, stage r on slices 1..r, with a
+//! checkpoint (model and optimiser state) after each. Deleting a point of shard k, slice r reloads the checkpoint
+//! before stage r and retrains stages r..R of shard k only. Predictions average the constituents' probabilities.
+//! The result is exactly what SISA training from scratch without the point gives: unlearning is exact.
+
+use std::collections::BTreeMap;
+
+use burn::optim::ModuleOptimizer;
+use lethe_protocol::{MethodSpec, ModelConfig, SisaDetails, TrainConfig};
+
+use super::descent::{fit, optimizer};
+use super::settings::whole;
+use super::{Context, Fitted, Unlearned, Unlearner};
+use crate::audit::{accuracy, predictions};
+use crate::backend::Runtime;
+use crate::data::Split;
+use crate::data::rng::{Rng64, stream};
+use crate::error::{EngineError, Result};
+use crate::host::Host;
+use crate::model::Classifier;
+
+/// A constituent model with its optimiser state.
+type Checkpoint = (Classifier, ModuleOptimizer);
+
+/// SISA's training-time state: the assignment and every constituent's checkpoints.
+pub struct SisaState {
+    /// `assignment[k][r]`: training positions in shard k, slice r.
+    pub assignment: Vec<Vec<Vec<usize>>>,
+    /// `checkpoints[k][r]`: constituent k before stage r; `checkpoints[k][R]` is the trained constituent.
+    pub checkpoints: Vec<Vec<Checkpoint>>,
+    /// Epochs per stage: `train.epochs / R`, rounded, at least 1.
+    pub epochs_per_stage: usize,
+}
+
+/// Deals positions `0..n` into `shards` × `slices` groups, seeded: a shuffle, then contiguous cuts.
+pub fn assign(n: usize, shards: usize, slices: usize, seed: u64) -> Vec<Vec<Vec<usize>>> {
+    let mut order: Vec<usize> = (0..n).collect();
+    Rng64::new(seed, stream::UNLEARN).shuffle(&mut order);
+    let cut = |items: &[usize], parts: usize| -> Vec<Vec<usize>> {
+        (0..parts)
+            .map(|p| items[p * items.len() / parts..(p + 1) * items.len() / parts].to_vec())
+            .collect()
+    };
+    cut(&order, shards)
+        .into_iter()
+        .map(|shard| cut(&shard, slices))
+        .collect()
+}
+
+/// The seed of shard `k`'s weights and of its stage `r`'s shuffles.
+fn seed_of(seed: u64, k: usize, r: usize) -> u64 {
+    seed.wrapping_add(((k as u64 + 1) << 32) | r as u64)
+}
+
+/// Everything a constituent's training needs.
+pub struct Recipe<'a> {
+    /// The training split.
+    pub split: &'a Split,
+    /// Features per point.
+    pub d: usize,
+    /// Classes.
+    pub n_classes: usize,
+    /// Architecture.
+    pub model: &'a ModelConfig,
+    /// Training recipe (its `epochs` are spread over the stages).
+    pub train: &'a TrainConfig,
+    /// Seed.
+    pub seed: u64,
+    /// Where to compute.
+    pub rt: &'a Runtime,
+}
+
+impl Recipe<'_> {
+    /// Runs stages `from..R` of shard `k` from `start`, leaving out `forgotten` points; returns the checkpoint
+    /// after each stage.
+    async fn stages<H: Host>(
+        &self,
+        k: usize,
+        slices: &[Vec<usize>],
+        from: usize,
+        start: Checkpoint,
+        forgotten: &[bool],
+        epochs: usize,
+        host: &mut H,
+    ) -> Result<Vec<Checkpoint>> {
+        let recipe = TrainConfig {
+            epochs,
+            ..self.train.clone()
+        };
+        let (mut model, mut optim) = start;
+        let mut out = Vec::new();
+        for r in from..slices.len() {
+            let rows: Vec<usize> = slices[..=r]
+                .iter()
+                .flatten()
+                .copied()
+                .filter(|&p| !forgotten[p])
+                .collect();
+            let data = super::forget::subset(self.split, &rows, self.d);
+            let mut rng = Rng64::new(seed_of(self.seed, k, r), stream::SHUFFLE);
+            model = fit(
+                model,
+                &data,
+                self.d,
+                &recipe,
+                &mut optim,
+                &mut rng,
+                &self.rt.device,
+                host,
+            )
+            .await?;
+            out.push((model.clone(), optim.clone()));
+        }
+        Ok(out)
+    }
+
+    /// SISA training on `assignment`, leaving out `forgotten` points (none at training time; the deleted points
+    /// when checking that a deletion equals training from scratch).
+    pub async fn train<H: Host>(
+        &self,
+        assignment: Vec<Vec<Vec<usize>>>,
+        forgotten: &[bool],
+        host: &mut H,
+    ) -> Result<SisaState> {
+        let slices = assignment.first().map_or(1, Vec::len);
+        let epochs_per_stage = ((self.train.epochs as f64 / slices as f64).round() as usize).max(1);
+        let mut checkpoints = Vec::with_capacity(assignment.len());
+        for (k, shard) in assignment.iter().enumerate() {
+            let model = Classifier::new(
+                self.model,
+                self.d,
+                self.n_classes,
+                seed_of(self.seed, k, 0),
+                &self.rt.device,
+            );
+            let start = (model, optimizer(self.train));
+            let mut list = vec![start.clone()];
+            list.extend(
+                self.stages(k, shard, 0, start, forgotten, epochs_per_stage, host)
+                    .await?,
+            );
+            checkpoints.push(list);
+        }
+        Ok(SisaState {
+            assignment,
+            checkpoints,
+            epochs_per_stage,
+        })
+    }
+}
+
+impl SisaState {
+    /// The trained constituents.
+    pub fn models(&self) -> Vec<Classifier> {
+        self.checkpoints
+            .iter()
+            .map(|c| {
+                c.last()
+                    .expect("a shard has its final checkpoint")
+                    .0
+                    .clone()
+            })
+            .collect()
+    }
+
+    /// Deletes the `forgotten` points: each shard holding one retrains from the checkpoint before its earliest
+    /// affected slice. Returns the constituents after deletion and what was retrained.
+    pub async fn delete<H: Host>(
+        &self,
+        recipe: &Recipe<'_>,
+        forgotten: &[bool],
+        host: &mut H,
+    ) -> Result<(Vec<Classifier>, usize, usize)> {
+        let (mut shards, mut stages) = (0, 0);
+        let mut models = Vec::with_capacity(self.assignment.len());
+        for (k, shard) in self.assignment.iter().enumerate() {
+            let first = shard
+                .iter()
+                .position(|slice| slice.iter().any(|&p| forgotten[p]));
+            match first {
+                None => models.push(
+                    self.checkpoints[k]
+                        .last()
+                        .expect("final checkpoint")
+                        .0
+                        .clone(),
+                ),
+                Some(r) => {
+                    shards += 1;
+                    stages += shard.len() - r;
+                    let start = self.checkpoints[k][r].clone();
+                    let after = recipe
+                        .stages(k, shard, r, start, forgotten, self.epochs_per_stage, host)
+                        .await?;
+                    models.push(after.last().expect("at least one stage").0.clone());
+                }
+            }
+        }
+        Ok((models, shards, stages))
+    }
+}
+
+/// SISA settings.
+pub struct Sisa {
+    /// Shards S (default 5).
+    pub shards: usize,
+    /// Slices per shard R (default 4).
+    pub slices: usize,
+}
+
+impl Sisa {
+    /// Settings from the experiment, defaults filled in.
+    pub fn new(spec: &MethodSpec, _train: &TrainConfig) -> Self {
+        Self {
+            shards: whole(spec, "shards", 5),
+            slices: whole(spec, "slices", 4),
+        }
+    }
+}
+
+impl Unlearner for Sisa {
+    fn params(&self) -> BTreeMap<String, f64> {
+        BTreeMap::from([
+            ("shards".into(), self.shards as f64),
+            ("slices".into(), self.slices as f64),
+        ])
+    }
+
+    async fn unlearn<H: Host>(&self, ctx: &Context<'_>, host: &mut H) -> Result<Unlearned> {
+        let state = ctx.state.sisa.as_ref().ok_or_else(|| {
+            EngineError::Unlearn("sisa needs its shards, which training prepares only when unlearn.methods lists \"sisa\"".into())
+        })?;
+        let sets = ctx.sets;
+        let recipe = Recipe {
+            split: &sets.train,
+            d: sets.d,
+            n_classes: sets.n_classes,
+            model: ctx.model,
+            train: ctx.train,
+            seed: ctx.seed,
+            rt: ctx.rt,
+        };
+        let before = Fitted::Ensemble(state.models())
+            .probabilities(&sets.test.x, sets.d, &ctx.rt.eval)
+            .await?;
+        let test_acc_before = accuracy(&predictions(&before, sets.n_classes), &sets.test.y);
+        let mut forgotten = vec![false; sets.train.len()];
+        sets.forget_positions
+            .iter()
+            .for_each(|&p| forgotten[p] = true);
+        let (models, shards_retrained, slices_retrained) =
+            state.delete(&recipe, &forgotten, host).await?;
+        Ok(Unlearned {
+            model: Fitted::Ensemble(models),
+            epochs: slices_retrained * state.epochs_per_stage,
+            certificate: None,
+            sisa: Some(SisaDetails {
+                shards: self.shards,
+                slices: self.slices,
+                shards_retrained,
+                slices_retrained,
+                test_acc_before,
+            }),
+        })
+    }
+}

@@ -1,0 +1,177 @@
+//! What the unlearning lab adds to a report: per-method audit keys on each row of `runs[]`, the forget set, the
+//! engine's suggestions of what to forget, and the data distribution before and after. Keys are stable snake_case,
+//! documented in `docs/experiment-format.md`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::unlearn::{Family, Guarantee};
+
+/// The audit of one model against the forget set and the reference retrain. Flattened into its `runs[]` row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Audit {
+    /// The method's family (null for the trained model).
+    pub family: Option<Family>,
+    /// The method's guarantee (null for the trained model).
+    pub guarantee: Option<Guarantee>,
+    /// Reference retrain seconds / this method's seconds (null for the trained model).
+    pub speedup_vs_retrain: Option<f64>,
+    /// Accuracy on the retain set (the training split without the forget set).
+    pub retain_acc: f64,
+    /// Accuracy on the forget set (labels as trained on).
+    pub forget_acc: f64,
+    /// AUC of a loss-based membership attack: forget set (members) against class-matched test points (null when
+    /// fewer than 2 pairs exist).
+    pub mia_auc: Option<f64>,
+    /// Mean Jensen–Shannon divergence (nats) between this model's and the reference retrain's predictions on
+    /// the forget set.
+    pub js_to_retrain: Option<f64>,
+    /// Tug-of-war: (1 − |ΔRA|)(1 − |ΔFA|)(1 − |ΔTA|) against the reference retrain.
+    pub tow: Option<f64>,
+    /// L2 distance between this model's parameters and the reference retrain's (null where architectures differ).
+    pub l2_to_retrain: Option<f64>,
+    /// Fraction of triggered test points of other classes predicted as the target (null without a backdoor).
+    pub backdoor_asr: Option<f64>,
+    /// Epochs of fine-tuning on the forget set until forget accuracy is back within 0.01 of the trained model's,
+    /// capped at `train.epochs`.
+    pub relearn_epochs: Option<usize>,
+    /// Over-unlearning, under-unlearning, and a forget set too small for the MIA to mean anything.
+    pub warnings: Vec<String>,
+    /// The settings the method ran with, defaults filled in.
+    pub params: BTreeMap<String, f64>,
+    /// Seconds of training-time preparation the method needed (SISA's shards, the certified model, the update
+    /// log), not counted in `seconds`.
+    pub prepare_seconds: Option<f64>,
+    /// Retrain row only, with several seeds: standard deviations across seeds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retain_acc_std: Option<f64>,
+    /// Retrain row only: spread of the forget accuracy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forget_acc_std: Option<f64>,
+    /// Retrain row only: spread of the test accuracy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_acc_std: Option<f64>,
+    /// Retrain row only: spread of the MIA AUC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mia_auc_std: Option<f64>,
+    /// Certified removal only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<Certificate>,
+    /// SISA only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sisa: Option<SisaDetails>,
+}
+
+/// What certified removal measured and promised.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Certificate {
+    /// Noise scale of the loss perturbation.
+    pub sigma: f64,
+    /// Privacy parameters.
+    pub epsilon: f64,
+    /// Privacy parameters.
+    pub delta: f64,
+    /// The budget σε/c with c = √(2 ln(1.5/δ)).
+    pub budget: f64,
+    /// Cumulative data-dependent bound on the gradient residual since the last (re)training.
+    pub bound: f64,
+    /// The gradient residual ‖∇L(w⁻; D′)‖ actually measured at the end.
+    pub residual: f64,
+    /// Points removed.
+    pub removals: usize,
+    /// Retrainings forced by a spent budget.
+    pub retrains: usize,
+    /// Seconds the oracle (the same solver from scratch on the retain set) took.
+    pub oracle_seconds: f64,
+    /// Relative L2 distance ‖w⁻ − w_oracle‖ / ‖w_oracle‖.
+    pub relative_to_oracle: f64,
+}
+
+/// What a SISA deletion touched.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SisaDetails {
+    /// Shards.
+    pub shards: usize,
+    /// Slices per shard.
+    pub slices: usize,
+    /// Shards that held a forget point and were retrained from a checkpoint.
+    pub shards_retrained: usize,
+    /// Slice stages retrained, summed over those shards.
+    pub slices_retrained: usize,
+    /// Test accuracy of the ensemble before the deletion.
+    pub test_acc_before: f64,
+}
+
+/// The forget set that was used.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ForgetSummary {
+    /// The `unlearn.forget.kind`.
+    pub kind: String,
+    /// Points forgotten.
+    pub size: usize,
+    /// Points retained.
+    pub retain_size: usize,
+    /// Dataset rows forgotten (0-based), ascending.
+    pub rows: Vec<usize>,
+    /// Forgotten points per class (labels as trained on).
+    pub class_counts: Vec<usize>,
+    /// Member/non-member pairs the MIA used (an AUC on fewer than 50 is noise).
+    pub mia_pairs: usize,
+}
+
+/// A training point the engine suggests forgetting, with its reasons.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Suggestion {
+    /// Dataset row (0-based).
+    pub row: usize,
+    /// Its label.
+    pub label: u32,
+    /// The ranking score: the largest of the criteria's standardised scores.
+    pub score: f64,
+    /// Cross-entropy of the trained model on it.
+    pub loss: f64,
+    /// Fraction of its nearest neighbours (standardised features) that share its label.
+    pub neighbour_agreement: f64,
+    /// Distance to its k-th nearest neighbour, in standard deviations of that distance over the training split.
+    pub outlier_z: f64,
+    /// Self-influence: squared norm of its loss gradient with respect to the last layer.
+    pub self_influence: f64,
+    /// Why it is suggested, in words.
+    pub reasons: Vec<String>,
+}
+
+/// The training set and the retained set side by side (the paper's "comparison of data distribution").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Distribution {
+    /// The training split as trained on.
+    pub train: DataSummary,
+    /// The training split without the forget set.
+    pub retain: DataSummary,
+}
+
+/// Class histogram and per-feature summaries of a set of points, in original units.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DataSummary {
+    /// Points.
+    pub n: usize,
+    /// Points per class.
+    pub class_counts: Vec<usize>,
+    /// One entry per feature.
+    pub features: Vec<FeatureSummary>,
+}
+
+/// Mean, standard deviation, minimum and maximum of one feature.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureSummary {
+    /// Feature name.
+    pub name: String,
+    /// Mean.
+    pub mean: f64,
+    /// Population standard deviation.
+    pub std: f64,
+    /// Smallest value.
+    pub min: f64,
+    /// Largest value.
+    pub max: f64,
+}
