@@ -143,3 +143,75 @@ fn a_bad_backend_is_named_and_wgpu_says_how_to_get_it() {
         assert!(err.contains("--features gpu"), "{err}");
     }
 }
+
+/* Source: the stable keys for unlearning rows (docs/experiment-format.md). */
+#[test]
+fn an_unlearn_example_prints_a_row_per_method_with_the_stable_keys() {
+    let out = lethe(&["run", &example("moons-unlearn-rows.json")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let methods: Vec<&str> = report["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["method"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        methods,
+        [
+            "train",
+            "retrain",
+            "sisa",
+            "amnesiac",
+            "finetune",
+            "neggrad_plus",
+            "fisher"
+        ]
+    );
+    for run in report["runs"].as_array().unwrap().iter().skip(1) {
+        for key in [
+            "method",
+            "family",
+            "guarantee",
+            "seconds",
+            "speedup_vs_retrain",
+            "retain_acc",
+            "forget_acc",
+            "test_acc",
+            "mia_auc",
+            "js_to_retrain",
+            "tow",
+            "l2_to_retrain",
+            "backdoor_asr",
+            "relearn_epochs",
+            "warnings",
+            "confusion",
+            "per_class",
+            "params",
+        ] {
+            assert!(run.get(key).is_some(), "{}: missing {key}", run["method"]);
+        }
+        assert!(run["speedup_vs_retrain"].as_f64().unwrap() > 0.0);
+    }
+    assert_eq!(report["runs"][2]["family"], "data_driven");
+    assert_eq!(report["runs"][2]["guarantee"], "exact");
+    assert!(
+        report["runs"][2]["l2_to_retrain"].is_null(),
+        "an ensemble has no weight vector"
+    );
+    assert!(
+        report["runs"][2]["backdoor_asr"].is_null(),
+        "no backdoor here"
+    );
+    assert_eq!(report["forget"]["size"], 8);
+    assert_eq!(report["forget"]["rows"][0], 19);
+    assert!(report["distribution"]["retain"]["n"].as_u64().unwrap() > 700);
+    assert!(report["wall_seconds"].as_f64().unwrap() > 0.0);
+    // The train row keeps the shape of plain training, with the audit keys added.
+    assert!(report["runs"][0]["family"].is_null());
+    assert!(report["runs"][0]["history"].as_array().unwrap().len() == 40);
+}

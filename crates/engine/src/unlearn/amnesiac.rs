@@ -27,11 +27,12 @@ pub struct UpdateLog {
 
 impl UpdateLog {
     /// An empty log, after checking that `steps` updates of `parameters` scalars fit under [`MAX_LOG_BYTES`].
-    pub fn new(steps: usize, parameters: usize) -> Result<Self> {
+    /// `field` names the method's entry in the experiment, for the message.
+    pub fn new(steps: usize, parameters: usize, field: &str) -> Result<Self> {
         let bytes = steps.saturating_mul(parameters).saturating_mul(4);
         if bytes > MAX_LOG_BYTES {
             return Err(EngineError::Unlearn(format!(
-                "\"amnesiac\" would log {steps} updates of {parameters} parameters ({} MiB), above the {} MiB cap: use fewer train.epochs, a larger train.batch_size or a smaller model",
+                "{field} \"amnesiac\" would log {steps} updates of {parameters} parameters ({} MiB), above the {} MiB cap: use fewer train.epochs, a larger train.batch_size or a smaller model",
                 bytes / (1024 * 1024),
                 MAX_LOG_BYTES / (1024 * 1024)
             )));

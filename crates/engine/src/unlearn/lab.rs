@@ -122,15 +122,19 @@ pub async fn run_lab<H: Host>(
     )?;
     let (d, k, n) = (data.n_features(), data.n_classes(), data.train.len());
     let specs = config.plan();
-    let spec_of = |m: Method| specs.iter().find(|s| s.method == m);
     check_before_training(&specs, n, train_cfg)?;
 
     // Train the original model, logging updates for amnesiac.
     let model = Classifier::new(&experiment.model, d, k, seed, &rt.device);
-    let mut log = match spec_of(Method::Amnesiac) {
-        Some(_) => {
+    let mut log = match config
+        .methods
+        .iter()
+        .position(|s| s.method == Method::Amnesiac)
+    {
+        Some(i) => {
             let steps = train_cfg.epochs * n.div_ceil(train_cfg.batch_size);
-            Some(UpdateLog::new(steps, model.n_parameters())?)
+            let field = format!("unlearn.methods[{i}]");
+            Some(UpdateLog::new(steps, model.n_parameters(), &field)?)
         }
         None => None,
     };

@@ -1,0 +1,511 @@
+//! The unlearning lab end to end on the CPU backend with fixed seeds. Each threshold names its source: the issue's
+//! acceptance figures, a closed form, or the retrain oracle measured in the same run.
+
+use lethe_engine::unlearn::forget::subset;
+use lethe_engine::unlearn::sisa::{Recipe, assign};
+use lethe_engine::{Outcome, Runtime, Straight, block_on, params_of, prepare_data, run_experiment};
+use lethe_protocol::{
+    DataSource, Experiment, ForgetSpec, Method, MethodSpec, ModelKind, OptimizerKind, Report,
+    RunReport, UnlearnConfig,
+};
+use web_time::Instant;
+
+fn run(experiment: Experiment) -> Result<Report, String> {
+    let valid = experiment.validate().map_err(|e| e.to_string())?;
+    let data = prepare_data(&valid, None).map_err(|e| e.to_string())?;
+    let outcome = block_on(run_experiment(
+        &valid,
+        &data,
+        &Runtime::cpu(),
+        &mut Straight,
+        "cli",
+        Instant::now(),
+    ))
+    .map_err(|e| e.to_string())?;
+    match outcome {
+        Outcome::Finished { report, .. } => Ok(*report),
+        Outcome::Cancelled { .. } => panic!("a straight host never cancels"),
+    }
+}
+
+fn unlearn(forget: ForgetSpec, methods: &[Method]) -> UnlearnConfig {
+    UnlearnConfig {
+        forget,
+        methods: methods.iter().map(|&m| MethodSpec::plain(m)).collect(),
+        retrain_seeds: 1,
+    }
+}
+
+/// The digits MLP of `examples/digits-mlp.json`.
+fn digits_mlp() -> Experiment {
+    let mut e = Experiment::demo();
+    e.seed = 7;
+    e.data.source = DataSource::Digits;
+    e.data.plot_features = [33, 26];
+    e.model.width = 128;
+    e.train.learning_rate = 0.001;
+    e.train.epochs = 20;
+    e
+}
+
+fn row<'a>(report: &'a Report, method: &str) -> &'a RunReport {
+    report
+        .runs
+        .iter()
+        .find(|r| r.method == method)
+        .unwrap_or_else(|| panic!("no row for {method}"))
+}
+
+fn print(report: &Report) {
+    for r in &report.runs {
+        let a = r.audit.as_ref().expect("every lab row is audited");
+        eprintln!(
+            "{:14} RA {:.3} FA {:.3} TA {:.3} MIA {:?} ASR {:?} speed-up {:?} warnings {:?}",
+            r.method,
+            a.retain_acc,
+            a.forget_acc,
+            r.test_acc,
+            a.mia_auc,
+            a.backdoor_asr,
+            a.speedup_vs_retrain,
+            a.warnings
+        );
+    }
+}
+
+/* Source: the issue's acceptance figures, against the retrain oracle of the same run. Forgetting class 3 of the
+digits MLP with default settings: the class-forgetting methods reach forget accuracy ≤ 0.10 with retain accuracy
+within 5 points of retraining's. finetune, neggrad, fisher and amnesiac are reported without an assertion
+(docs/methods says what each does on a class). */
+#[test]
+fn class_forgetting_on_digits() {
+    let asserted = [
+        Method::NeggradPlus,
+        Method::RandomLabels,
+        Method::Scrub,
+        Method::Salun,
+        Method::BadTeacher,
+        Method::Unsir,
+    ];
+    let reported = [
+        Method::Finetune,
+        Method::Neggrad,
+        Method::Fisher,
+        Method::Amnesiac,
+    ];
+    let mut e = digits_mlp();
+    let all: Vec<Method> = asserted.iter().chain(&reported).copied().collect();
+    e.unlearn = Some(unlearn(ForgetSpec::Class { classes: vec![3] }, &all));
+    let report = run(e).unwrap();
+    print(&report);
+    let retrain = row(&report, "retrain").audit.clone().unwrap();
+    // Retraining without class 3 cannot predict it (0 by construction) and keeps the rest (scikit-learn: 1.0).
+    assert_eq!(retrain.forget_acc, 0.0);
+    assert!(retrain.retain_acc >= 0.98, "{}", retrain.retain_acc);
+    let original = row(&report, "train").audit.clone().unwrap();
+    assert!(
+        original.forget_acc >= 0.95,
+        "the trained model knows class 3: {}",
+        original.forget_acc
+    );
+    for m in asserted {
+        let a = row(&report, m.key()).audit.clone().unwrap();
+        assert!(
+            a.forget_acc <= 0.10,
+            "{}: forget accuracy {}",
+            m.key(),
+            a.forget_acc
+        );
+        assert!(
+            (a.retain_acc - retrain.retain_acc).abs() <= 0.05,
+            "{}: retain accuracy {} vs retrain {}",
+            m.key(),
+            a.retain_acc,
+            retrain.retain_acc
+        );
+        assert!(
+            a.speedup_vs_retrain.unwrap() > 1.0,
+            "{} is slower than retraining",
+            m.key()
+        );
+    }
+    for m in reported {
+        assert!(row(&report, m.key()).audit.is_some());
+    }
+    let forget = report.forget.as_ref().unwrap();
+    assert_eq!(forget.kind, "class");
+    assert_eq!(forget.class_counts.iter().sum::<usize>(), forget.size);
+    assert_eq!(
+        forget.class_counts[3], forget.size,
+        "only class 3 is forgotten"
+    );
+    let dist = report.distribution.as_ref().unwrap();
+    assert_eq!(dist.retain.class_counts[3], 0);
+    assert_eq!(dist.train.n - dist.retain.n, forget.size);
+}
+
+/* Source: the issue's acceptance figures. A backdoor (5 % of the training split stamped with a 2×2 corner patch
+and relabelled 0) is learned: the attack success rate is high before unlearning (≥ 0.8), near 0 after retraining
+without the poisoned points, and neggrad_plus and scrub come within 10 points of retraining's. finetune is
+reported without an assertion: it barely moves the trigger pixels' weights, since no retained point carries the
+trigger (measured: 0.88 at its defaults; docs/methods/finetune.md). */
+#[test]
+fn backdoor_on_digits() {
+    let mut e = digits_mlp();
+    e.unlearn = Some(unlearn(
+        ForgetSpec::Backdoor {
+            fraction: 0.05,
+            target_class: 0,
+        },
+        &[Method::Finetune, Method::NeggradPlus, Method::Scrub],
+    ));
+    let report = run(e).unwrap();
+    print(&report);
+    let asr = |m: &str| {
+        row(&report, m)
+            .audit
+            .as_ref()
+            .unwrap()
+            .backdoor_asr
+            .unwrap()
+    };
+    assert!(
+        asr("train") >= 0.8,
+        "the backdoor was not learned: {}",
+        asr("train")
+    );
+    let oracle = asr("retrain");
+    assert!(
+        oracle <= 0.1,
+        "retraining without the poisoned points: {oracle}"
+    );
+    for m in ["neggrad_plus", "scrub"] {
+        assert!(
+            (asr(m) - oracle).abs() <= 0.10,
+            "{m}: {} vs retrain {oracle}",
+            asr(m)
+        );
+    }
+    assert!(asr("finetune").is_finite());
+}
+
+/* Source: SISA's definition (Bourtoule et al. 2021): deleting points retrains each affected shard from the
+checkpoint before the earliest affected slice, which is exactly what SISA training from scratch on D′ with the same
+shard and slice assignment computes. Checked parameter for parameter. */
+#[test]
+fn sisa_deletion_equals_training_from_scratch() {
+    let mut e = Experiment::demo();
+    e.data.n_samples = 300;
+    e.model.width = 16;
+    e.train.epochs = 4;
+    let valid = e.validate().unwrap();
+    let data = prepare_data(&valid, None).unwrap();
+    let rt = Runtime::cpu();
+    let n = data.train.len();
+    let recipe = Recipe {
+        split: &data.train,
+        d: 2,
+        n_classes: 2,
+        model: &valid.model,
+        train: &valid.train,
+        seed: valid.seed,
+        rt: &rt,
+    };
+    let assignment = assign(n, 3, 2, valid.seed);
+    // Points from the last slice of shard 0 and the first slice of shard 2; shard 1 untouched.
+    let deleted = [
+        assignment[0][1][0],
+        assignment[0][1][3],
+        assignment[2][0][5],
+    ];
+    let mut forgotten = vec![false; n];
+    deleted.iter().for_each(|&p| forgotten[p] = true);
+    let state = block_on(recipe.train(assignment.clone(), &vec![false; n], &mut Straight)).unwrap();
+    let (after, shards, stages) =
+        block_on(state.delete(&recipe, &forgotten, &mut Straight)).unwrap();
+    assert_eq!((shards, stages), (2, 1 + 2));
+    let scratch = block_on(recipe.train(assignment, &forgotten, &mut Straight)).unwrap();
+    for (k, (a, b)) in after.iter().zip(scratch.models()).enumerate() {
+        let (a, b) = (
+            block_on(params_of(a)).unwrap(),
+            block_on(params_of(&b)).unwrap(),
+        );
+        assert_eq!(
+            a, b,
+            "constituent {k} differs from SISA trained without the points"
+        );
+    }
+    let untouched = block_on(params_of(&state.models()[1])).unwrap();
+    assert_eq!(block_on(params_of(&after[1])).unwrap(), untouched);
+    assert_ne!(
+        block_on(params_of(&state.models()[0])).unwrap(),
+        block_on(params_of(&after[0])).unwrap(),
+        "a shard that lost points has changed"
+    );
+    let _ = subset(&data.train, &[0], 2);
+}
+
+/// Breast cancer with L2-regularised logistic regression, as in `examples/breast-cancer-logistic.json`.
+fn breast_cancer_logistic() -> Experiment {
+    let mut e = Experiment::demo();
+    e.data.source = DataSource::BreastCancer;
+    e.data.plot_features = [27, 22];
+    e.model.kind = ModelKind::Logistic;
+    e.train.optimizer = OptimizerKind::Sgd;
+    e.train.learning_rate = 0.05;
+    e.train.batch_size = 32;
+    e.train.epochs = 60;
+    e.train.l2 = 1e-3;
+    e
+}
+
+/* Source: Guo et al. (ICML 2020), Theorem 1 and the data-dependent bound of their `test_removal.py`: one Newton
+step lands close to the exact optimum on D′ (here within 1e-3, relative L2; measured 3e-7), and the bound on the
+gradient residual is at least the residual itself. The oracle is the same f64 Newton solver from scratch on D′. */
+#[test]
+fn certified_removal_on_breast_cancer() {
+    let mut e = breast_cancer_logistic();
+    let data = prepare_data(&e.clone().validate().unwrap(), None).unwrap();
+    let first_training_row = data.train_rows().next().unwrap();
+    e.unlearn = Some(unlearn(
+        ForgetSpec::Rows {
+            rows: vec![first_training_row],
+        },
+        &[Method::Certified],
+    ));
+    let report = run(e).unwrap();
+    let a = row(&report, "certified").audit.clone().unwrap();
+    let c = a.certificate.expect("a certificate");
+    assert!(
+        c.relative_to_oracle <= 1e-3,
+        "{} from the oracle",
+        c.relative_to_oracle
+    );
+    assert!(
+        c.bound >= c.residual,
+        "bound {} < measured residual {}",
+        c.bound,
+        c.residual
+    );
+    assert!(
+        c.residual > 0.0,
+        "one Newton step is not exact for the logistic loss"
+    );
+    assert_eq!((c.removals, c.retrains), (1, 0));
+    assert!(
+        c.bound <= c.budget,
+        "one removal fits the budget: {} > {}",
+        c.bound,
+        c.budget
+    );
+    // Budget: σε/c with c = √(2 ln(1.5/δ)); σ = ε = 1, δ = 1e-4 → 1/√(2 ln 15000) = 0.228030.
+    assert!((c.budget - 0.228_030).abs() < 1e-6, "{}", c.budget);
+    assert!(a.speedup_vs_retrain.unwrap() > 1.0);
+    assert!(a.test_acc_std.is_none());
+    assert!(row(&report, "certified").test_acc >= 0.9);
+}
+
+fn refusal(edit: impl FnOnce(&mut Experiment)) -> String {
+    let mut e = digits_mlp();
+    e.train.epochs = 2;
+    e.unlearn = Some(unlearn(
+        ForgetSpec::Class { classes: vec![3] },
+        &[Method::Finetune],
+    ));
+    edit(&mut e);
+    match run(e) {
+        Ok(_) => panic!("expected a refusal"),
+        Err(message) => message,
+    }
+}
+
+/* Source: the list of refusals. Each names the field and the value, and nothing runs. */
+#[test]
+fn refusals_name_the_field_and_value() {
+    let m = refusal(|e| {
+        e.unlearn.as_mut().unwrap().methods = vec![MethodSpec::plain(Method::Certified)]
+    });
+    assert_eq!(
+        m,
+        "unlearn.methods[0] must be used with model.kind \"logistic\" only (certified removal needs a convex loss), got \"certified\" with model.kind \"mlp\""
+    );
+    let m = refusal(|e| {
+        *e = breast_cancer_logistic();
+        e.train.l2 = 0.0;
+        e.unlearn = Some(unlearn(
+            ForgetSpec::Random { fraction: 0.1 },
+            &[Method::Finetune, Method::Certified],
+        ));
+    });
+    assert!(
+        m.starts_with("unlearn.methods[1] must be used with train.l2 > 0"),
+        "{m}"
+    );
+    let m = refusal(|e| e.unlearn.as_mut().unwrap().forget = ForgetSpec::Random { fraction: 1e-4 });
+    assert!(m.starts_with("unlearn: the forget set is empty"), "{m}");
+    let m = refusal(|e| {
+        e.unlearn.as_mut().unwrap().forget = ForgetSpec::Class {
+            classes: (0..10).collect(),
+        }
+    });
+    assert!(
+        m.contains("the forget set holds all 1346 training points"),
+        "{m}"
+    );
+    let m =
+        refusal(|e| e.unlearn.as_mut().unwrap().forget = ForgetSpec::Class { classes: vec![12] });
+    assert_eq!(
+        m,
+        "unlearn: unlearn.forget.classes names class 12, but the dataset has 10 classes (0 to 9)"
+    );
+    let m = refusal(|e| e.unlearn.as_mut().unwrap().forget = ForgetSpec::Rows { rows: vec![5000] });
+    assert_eq!(
+        m,
+        "unlearn: unlearn.forget.rows[0] is row 5000, but the dataset has 1797 rows (0 to 1796)"
+    );
+    let test_row = {
+        let valid = digits_mlp().validate().unwrap();
+        prepare_data(&valid, None)
+            .unwrap()
+            .test_rows()
+            .next()
+            .unwrap()
+    };
+    let m = refusal(|e| {
+        e.unlearn.as_mut().unwrap().forget = ForgetSpec::Rows {
+            rows: vec![test_row],
+        }
+    });
+    assert!(
+        m.ends_with("which is in the test split: only training rows can be forgotten"),
+        "{m}"
+    );
+    let m = refusal(|e| {
+        e.unlearn.as_mut().unwrap().forget = ForgetSpec::Backdoor {
+            fraction: 0.05,
+            target_class: 10,
+        }
+    });
+    assert!(m.contains("unlearn.forget.target_class is 10"), "{m}");
+    let m = refusal(|e| {
+        e.train.epochs = 4000;
+        e.train.batch_size = 1;
+        e.unlearn.as_mut().unwrap().methods = vec![MethodSpec::plain(Method::Amnesiac)];
+    });
+    assert!(
+        m.starts_with(
+            "unlearn: unlearn.methods[0] \"amnesiac\" would log 5384000 updates of 26122 parameters"
+        ),
+        "{m}"
+    );
+    let m = refusal(|e| {
+        e.unlearn.as_mut().unwrap().methods = vec![MethodSpec {
+            method: Method::Sisa,
+            settings: [("shards".to_string(), 64.0), ("slices".to_string(), 64.0)].into(),
+        }]
+    });
+    assert!(
+        m.contains("shards × slices = 64 × 64 = 4096 is more than the 1346 training points"),
+        "{m}"
+    );
+}
+
+/* Source: the data-driven family's premise. Flipping the labels of 4 % of two well-separated blobs makes those
+points the most suspicious: most of the top of the ranking are flipped points (by construction). */
+#[test]
+fn suggestions_find_flipped_labels() {
+    let mut e = Experiment::demo();
+    e.data.source = DataSource::Blobs;
+    e.data.classes = 2;
+    e.data.n_samples = 400;
+    e.data.noise = 0.1;
+    e.train.epochs = 20;
+    e.unlearn = Some(unlearn(ForgetSpec::Mislabeled { fraction: 0.04 }, &[]));
+    let with_flips = run(e.clone()).unwrap();
+    let flipped = with_flips.forget.unwrap().rows;
+    // Same data, same flips (the same seed picks them), forget set suggested instead.
+    let valid = e.validate().unwrap();
+    let data = prepare_data(&valid, None).unwrap();
+    let planned = lethe_engine::unlearn::forget::plan(
+        &ForgetSpec::Mislabeled { fraction: 0.04 },
+        data,
+        valid.seed,
+        0,
+    )
+    .unwrap();
+    let rt = Runtime::cpu();
+    let model = lethe_engine::model::Classifier::new(&valid.model, 2, 2, valid.seed, &rt.device);
+    let trained = block_on(lethe_engine::train::train(
+        model,
+        &planned.data,
+        &valid.train,
+        valid.seed,
+        &rt,
+        [0, 1],
+        &mut Straight,
+    ))
+    .unwrap();
+    let ranked = block_on(lethe_engine::unlearn::suggest::rank(
+        &planned.data,
+        &trained.model,
+        &rt,
+        valid.seed,
+    ))
+    .unwrap();
+    let top: Vec<usize> = ranked[..flipped.len()]
+        .iter()
+        .map(|r| r.suggestion.row)
+        .collect();
+    let hits = top.iter().filter(|r| flipped.contains(r)).count();
+    assert!(
+        hits * 10 >= flipped.len() * 7,
+        "{hits} of the top {} suggestions are flipped points",
+        flipped.len()
+    );
+    assert!(
+        ranked[0].suggestion.reasons[0].starts_with("likely mislabeled"),
+        "{:?}",
+        ranked[0].suggestion.reasons
+    );
+}
+
+/* Source: determinism by construction (every draw seeded), and the retrain band's definition. */
+#[test]
+fn reports_repeat_and_retrain_seeds_give_a_spread() {
+    let mut e = Experiment::demo();
+    e.data.n_samples = 400;
+    e.train.epochs = 10;
+    e.unlearn = Some(UnlearnConfig {
+        retrain_seeds: 3,
+        ..unlearn(
+            ForgetSpec::Random { fraction: 0.2 },
+            &[Method::Finetune, Method::Sisa, Method::Amnesiac],
+        )
+    });
+    let (a, b) = (run(e.clone()).unwrap(), run(e).unwrap());
+    for (x, y) in a.runs.iter().zip(&b.runs) {
+        let (ax, ay) = (x.audit.clone().unwrap(), y.audit.clone().unwrap());
+        assert_eq!(
+            (ax.forget_acc, ax.mia_auc, ax.l2_to_retrain),
+            (ay.forget_acc, ay.mia_auc, ay.l2_to_retrain),
+            "{}",
+            x.method
+        );
+    }
+    let r = row(&a, "retrain").audit.clone().unwrap();
+    assert!(r.forget_acc_std.is_some() && r.mia_auc_std.is_some());
+    assert!(
+        r.l2_to_retrain.unwrap() > 0.0,
+        "retrains with other seeds differ from the reference"
+    );
+    assert!(
+        row(&a, "sisa")
+            .audit
+            .as_ref()
+            .unwrap()
+            .l2_to_retrain
+            .is_none(),
+        "an ensemble has no single weight vector"
+    );
+    assert_eq!(a.forget.as_ref().unwrap().size, 60); // round(0.2 × 300 training points)
+}
