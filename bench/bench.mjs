@@ -6,7 +6,9 @@
 //   * the longest main-thread task during training and the peak main-thread JS heap.
 // Each figure is the median of REPS runs (GPU_REPS on WebGPU). The result goes to OUT (default docs/bench.json);
 // when a previous result is there, each median is printed next to it. SMOKE=1 runs a tiny workload once (for
-// `make test`): no timing is asserted anywhere. BACKENDS=cpu skips WebGPU (on SwiftShader the three workloads take
+// `make test`; it also runs a tiny unlearning lab and fails if that does): no timing is asserted anywhere. The
+// unlearning workloads (bench/workloads/unlearn-*.json, CPU only) record each method's speed-up over retraining
+// in the same run. BACKENDS=cpu skips WebGPU (on SwiftShader the three workloads take
 // about 14 minutes), ONLY=moons runs the workloads whose file name holds that text; a run past RUN_TIMEOUT_S (900) is recorded as failed and the bench goes on.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -71,6 +73,7 @@ async function once(browser, server, experiment) {
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-report')]);
   const report = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
   const result = {
+    report,
     ...load,
     badge,
     train_seconds: report.runs[0].seconds,
@@ -83,8 +86,54 @@ async function once(browser, server, experiment) {
   return result;
 }
 
+// Unlearning: each method's wall time against retraining in the same run and backend (the CPU), with the issue's
+// goals. Smoke: a tiny lab run, so that `make test` checks that the worker runs the whole lab.
+const unlearnWorkloads = smoke ? [
+  { name: 'smoke: unlearning, two moons 128 points', goal: {}, experiment: { ...workloads[0].experiment,
+    unlearn: { forget: { kind: 'random', fraction: 0.1 }, methods: ['finetune', 'sisa', 'amnesiac'] } } },
+] : [
+  { name: 'certified removal of one point, breast cancer, logistic (speed-up vs its oracle)', file: 'unlearn-certified.json', goal: { certified: 50 } },
+  { name: 'SISA (S = 5, R = 4) deletion of one point, digits MLP', file: 'unlearn-digits-sisa.json', goal: { sisa: 3 } },
+  { name: 'approximate methods, class 3 of digits, MLP 64-128-128-10', file: 'unlearn-digits-class.json', goal: { '*': 5 } },
+].filter((w) => !process.env.ONLY || w.file.includes(process.env.ONLY))
+  .map((w) => ({ ...w, experiment: JSON.parse(fs.readFileSync(path.join(ROOT, 'bench', 'workloads', w.file), 'utf8')) }));
+
 const server = await serve();
 const results = [];
+const unlearning = [];
+if (backends.includes('cpu') && unlearnWorkloads.length) {
+  const browser = await launch({ webgpu: false });
+  for (const w of unlearnWorkloads) {
+    let report;
+    try {
+      ({ report } = await once(browser, server, { ...w.experiment, backend: 'cpu' }));
+    } catch (e) {
+      process.stderr.write(`unlearning ${w.name}: FAILED ${e.message.split('\n')[0]}\n`);
+      if (smoke) throw e;
+      unlearning.push({ workload: w.name, error: e.message.split('\n')[0] });
+      continue;
+    }
+    const rows = report.runs.filter((r) => r.method !== 'train' && r.method !== 'retrain');
+    if (smoke && rows.length !== w.experiment.unlearn.methods.length) throw new Error(`unlearning smoke: ${rows.length} method rows`);
+    const retrain = report.runs.find((r) => r.method === 'retrain');
+    unlearning.push({
+      workload: w.name,
+      retrain_seconds: retrain.seconds,
+      wall_seconds: report.wall_seconds,
+      methods: rows.map((r) => ({
+        method: r.method,
+        seconds: r.seconds,
+        speedup_vs_retrain: r.speedup_vs_retrain,
+        goal: w.goal[r.method] ?? w.goal['*'] ?? null,
+        forget_acc: r.forget_acc,
+        retain_acc: r.retain_acc,
+        test_acc: r.test_acc,
+      })),
+    });
+    process.stderr.write(`unlearning ${w.name}: ${rows.map((r) => `${r.method} ${r.speedup_vs_retrain.toFixed(1)}×`).join(', ')}\n`);
+  }
+  await browser.close();
+}
 for (const backend of backends) {
   const browser = await launch({ webgpu: backend === 'webgpu' });
   for (const w of workloads) {
@@ -92,7 +141,7 @@ for (const backend of backends) {
     const n = backend === 'cpu' ? reps : gpuReps;
     for (let i = 0; i < n; i++) {
       try {
-        const r = await once(browser, server, { ...w.experiment, backend });
+        const { report: _report, ...r } = await once(browser, server, { ...w.experiment, backend });
         process.stderr.write(`${backend} ${w.name} #${i + 1}: ${r.train_seconds.toFixed(2)} s (${r.badge})\n`);
         runs.push(r);
       } catch (e) {
@@ -125,6 +174,7 @@ const result = {
     engine_ready_ms: median(cpuRuns.map((r) => r.engine_ready_ms)),
   },
   workloads: results,
+  unlearning,
 };
 
 let previous = null;
@@ -143,6 +193,11 @@ const lines = [
   `| what | raw | gzip |`,
   `|---|---|---|`,
   ...Object.entries(sizes).map(([k, s]) => `| ${k} | ${(s.raw_bytes / 1024).toFixed(0)} KB | ${(s.gzip_bytes / 1024).toFixed(0)} KB |`),
+  '',
+  `| unlearning workload | method | seconds | retrain s | speed-up | goal | forget acc | retain acc | test acc |`,
+  `|---|---|---|---|---|---|---|---|---|`,
+  ...unlearning.flatMap((w) => (w.error ? [`| ${w.workload} | failed: ${w.error} | | | | | | | |`] : w.methods.map((m) =>
+    `| ${w.workload} | ${m.method} | ${fmt(m.seconds, 3)} | ${fmt(w.retrain_seconds, 3)} | ${fmt(m.speedup_vs_retrain, 1)}× | ${m.goal == null ? '–' : `≥ ${m.goal}×${m.speedup_vs_retrain >= m.goal ? '' : ' (missed)'}`} | ${fmt(m.forget_acc, 3)} | ${fmt(m.retain_acc, 3)} | ${fmt(m.test_acc, 3)} |`))),
   '',
   `page interactive ${fmt(result.page.interactive_ms, 0)} ms, engine ready ${fmt(result.page.engine_ready_ms, 0)} ms (medians over the CPU runs)`,
 ];

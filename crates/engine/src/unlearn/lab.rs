@@ -59,14 +59,14 @@ struct Measured {
     backdoor_asr: Option<f64>,
 }
 
-/// What every model is measured against.
-struct Audit0<'a> {
+/// What every model is measured against: the sets and the membership-attack pairs, fixed for the whole lab.
+struct Yardstick<'a> {
     sets: &'a Sets,
     pairs: Pairs,
     rt: &'a Runtime,
 }
 
-impl Audit0<'_> {
+impl Yardstick<'_> {
     async fn measure(&self, model: &Fitted) -> Result<Measured> {
         let (s, k) = (self.sets, self.sets.n_classes);
         let eval = &self.rt.eval;
@@ -288,7 +288,7 @@ async fn lab_after_training<H: Host>(
         rt,
         state: &state,
     };
-    let audit = Audit0 {
+    let audit = Yardstick {
         pairs: Pairs::class_matched(&sets.forget.y, &sets.test.y, k, seed),
         sets: &sets,
         rt,
@@ -526,7 +526,7 @@ async fn retrain_row<H: Host>(
     retrains: &[(Classifier, Measured, f64)],
     reference_flat: &[f32],
     bands: &Bands,
-    audit: &Audit0<'_>,
+    audit: &Yardstick<'_>,
     relearn: &Relearn<'_>,
     seconds: f64,
     data: &Prepared,
