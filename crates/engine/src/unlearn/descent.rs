@@ -117,6 +117,7 @@ pub async fn checkpoint<H: Host>(host: &mut H) -> Result<()> {
 
 /// Plain minibatch training of `model` on `split` with the recipe `config`, shuffled by `rng`: the training loop
 /// without its per-epoch evaluation. Retraining, SISA's constituents and fine-tuning use it.
+#[allow(clippy::too_many_arguments)] // the recipe's parts are owned by different callers
 pub async fn fit<H: Host>(
     mut model: Classifier,
     split: &Split,

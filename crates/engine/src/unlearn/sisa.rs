@@ -74,6 +74,7 @@ pub struct Recipe<'a> {
 impl Recipe<'_> {
     /// Runs stages `from..R` of shard `k` from `start`, leaving out `forgotten` points; returns the checkpoint
     /// after each stage.
+    #[allow(clippy::too_many_arguments)]
     async fn stages<H: Host>(
         &self,
         k: usize,
