@@ -16,7 +16,6 @@ use crate::error::{EngineError, Result};
 use crate::host::{Flow, Host};
 use crate::model::Classifier;
 use crate::unlearn::amnesiac::UpdateLog;
-use crate::unlearn::params::flat_tensor;
 
 /// Cells per axis of the decision-boundary grid.
 pub const BOUNDARY_RESOLUTION: usize = 48;
@@ -88,9 +87,9 @@ pub async fn train_logged<H: Host>(
             let loss = loss_fn.forward(model.forward(x), y);
             loss_sum = loss_sum + loss.clone().detach().mul_scalar(rows.len() as f32);
             let grads = GradientsParams::from_grads(loss.backward(), &model);
-            let before = log.as_ref().map(|_| flat_tensor(&model));
+            let before = log.as_deref_mut().map(|l| l.snapshot(&model));
             model = optim.step(config.learning_rate, model, grads);
-            if let (Some(log), Some(before)) = (log.as_deref_mut(), &before) {
+            if let (Some(log), Some(before)) = (log.as_deref_mut(), before) {
                 log.record(rows, before, &model);
             }
             if host.pause().await == Flow::Stop {

@@ -23,6 +23,8 @@ pub const MAX_LOG_BYTES: usize = 256 * 1024 * 1024;
 pub struct UpdateLog {
     /// One entry per optimiser step.
     pub steps: Vec<(Vec<usize>, Tensor<1>)>,
+    /// Seconds spent recording: the training-time cost of the log.
+    pub seconds: f64,
 }
 
 impl UpdateLog {
@@ -39,13 +41,25 @@ impl UpdateLog {
         }
         Ok(Self {
             steps: Vec::with_capacity(steps),
+            seconds: 0.0,
         })
     }
 
-    /// Records one step: the batch's rows and the change from `before` to `after`.
-    pub fn record(&mut self, rows: &[usize], before: &Tensor<1>, after: &Classifier) {
-        let delta = flat_tensor(after) - before.clone();
+    /// The parameters before a step, to [`record`](Self::record) after it.
+    pub fn snapshot(&mut self, model: &Classifier) -> Tensor<1> {
+        let started = web_time::Instant::now();
+        let flat = flat_tensor(model);
+        self.seconds += started.elapsed().as_secs_f64();
+        flat
+    }
+
+    /// Records one step: the batch's rows and the change from `before` (a [`snapshot`](Self::snapshot)) to
+    /// `after`.
+    pub fn record(&mut self, rows: &[usize], before: Tensor<1>, after: &Classifier) {
+        let started = web_time::Instant::now();
+        let delta = flat_tensor(after) - before;
         self.steps.push((rows.to_vec(), delta));
+        self.seconds += started.elapsed().as_secs_f64();
     }
 }
 

@@ -122,7 +122,7 @@ pub async fn run_lab<H: Host>(
     )?;
     let (d, k, n) = (data.n_features(), data.n_classes(), data.train.len());
     let specs = config.plan();
-    check_before_training(&specs, n, train_cfg)?;
+    check_before_training(config, &specs, n, train_cfg)?;
 
     // Train the original model, logging updates for amnesiac.
     let model = Classifier::new(&experiment.model, d, k, seed, &rt.device);
@@ -138,7 +138,6 @@ pub async fn run_lab<H: Host>(
         }
         None => None,
     };
-    let log_started = Instant::now();
     let trained = train_logged(
         model,
         &data,
@@ -155,9 +154,8 @@ pub async fn run_lab<H: Host>(
             epoch: trained.history.len(),
         });
     }
-    let log_seconds = log
-        .as_ref()
-        .map(|_| log_started.elapsed().as_secs_f64() - trained.seconds);
+    // The log's cost, timed inside the training loop.
+    let log_seconds = log.as_ref().map(|l| l.seconds);
     let outcome = lab_after_training(
         experiment,
         config,
@@ -183,10 +181,18 @@ pub async fn run_lab<H: Host>(
 
 /// Refusals that can be made before any training.
 fn check_before_training(
+    config: &UnlearnConfig,
     specs: &[MethodSpec],
     n_train: usize,
     train: &lethe_protocol::TrainConfig,
 ) -> Result<()> {
+    if let ForgetSpec::Suggested { top_k } = config.forget
+        && top_k >= n_train
+    {
+        return Err(EngineError::Unlearn(format!(
+            "unlearn.forget.top_k is {top_k}, but the training split has only {n_train} points: nothing would be left"
+        )));
+    }
     for (i, spec) in specs.iter().enumerate().skip(1) {
         if spec.method == Method::Sisa {
             let s = Sisa::new(spec, train);
@@ -228,11 +234,6 @@ async fn lab_after_training<H: Host>(
         (Some(p), _) => p,
         (None, ForgetSpec::Suggested { top_k }) => {
             host.stage("ranking the training points", 0, total);
-            if *top_k >= n {
-                return Err(EngineError::Unlearn(format!(
-                    "unlearn.forget.top_k is {top_k}, but the training split has only {n} points: nothing would be left"
-                )));
-            }
             let ranked = rank(data, &trained.model, rt, seed).await?;
             let mut top: Vec<usize> = ranked[..*top_k].iter().map(|r| r.position).collect();
             top.sort_unstable();
@@ -254,7 +255,7 @@ async fn lab_after_training<H: Host>(
     };
     let mut prepare_seconds: BTreeMap<Method, f64> = BTreeMap::new();
     if let Some(s) = log_seconds {
-        prepare_seconds.insert(Method::Amnesiac, s.max(0.0));
+        prepare_seconds.insert(Method::Amnesiac, s);
     }
     if let Some(spec) = specs.iter().find(|s| s.method == Method::Sisa) {
         host.stage("training SISA's shards", 0, total);
