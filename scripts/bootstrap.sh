@@ -27,7 +27,7 @@ if [ "$what" = all ] || [ "$what" = web ]; then
   fi
   if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
     say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 2 minutes)"
-    # Not --locked: its lock file pins a webpki-roots version the registry no longer serves (STACK.md §9).
+    # Not --locked: its lock file pins a webpki-roots version the registry no longer serves (docs/build.md §2).
     cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
   fi
   if [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "$TRUNK_VERSION" ]; then

@@ -2,7 +2,7 @@
 """Writes the Content-Security-Policy into the built index.html (trunk post_build hook).
 
 trunk injects an inline module loader whose text changes with the hashed file names, so its sha256 is computed
-here after each build (STACK.md section 9). The policy lets the page load its own files, start the engine worker
+here after each build (docs/architecture.md section 7). The policy lets the page load its own files, start the engine worker
 from a blob: URL (which inherits this policy), and connect to nothing but its own origin."""
 import base64
 import hashlib

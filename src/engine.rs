@@ -1,5 +1,5 @@
 //! The page's side of the engine: it starts the Web Worker from a `blob:` URL (so that the worker inherits the
-//! page's Content-Security-Policy, STACK.md §10), sends [`Command`]s and hands [`Event`]s to a callback. It also
+//! page's Content-Security-Policy, docs/architecture.md §7), sends [`Command`]s and hands [`Event`]s to a callback. It also
 //! detects a crashed worker (`error` event) and can terminate a busy or hung one.
 
 use std::cell::RefCell;

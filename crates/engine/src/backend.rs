@@ -19,7 +19,7 @@ impl Runtime {
         Self::from_device(Device::flex(), "cpu")
     }
 
-    /// WebGPU, initialised asynchronously (the only way in a browser; STACK.md §1.3). Call once per worker.
+    /// WebGPU, initialised asynchronously (the only way in a browser; docs/architecture.md §4). Call once per worker.
     #[cfg(feature = "webgpu")]
     pub async fn webgpu() -> crate::Result<Self> {
         use burn::tensor::wgpu::WgpuBackend;

@@ -1,6 +1,6 @@
 //! The classifiers: multinomial logistic regression (no hidden layer), the MLP, and a small CNN for square images,
 //! one type for all three: an optional convolutional stem, then linear layers.
-//! Weights are drawn from the engine's own seeded generator (burn's CPU seed is global, STACK.md §10), with
+//! Weights are drawn from the engine's own seeded generator (burn's CPU seed is global, docs/architecture.md §2), with
 //! the same bound as PyTorch's default `Linear` and `Conv2d` init: U(−k, k), k = √(1 / fan_in).
 
 use burn::module::Param;

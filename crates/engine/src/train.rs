@@ -1,5 +1,5 @@
 //! The training loop: minibatch cross-entropy with SGD (momentum) or Adam and L2 weight decay, written as an
-//! explicit loop (burn's `Learner` is not for wasm, STACK.md §1.2). Reads are async so that the same code runs
+//! explicit loop (burn's `Learner` is not for wasm, docs/architecture.md §3). Reads are async so that the same code runs
 //! on WebGPU; on the CPU they resolve at once.
 
 use burn::nn::loss::CrossEntropyLossConfig;

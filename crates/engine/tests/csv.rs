@@ -128,3 +128,32 @@ fn unknown_label_column_lists_the_header() {
         "{msg}"
     );
 }
+
+/* Reported from the page: 80 rows labelled `0`, `1` and `1.0` came out as 41 classes. Labels equal as numbers are one
+class, listed once, named by the first spelling in the file. */
+#[test]
+fn labels_equal_as_numbers_are_one_class() {
+    let text = format!(
+        "u,v,label\n{}",
+        rows(80, |i| format!(
+            "{i},{},{}",
+            i % 3,
+            ["0", "1", "1.0"][i % 3]
+        ))
+    );
+    let d = ok(&text, "label");
+    assert_eq!(d.class_names, vec!["0", "1"]);
+    assert_eq!(d.class_counts(), vec![27, 53]);
+    assert_eq!(d.y[2], 1, "1.0 is class 1");
+}
+
+/* A continuous label column is refused as soon as it passes the class cap, with the column named. */
+#[test]
+fn a_continuous_label_column_is_refused() {
+    let text = format!("u,score\n{}", rows(200, |i| format!("{i},{}.25", i)));
+    let m = fails(&text, "score");
+    assert!(
+        m.contains("the label column \"score\" has more than"),
+        "{m}"
+    );
+}

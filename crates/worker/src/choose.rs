@@ -1,5 +1,5 @@
 //! Picks the backend. Auto takes WebGPU only on a hardware adapter: with no adapter, or a software one such as
-//! SwiftShader, burn's CPU backend is faster (STACK.md §9: 40 s on SwiftShader against 1 s on the CPU).
+//! SwiftShader, burn's CPU backend is faster (docs/architecture.md §5: 40 s on SwiftShader against 1 s on the CPU).
 
 use js_sys::Reflect;
 use lethe_engine::Runtime;

@@ -1,5 +1,5 @@
 //! The worker's host for the training loop: it yields to the event loop by time slice, so that a Cancel message
-//! gets through (Flex computes synchronously; microtasks do not let messages in, STACK.md §10), and it streams
+//! gets through (Flex computes synchronously; microtasks do not let messages in, docs/architecture.md §6), and it streams
 //! progress to the page.
 
 use std::cell::Cell;

@@ -206,19 +206,54 @@ fn find_label_column(spec: &str, names: &[String]) -> Result<usize> {
     )))
 }
 
-/// Maps label strings to 0..k: numeric labels in numeric order, others in alphabetical order.
+/// Maps label strings to 0..k: numeric labels in numeric order, others in alphabetical order. Numeric labels that
+/// are equal as numbers (`1` and `1.0`) are one class, named by the spelling that comes first in the file.
 fn encode_labels(raw: &[String], column: &str) -> Result<(Vec<u32>, Vec<String>)> {
-    let mut classes: Vec<String> = raw.to_vec();
     if raw.iter().all(|s| is_number(s)) {
-        classes.sort_by(|a, b| {
-            a.parse::<f64>()
-                .unwrap_or(0.0)
-                .total_cmp(&b.parse::<f64>().unwrap_or(0.0))
-        });
-    } else {
-        classes.sort();
+        let value = |s: &String| s.trim().parse::<f64>().unwrap_or(f64::NAN);
+        let same = |a: f64, b: f64| a == b || (a.is_nan() && b.is_nan());
+        // First spelling of each value, in file order; then sorted by value.
+        let mut firsts: Vec<(f64, String)> = Vec::new();
+        for s in raw {
+            let v = value(s);
+            if !firsts.iter().any(|(w, _)| same(*w, v)) {
+                firsts.push((v, s.clone()));
+                if firsts.len() > MAX_CLASSES {
+                    // A continuous column: stop before the search becomes quadratic.
+                    return Err(err(format!(
+                        "the label column \"{column}\" has more than {MAX_CLASSES} distinct values; at most {MAX_CLASSES} classes are supported (is it the right column?)"
+                    )));
+                }
+            }
+        }
+        firsts.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let classes: Vec<String> = firsts.iter().map(|(_, s)| s.clone()).collect();
+        check_class_count(&classes, column)?;
+        let y = raw
+            .iter()
+            .map(|s| {
+                let v = value(s);
+                firsts
+                    .iter()
+                    .position(|(w, _)| same(*w, v))
+                    .expect("every label is a class") as u32
+            })
+            .collect();
+        return Ok((y, classes));
     }
+    let mut classes: Vec<String> = raw.to_vec();
+    classes.sort();
     classes.dedup();
+    check_class_count(&classes, column)?;
+    let y = raw
+        .iter()
+        .map(|s| classes.binary_search(s).expect("every label is a class") as u32)
+        .collect();
+    Ok((y, classes))
+}
+
+/// At least two classes, at most [`MAX_CLASSES`].
+fn check_class_count(classes: &[String], column: &str) -> Result<()> {
     if classes.len() < 2 {
         return Err(err(format!(
             "the label column \"{column}\" has only one class (\"{}\"); at least two are needed",
@@ -231,14 +266,5 @@ fn encode_labels(raw: &[String], column: &str) -> Result<(Vec<u32>, Vec<String>)
             classes.len()
         )));
     }
-    let y = raw
-        .iter()
-        .map(|s| {
-            classes
-                .iter()
-                .position(|c| c == s)
-                .expect("every label is a class") as u32
-        })
-        .collect();
-    Ok((y, classes))
+    Ok(())
 }

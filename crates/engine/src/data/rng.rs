@@ -1,5 +1,5 @@
 //! The one seeded random source of the engine, identical natively and in wasm (ChaCha12 via `StdRng`).
-//! burn's own CPU seed is global and shared between threads (STACK.md §10), so weights, shuffles and splits
+//! burn's own CPU seed is global and shared between threads (docs/architecture.md §2), so weights, shuffles and splits
 //! draw from this instead.
 
 use rand::rngs::StdRng;

@@ -21,10 +21,9 @@
 use std::collections::BTreeMap;
 
 use lethe_protocol::{Certificate, MethodSpec, TrainConfig};
-use web_time::Instant;
 
 use super::settings::real;
-use super::{Context, Fitted, Unlearned, Unlearner};
+use super::{Context, Fitted, Unlearned, Unlearner, timed_by_repetition};
 use crate::data::Split;
 use crate::data::rng::{Rng64, stream};
 use crate::error::{EngineError, Result};
@@ -516,18 +515,21 @@ impl Unlearner for Certified {
         let state = ctx.state.certified.as_ref().ok_or_else(|| {
             EngineError::Unlearn("certified needs its solver's state, which training prepares only when unlearn.methods lists \"certified\"".into())
         })?;
-        let (model, certificate, _) = state.remove(&ctx.sets.forget_positions, ctx.seed)?;
         super::descent::checkpoint(host).await?;
+        let ((model, certificate, _), seconds) =
+            timed_by_repetition(|| state.remove(&ctx.sets.forget_positions, ctx.seed))?;
         Ok(Unlearned {
             model: Fitted::Linear(model),
             epochs: 0,
             certificate: Some(certificate),
             sisa: None,
+            seconds: Some(seconds),
         })
     }
 }
 
-/// Times the oracle for a finished removal and fills in the certificate's oracle figures.
+/// Times the oracle for a finished removal (by repetition, like the removal) and fills in the certificate's oracle
+/// figures.
 pub fn with_oracle(
     state: &CertifiedState,
     ctx_seed: u64,
@@ -537,9 +539,9 @@ pub fn with_oracle(
 ) -> Result<LinearOvr> {
     let mut alive = vec![true; state.problem.n()];
     positions.iter().for_each(|&p| alive[p] = false);
-    let started = Instant::now();
-    let oracle = state.oracle(&alive, certificate.retrains, ctx_seed)?;
-    certificate.oracle_seconds = started.elapsed().as_secs_f64();
+    let (oracle, seconds) =
+        timed_by_repetition(|| state.oracle(&alive, certificate.retrains, ctx_seed))?;
+    certificate.oracle_seconds = seconds;
     let (a, b) = (model.flat(), oracle.flat());
     let diff: Vec<f64> = a.iter().zip(&b).map(|(x, y)| x - y).collect();
     certificate.relative_to_oracle = norm(&diff) / norm(&b).max(1e-300);

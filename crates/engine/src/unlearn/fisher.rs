@@ -24,7 +24,7 @@ pub struct Fisher {
     pub alpha: f64,
     /// Largest noise standard deviation per weight (default 0.1).
     pub max_std: f64,
-    /// Retain points the Fisher is estimated on (default 100: one backward pass each).
+    /// Retain points the Fisher is estimated on (default 64: one backward pass each).
     pub samples: usize,
 }
 
@@ -34,7 +34,7 @@ impl Fisher {
         Self {
             alpha: real(spec, "alpha", 1e-7),
             max_std: real(spec, "max_std", 0.1),
-            samples: whole(spec, "samples", 100),
+            samples: whole(spec, "samples", 64),
         }
     }
 }

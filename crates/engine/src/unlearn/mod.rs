@@ -76,6 +76,23 @@ pub struct Unlearned {
     pub certificate: Option<Certificate>,
     /// What a SISA deletion touched.
     pub sisa: Option<SisaDetails>,
+    /// Seconds per run when the method timed itself by repetition (faster than the clock's resolution, which is
+    /// 0.1 ms in a browser worker); `None`: the lab's wall time of the call.
+    pub seconds: Option<f64>,
+}
+
+/// Runs `f` until at least 20 ms (or 1000 runs) have passed; returns its last result and the seconds per run.
+pub fn timed_by_repetition<T>(mut f: impl FnMut() -> Result<T>) -> Result<(T, f64)> {
+    let started = web_time::Instant::now();
+    let mut runs = 0u32;
+    loop {
+        let out = f()?;
+        runs += 1;
+        let elapsed = started.elapsed().as_secs_f64();
+        if elapsed >= 0.02 || runs >= 1000 {
+            return Ok((out, elapsed / runs as f64));
+        }
+    }
 }
 
 impl Unlearned {
@@ -86,6 +103,7 @@ impl Unlearned {
             epochs,
             certificate: None,
             sisa: None,
+            seconds: None,
         }
     }
 }

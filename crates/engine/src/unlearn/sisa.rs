@@ -263,6 +263,7 @@ impl Unlearner for Sisa {
                 slices_retrained,
                 test_acc_before,
             }),
+            seconds: None,
         })
     }
 }
