@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Writes the Content-Security-Policy into the built index.html (trunk post_build hook).
+"""Writes the Content-Security-Policy into the built index.html (trunk post_build hook), and drops the `integrity`
+attribute that Chromium ignores (with a warning) on the wasm's fetch preload.
 
 trunk injects an inline module loader whose text changes with the hashed file names, so its sha256 is computed
 here after each build (docs/architecture.md section 7). The policy lets the page load its own files, start the engine worker
@@ -30,5 +31,9 @@ policy = "; ".join([
 ])
 if "LETHE_CSP" not in html:
     sys.exit(f"csp.py: no LETHE_CSP placeholder in {path}")
+# trunk puts an `integrity` attribute on the wasm's <link rel="preload" as="fetch">, which Chromium ignores with a
+# console warning (preload destinations without subresource integrity, crbug.com/981419). Drop it there only; the
+# module preload of the JS keeps its integrity.
+html, dropped = re.subn(r'(<link rel="preload"[^>]*?) integrity="[^"]*"([^>]*as="fetch")', r"\1\2", html)
 open(path, "w", encoding="utf-8").write(html.replace("LETHE_CSP", policy))
-print(f"csp.py: {len(hashes)} inline script(s) hashed into the policy")
+print(f"csp.py: {len(hashes)} inline script(s) hashed into the policy; integrity dropped from {dropped} fetch preload(s)")

@@ -124,7 +124,8 @@ fn persist(app: AppState) {
 /// The whole page.
 #[component]
 pub fn App() -> impl IntoView {
-    let (options, option_error) = PageOptions::from_search(&location_search());
+    let (options, option_error) =
+        PageOptions::read(&location_search(), storage::test_switch().as_deref());
     let embed = options.embed;
     let (experiment, from_link, notes) = initial_experiment(embed);
     let mut app = AppState::new(experiment.clone());

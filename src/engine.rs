@@ -48,7 +48,7 @@ impl EngineClient {
     pub fn start(&self, on_signal: impl Fn(Signal) + 'static) -> Result<(), String> {
         self.stop();
         let loader = format!(
-            "importScripts({js:?});\nwasm_bindgen({wasm:?}).catch(function (e) {{ setTimeout(function () {{ throw e; }}); }});\n",
+            "importScripts({js:?});\nwasm_bindgen({{ module_or_path: {wasm:?} }}).catch(function (e) {{ setTimeout(function () {{ throw e; }}); }});\n",
             js = absolute(WORKER_JS),
             wasm = absolute(WORKER_WASM),
         );

@@ -1,36 +1,56 @@
-//! Options in the page's query string (the experiment itself is in the hash): `?embed` for the compact view an
-//! iframe shows, `?fault=gpu-lost@3` or `?fault=worker-crash@3` to test recovery.
+//! Options of the page. From the query string (the experiment itself is in the hash): `?embed` for the compact view
+//! an iframe shows. From the test switch: a fault to inject, which only the browser tests set, because a link must
+//! never be able to crash a visitor's engine.
+//!
+//! The test switch is the localStorage key `lethe.test`, holding JSON such as `{"fault": "worker-crash@3"}`. The
+//! end-to-end tests write it before the page loads (Playwright's `addInitScript`, `openPage(…, { testSwitch })` in
+//! `tests/support.mjs`); a link cannot. The page reads it once at start-up and does not keep it.
 
 use lethe_protocol::Fault;
 
-/// What the query string asks for.
+/// localStorage key of the test switch.
+pub const TEST_SWITCH_KEY: &str = "lethe.test";
+
+/// What the page was asked for.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PageOptions {
     /// The compact view for an iframe.
     pub embed: bool,
-    /// A fault to inject into the first worker.
+    /// A fault to inject into the first worker (test switch only).
     pub fault: Option<Fault>,
 }
 
 impl PageOptions {
-    /// Reads `search` (`location.search`, with or without its `?`). Unknown parameters are ignored; a bad fault is
-    /// returned as a message naming the value.
-    pub fn from_search(search: &str) -> (PageOptions, Option<String>) {
+    /// Reads `search` (`location.search`, with or without its `?`) and the test switch's text, if any. Unknown
+    /// parameters are ignored, and so is `?fault=` (links cannot inject faults); a bad test switch is returned as a
+    /// message naming the value.
+    pub fn read(search: &str, test_switch: Option<&str>) -> (PageOptions, Option<String>) {
         let mut options = PageOptions::default();
-        let mut error = None;
         for pair in search
             .trim_start_matches('?')
             .split('&')
             .filter(|p| !p.is_empty())
         {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            match key {
-                "embed" => options.embed = value != "0" && value != "false",
-                "fault" => match Fault::parse(value) {
-                    Ok(f) => options.fault = Some(f),
-                    Err(e) => error = Some(format!("The link's {e}; no fault is injected.")),
-                },
-                _ => {}
+            if key == "embed" {
+                options.embed = value != "0" && value != "false";
+            }
+        }
+        let mut error = None;
+        if let Some(text) = test_switch {
+            let fault = serde_json::from_str::<serde_json::Value>(text)
+                .ok()
+                .and_then(|v| v.get("fault").and_then(|f| f.as_str()).map(str::to_owned));
+            match fault.as_deref().map(Fault::parse) {
+                Some(Ok(f)) => options.fault = Some(f),
+                Some(Err(e)) => {
+                    error = Some(format!("The test switch's {e}; no fault is injected."))
+                }
+                None => {
+                    error = Some(format!(
+                        "The test switch {TEST_SWITCH_KEY} is not {{\"fault\": …}}: {text}"
+                    ))
+                }
             }
         }
         (options, error)
@@ -42,12 +62,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reads_embed_and_fault() {
-        let (o, e) = PageOptions::from_search("?embed&fault=gpu-lost@3");
-        assert_eq!((o.embed, o.fault, e), (true, Some(Fault::GpuLost(3)), None));
-        let (o, _) = PageOptions::from_search("");
+    fn reads_embed_and_the_test_switch_but_not_a_fault_in_the_link() {
+        let (o, e) = PageOptions::read("?embed&fault=gpu-lost@3", None);
+        assert_eq!((o.embed, o.fault, e), (true, None, None));
+        let (o, e) = PageOptions::read("", Some(r#"{"fault": "gpu-lost@3"}"#));
+        assert_eq!((o.fault, e), (Some(Fault::GpuLost(3)), None));
+        let (o, _) = PageOptions::read("", None);
         assert_eq!(o, PageOptions::default());
-        let (o, e) = PageOptions::from_search("?fault=boom");
+        let (o, e) = PageOptions::read("", Some(r#"{"fault": "boom"}"#));
         assert_eq!(o.fault, None);
         assert!(e.unwrap().contains("\"boom\""));
     }

@@ -17,6 +17,14 @@ fn local() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
 }
 
+/// The test switch (`page_options::TEST_SWITCH_KEY`), which only the browser tests write.
+pub fn test_switch() -> Option<String> {
+    local()?
+        .get_item(crate::page_options::TEST_SWITCH_KEY)
+        .ok()
+        .flatten()
+}
+
 /// The saved settings, if any.
 pub fn load_settings() -> Option<Result<Experiment, String>> {
     let text = local()?.get_item(SETTINGS_KEY).ok()??;

@@ -113,9 +113,9 @@ test('an uploaded CSV survives a reload; "Forget my data" deletes it and the res
   await page.context().close();
 });
 
-test('a worker crash mid-run (?fault=worker-crash@3) is recovered on a fresh CPU worker, and the attempt stays marked', async () => {
+test('a worker crash mid-run (test switch worker-crash@3) is recovered on a fresh CPU worker, and the attempt stays marked', async () => {
   const e = experiment((x) => { x.train.epochs = 8; });
-  const page = await openPage(browser, server.url + '?fault=worker-crash@3' + experimentHash(e));
+  const page = await openPage(browser, server.url + experimentHash(e), { testSwitch: { fault: 'worker-crash@3' } });
   await waitReady(page);
   await trainToDone(page, 180000);
   const notices = await page.textContent('.notices');
@@ -125,6 +125,19 @@ test('a worker crash mid-run (?fault=worker-crash@3) is recovered on a fresh CPU
   const report = await downloadReport(page);
   assert.equal(report.runs[0].epochs, 8, 'the rerun completed every epoch');
   await screenshot(page, 'recovered-crash.png');
+  await page.context().close();
+});
+
+test('a link cannot inject a fault: ?fault=worker-crash@1 in the URL is ignored', async () => {
+  const e = experiment((x) => { x.train.epochs = 3; });
+  const page = await openPage(browser, server.url + '?fault=worker-crash@1' + experimentHash(e));
+  await waitReady(page);
+  await trainToDone(page);
+  const notices = (await page.$('.notices')) ? await page.textContent('.notices') : '';
+  assert.doesNotMatch(notices, /crash/i, notices);
+  const report = await downloadReport(page);
+  assert.equal(report.runs[0].epochs, 3);
+  assert.deepEqual(page.errors, []);
   await page.context().close();
 });
 

@@ -43,13 +43,19 @@ export async function launch({ webgpu = false } = {}) {
   return chromium.launch({ executablePath: '/usr/bin/chromium', args });
 }
 
-/** A page that records console errors, page errors and every request. */
-export async function openPage(browser, url, { width = 1280, height = 900, colorScheme = 'light' } = {}) {
+/** A page that records console errors, console warnings (the page's and its workers'), page errors and every request. */
+export async function openPage(browser, url, { width = 1280, height = 900, colorScheme = 'light', testSwitch = null } = {}) {
   const context = await browser.newContext({ viewport: { width, height }, acceptDownloads: true, colorScheme });
+  // The page's test switch (src/page_options.rs): written before any page script runs, which a link cannot do.
+  if (testSwitch) await context.addInitScript((s) => localStorage.setItem('lethe.test', s), JSON.stringify(testSwitch));
   const page = await context.newPage();
   page.errors = [];
+  page.warnings = [];
   page.requests = [];
-  page.on('console', (m) => { if (m.type() === 'error') page.errors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') page.errors.push(m.text());
+    if (m.type() === 'warning') page.warnings.push(m.text());
+  });
   page.on('pageerror', (e) => page.errors.push(String(e)));
   context.on('request', (r) => page.requests.push(r.url()));
   await page.goto(url);

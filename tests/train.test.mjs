@@ -7,7 +7,7 @@ let server, browser;
 before(async () => { server = await serve(); browser = await launch(); });
 after(async () => { await browser?.close(); await server?.close(); });
 
-test('loads with no console errors, shows engine loading, then CPU with the reason', async () => {
+test('loads with a clean console (no errors, no warnings), shows engine loading, then CPU with the reason', async () => {
   const page = await openPage(browser, server.url);
   // The page is usable at once: the settings are there while the engine loads.
   await page.waitForSelector('#dataset');
@@ -17,6 +17,9 @@ test('loads with no console errors, shows engine loading, then CPU with the reas
   assert.match(reason, /no WebGPU adapter|no WebGPU|software/, `reason: ${reason}`);
   await screenshot(page, 'ready.png');
   assert.deepEqual(page.errors, []);
+  // Chromium used to warn about trunk's integrity attribute on the wasm preload, and wasm-bindgen about the
+  // worker's old-style initialisation call (both fixed; a warning here means one came back).
+  assert.deepEqual(page.warnings, []);
   await page.context().close();
 });
 

@@ -32,12 +32,12 @@ test('forced WebGPU trains a tiny model and the loss falls', async () => {
   await page.context().close();
 });
 
-test('a GPU lost mid-run (?fault=gpu-lost@2) is rerun on a fresh CPU worker, which the page says', async () => {
+test('a GPU lost mid-run (test switch gpu-lost@2) is rerun on a fresh CPU worker, which the page says', async () => {
   const tiny = experiment((e) => {
     e.backend = 'webgpu'; e.data.n_samples = 64; e.model.layers = 1; e.model.width = 8;
     e.train.epochs = 3; e.train.batch_size = 32; e.train.learning_rate = 0.05;
   });
-  const page = await openPage(browser, server.url + '?fault=gpu-lost@2' + experimentHash(tiny));
+  const page = await openPage(browser, server.url + experimentHash(tiny), { testSwitch: { fault: 'gpu-lost@2' } });
   assert.equal(await waitReady(page, 120000), 'WebGPU');
   await trainToDone(page, 300000);
   assert.match(await page.textContent('.notices'), /failed on WebGPU.*restarted the engine on the CPU/);

@@ -362,13 +362,15 @@ impl CertifiedState {
     }
 
     /// Removes the points at `positions`, in order, one Newton step each; returns the model, its certificate
-    /// (without the oracle's figures) and the rows still alive.
+    /// (without the oracle's figures and the measured residual, which [`with_oracle`] adds outside the removal's
+    /// time) and the rows still alive.
     pub fn remove(
         &self,
         positions: &[usize],
         seed: u64,
     ) -> Result<(LinearOvr, Certificate, Vec<bool>)> {
-        let mut p = self.problem.clone();
+        // Copied only if the budget forces a retrain with fresh noise.
+        let mut p = std::borrow::Cow::Borrowed(&self.problem);
         let dim = p.dim;
         let lambda = p.lambda;
         let s = &self.settings;
@@ -429,7 +431,7 @@ impl CertifiedState {
             if bound > budget {
                 // The budget is spent: retrain from scratch on what remains, with fresh noise.
                 retrains += 1;
-                p.draw_noise(s.sigma, seed, retrains as u64);
+                p.to_mut().draw_noise(s.sigma, seed, retrains as u64);
                 for m in 0..w.len() {
                     let (wm, hm) = p.solve(m, &alive)?;
                     w[m] = wm;
@@ -439,14 +441,13 @@ impl CertifiedState {
                 bound = 0.0;
             }
         }
-        let residual = p.residual(&w, &alive);
         let certificate = Certificate {
             sigma: s.sigma,
             epsilon: s.epsilon,
             delta: s.delta,
             budget,
             bound,
-            residual,
+            residual: 0.0,
             removals: positions.len(),
             retrains,
             oracle_seconds: 0.0,
@@ -462,10 +463,7 @@ impl CertifiedState {
     /// The oracle: the same solver from scratch on the rows where `alive`, with the noise of the `retrains`-th
     /// draw (the noise the removed model carries).
     pub fn oracle(&self, alive: &[bool], retrains: usize, seed: u64) -> Result<LinearOvr> {
-        let mut p = self.problem.clone();
-        if retrains > 0 {
-            p.draw_noise(self.settings.sigma, seed, retrains as u64);
-        }
+        let p = self.problem_after(retrains, seed);
         let w = (0..p.binaries.len())
             .map(|m| p.solve(m, alive).map(|(w, _)| w))
             .collect::<Result<_>>()?;
@@ -473,6 +471,18 @@ impl CertifiedState {
             w,
             n_classes: p.n_classes,
         })
+    }
+}
+
+impl CertifiedState {
+    /// The problem with the noise of the `retrains`-th draw (the noise a model carries after that many retrains).
+    fn problem_after(&self, retrains: usize, seed: u64) -> std::borrow::Cow<'_, Problem> {
+        let mut p = std::borrow::Cow::Borrowed(&self.problem);
+        if retrains > 0 {
+            p.to_mut()
+                .draw_noise(self.settings.sigma, seed, retrains as u64);
+        }
+        p
     }
 }
 
@@ -542,6 +552,9 @@ pub fn with_oracle(
     let (oracle, seconds) =
         timed_by_repetition(|| state.oracle(&alive, certificate.retrains, ctx_seed))?;
     certificate.oracle_seconds = seconds;
+    certificate.residual = state
+        .problem_after(certificate.retrains, ctx_seed)
+        .residual(&model.w, &alive);
     let (a, b) = (model.flat(), oracle.flat());
     let diff: Vec<f64> = a.iter().zip(&b).map(|(x, y)| x - y).collect();
     certificate.relative_to_oracle = norm(&diff) / norm(&b).max(1e-300);
