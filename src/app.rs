@@ -58,7 +58,17 @@ fn initial_experiment(embed: bool) -> (Experiment, bool, Vec<String>) {
 
 /// Restores the last results and the uploaded CSV this browser kept for `experiment`.
 fn restore(app: AppState, experiment: &Experiment) {
-    if let Some(report) = storage::load_results().filter(|r| &r.experiment == experiment) {
+    let kept = match storage::load_results() {
+        Some(Ok(report)) => Some(report),
+        Some(Err(why)) => {
+            app.notify(format!(
+                "The results kept in this browser were unusable and have been deleted ({why})."
+            ));
+            None
+        }
+        None => None,
+    };
+    if let Some(report) = kept.filter(|r| &r.experiment == experiment) {
         let history = report
             .runs
             .first()

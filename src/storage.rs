@@ -38,10 +38,18 @@ pub fn save_settings(experiment: &Experiment) {
     }
 }
 
-/// The saved results of the last finished run, if any.
-pub fn load_results() -> Option<Report> {
-    let text = local()?.get_item(RESULTS_KEY).ok()??;
-    serde_json::from_str(&text).ok()
+/// The saved results of the last finished run, if any. Results that cannot be read or do not fit together
+/// ([`Report::check`]) are deleted, and the message says why.
+pub fn load_results() -> Option<Result<Report, String>> {
+    let storage = local()?;
+    let text = storage.get_item(RESULTS_KEY).ok()??;
+    let report = serde_json::from_str::<Report>(&text)
+        .map_err(|e| e.to_string())
+        .and_then(|r| r.check().map(|()| r));
+    if report.is_err() {
+        let _ = storage.remove_item(RESULTS_KEY);
+    }
+    Some(report)
 }
 
 /// Saves the results of a finished run.

@@ -128,6 +128,26 @@ test('a worker crash mid-run (test switch worker-crash@3) is recovered on a fres
   await page.context().close();
 });
 
+test('results kept in this browser that do not fit together are dropped with a notice, not a dead page', async () => {
+  const page = await openPage(browser, server.url + experimentHash(experiment((x) => { x.train.epochs = 2; })));
+  await waitReady(page);
+  await trainToDone(page);
+  // Tamper with the stored report the way an old version or a hand edit could: no runs at all.
+  await page.evaluate(() => {
+    const r = JSON.parse(localStorage.getItem('lethe.results'));
+    r.runs = [];
+    localStorage.setItem('lethe.results', JSON.stringify(r));
+  });
+  await page.reload();
+  await waitReady(page);
+  const notices = await page.textContent('.notices');
+  assert.match(notices, /results kept in this browser were unusable and have been deleted \(runs is empty\)/, notices);
+  assert.equal(await page.evaluate(() => localStorage.getItem('lethe.results')), null);
+  assert.equal(await page.$('#results'), null);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
 test('a link cannot inject a fault: ?fault=worker-crash@1 in the URL is ignored', async () => {
   const e = experiment((x) => { x.train.epochs = 3; });
   const page = await openPage(browser, server.url + '?fault=worker-crash@1' + experimentHash(e));

@@ -147,3 +147,71 @@ impl Report {
         serde_json::to_string_pretty(self).expect("a report should always serialise")
     }
 }
+
+impl Report {
+    /// Checks that the report is internally consistent, so that a page can index it without panicking: at least
+    /// one run, class names for `dataset.n_classes`, and in every run a square confusion matrix, one per-class
+    /// entry per class, misclassified labels inside the classes, and finite numbers. A report kept in a browser
+    /// may be from another version or edited by hand; the message says what does not fit.
+    pub fn check(&self) -> Result<(), String> {
+        let k = self.dataset.n_classes;
+        if self.dataset.class_names.len() != k {
+            return Err(format!(
+                "dataset.class_names has {} names for {k} classes",
+                self.dataset.class_names.len()
+            ));
+        }
+        if self.runs.is_empty() {
+            return Err("runs is empty".into());
+        }
+        for (i, run) in self.runs.iter().enumerate() {
+            if run.confusion.len() != k || run.confusion.iter().any(|row| row.len() != k) {
+                return Err(format!("runs[{i}].confusion is not {k} × {k}"));
+            }
+            if run.per_class.len() != k {
+                return Err(format!(
+                    "runs[{i}].per_class has {} entries for {k} classes",
+                    run.per_class.len()
+                ));
+            }
+            if let Some(m) = run
+                .misclassified
+                .iter()
+                .find(|m| m.label as usize >= k || m.predicted as usize >= k)
+            {
+                return Err(format!(
+                    "runs[{i}].misclassified names class {} of {k}",
+                    m.label.max(m.predicted)
+                ));
+            }
+            let numbers = [
+                run.seconds,
+                run.train_loss,
+                run.train_acc,
+                run.test_acc,
+                run.precision,
+                run.recall,
+                run.f1,
+            ];
+            if numbers.iter().any(|v| !v.is_finite()) {
+                return Err(format!("runs[{i}] holds a number that is not finite"));
+            }
+            if run.history.iter().any(|h| {
+                ![
+                    h.train_loss,
+                    h.test_loss,
+                    h.train_acc,
+                    h.test_acc,
+                    h.elapsed_seconds,
+                ]
+                .iter()
+                .all(|v| v.is_finite())
+            }) {
+                return Err(format!(
+                    "runs[{i}].history holds a number that is not finite"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
