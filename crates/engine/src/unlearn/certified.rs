@@ -13,8 +13,10 @@
 //! and downdated per removed point (H ← H − p(1−p)xxᵀ − λI), so a removal costs a d×d solve, not a pass over the
 //! data. The data-dependent bound on the gradient residual of each step is the reference's
 //! γ·‖X‖₂·‖H⁻¹Δ‖·‖X H⁻¹Δ‖ (γ = 1/4; the reference recomputes ‖X‖₂ for the remaining data after each removal,
-//! here the spectral norm of the full training split is used, an upper bound for every subset), plus, because H is the cached Hessian at w* rather than at the current w, the exact extra term
-//! ‖(H_w − H_{w*})H⁻¹Δ‖ (zero for the first removal). The bounds add up over removals and classes; the model is
+//! here the spectral norm of the full training split is used, an upper bound for every subset; ‖XH⁻¹Δ‖² is
+//! ΔᵀKΔ with K = XᵀX downdated per point, a d×d product instead of a pass over the data), plus, because H is the
+//! cached Hessian at w* rather than at the current w, a bound on the extra term ‖(H_w − H_{w*})H⁻¹Δ‖:
+//! γ·‖X(w − w*)‖·‖XH⁻¹Δ‖ (zero for the first removal). A removal therefore costs O(d³), whatever n. The bounds add up over removals and classes; the model is
 //! (ε, δ)-certified while the sum stays within σε/c, c = √(2 ln(1.5/δ)). Past the budget it is retrained from
 //! scratch on what remains, with fresh noise.
 
@@ -305,7 +307,10 @@ pub struct CertifiedState {
     pub optimum: Vec<Vec<f64>>,
     /// The Hessian at w* of each binary model, full data.
     pub hessians: Vec<Vec<f64>>,
-    /// ‖X‖₂, the spectral norm of the full training split (√ of the largest eigenvalue of XᵀX).
+    /// K = XᵀX over the full training split: downdated per removed point, it gives ‖XΔ‖² = ΔᵀKΔ without a pass
+    /// over the data.
+    gram: Vec<f64>,
+    /// ‖X‖₂, the spectral norm of the full training split (√ of the largest eigenvalue of K).
     spectral_norm: f64,
     /// Settings.
     pub settings: Certified,
@@ -345,6 +350,7 @@ impl CertifiedState {
             problem,
             optimum,
             hessians,
+            gram,
             spectral_norm,
             settings,
         })
@@ -380,10 +386,16 @@ impl CertifiedState {
         // ‖X‖₂ of the full training split bounds that of every subset (removing rows only lowers the spectral
         // norm), so the per-removal bound needs no eigenvalue computation and stays valid, slightly looser.
         let x_norm = self.spectral_norm;
+        let mut kmat = self.gram.clone();
         let (mut bound, mut retrains) = (0.0, 0);
         for &q in positions {
             alive[q] = false;
             let x = p.row(q).to_vec();
+            for a in 0..dim {
+                for b in 0..dim {
+                    kmat[a * dim + b] -= x[a] * x[b];
+                }
+            }
             for m in 0..w.len() {
                 let y = p.binaries[m].y[q];
                 let z_star = dot(&anchor[m], &x);
@@ -399,25 +411,20 @@ impl CertifiedState {
                     .map(|a| lambda * w[m][a] - y * s_q * x[a])
                     .collect();
                 let delta = cholesky_solve(&hs[m], &g, dim)?;
-                // ‖XΔ‖ over the remaining rows, and the stale-Hessian term ‖(H_w − H_w*)Δ‖.
-                let mut x_delta = 0.0;
-                let mut stale = vec![0.0; dim];
-                let moved = w[m] != anchor[m];
-                for i in (0..p.n()).filter(|&i| alive[i]) {
-                    let xi = p.row(i);
-                    let proj = dot(xi, &delta);
-                    x_delta += proj * proj;
-                    if moved {
-                        let (zw, za) = (dot(&w[m], xi), dot(&anchor[m], xi));
-                        let dr =
-                            sigmoid(zw) * (1.0 - sigmoid(zw)) - sigmoid(za) * (1.0 - sigmoid(za));
-                        stale
-                            .iter_mut()
-                            .zip(xi)
-                            .for_each(|(s, xa)| *s += dr * xa * proj);
-                    }
-                }
-                bound += GAMMA * x_norm * norm(&delta) * x_delta.sqrt() + norm(&stale);
+                // ‖XΔ‖² = ΔᵀKΔ over the remaining rows. The stale-Hessian term ‖(H_w − H_w*)Δ‖ =
+                // ‖Σᵢ (rᵢ(w) − rᵢ(w*)) xᵢ xᵢᵀΔ‖ ≤ γ Σᵢ |xᵢᵀ(w − w*)| |xᵢᵀΔ| ≤ γ ‖X(w − w*)‖ ‖XΔ‖ (rᵢ = σ(1 − σ) is
+                // γ-Lipschitz in xᵢᵀw, ‖xᵢ‖ = 1, then Cauchy–Schwarz): two d×d products, no pass over the data.
+                let quad = |v: &[f64]| {
+                    (0..dim)
+                        .map(|a| v[a] * dot(&kmat[a * dim..(a + 1) * dim], v))
+                        .sum::<f64>()
+                        .max(0.0)
+                        .sqrt()
+                };
+                let x_delta = quad(&delta);
+                let moved: Vec<f64> = w[m].iter().zip(&anchor[m]).map(|(a, b)| a - b).collect();
+                let stale = GAMMA * quad(&moved) * x_delta;
+                bound += GAMMA * x_norm * norm(&delta) * x_delta + stale;
                 w[m].iter_mut().zip(&delta).for_each(|(wa, da)| *wa += da);
             }
             if bound > budget {
