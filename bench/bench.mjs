@@ -166,7 +166,8 @@ await server.close();
 const cpuRuns = results.filter((r) => r.backend.startsWith('CPU')).flatMap((r) => r.runs);
 const result = {
   date: new Date().toISOString(),
-  command: smoke ? 'SMOKE=1 node bench/bench.mjs' : `make bench (REPS=${reps}, GPU_REPS=${gpuReps})`,
+  command: smoke ? 'SMOKE=1 node bench/bench.mjs'
+    : `make bench (REPS=${reps}, GPU_REPS=${gpuReps}${process.env.BACKENDS ? `, BACKENDS=${process.env.BACKENDS}` : ''}${process.env.ONLY ? `, ONLY=${process.env.ONLY}` : ''})`,
   machine: `${os.cpus().length} cores (${os.cpus()[0]?.model?.trim()}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.arch()}, headless Debian Chromium`,
   sizes,
   page: {
