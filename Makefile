@@ -23,8 +23,9 @@ browser-tools:
 build: tools
 	trunk build --release
 
-## Every test: native (engine, protocol, CLI, charts), the release build, then the browser end-to-end tests
-test: tools browser-tools
+## Every test: formatting and clippy (native and wasm32), native tests (engine, protocol, CLI, charts), the release
+## build, then the browser end-to-end tests and the bench's smoke run
+test: tools browser-tools lint
 	cargo test --workspace
 	trunk build --release
 	node --test --test-concurrency=1 tests/

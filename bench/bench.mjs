@@ -6,7 +6,8 @@
 //   * the longest main-thread task during training and the peak main-thread JS heap.
 // Each figure is the median of REPS runs (GPU_REPS on WebGPU). The result goes to OUT (default docs/bench.json);
 // when a previous result is there, each median is printed next to it. SMOKE=1 runs a tiny workload once (for
-// `make test`; it also runs a tiny unlearning lab and fails if that does): no timing is asserted anywhere. The
+// `make test`; it also runs a tiny unlearning lab; any failure, or a backend that fell back, fails it): no timing is
+// asserted anywhere. The
 // unlearning workloads (bench/workloads/unlearn-*.json, CPU only) record each method's speed-up over retraining
 // in the same run. BACKENDS=cpu skips WebGPU (on SwiftShader the three workloads take
 // about 14 minutes), ONLY=moons runs the workloads whose file name holds that text; a run past RUN_TIMEOUT_S (900) is recorded as failed and the bench goes on.
@@ -143,9 +144,13 @@ for (const backend of backends) {
       try {
         const { report: _report, ...r } = await once(browser, server, { ...w.experiment, backend });
         process.stderr.write(`${backend} ${w.name} #${i + 1}: ${r.train_seconds.toFixed(2)} s (${r.badge})\n`);
+        // A backend that should have run but fell back is a failure, not a figure.
+        if (!r.badge.toLowerCase().startsWith(backend)) throw new Error(`asked for ${backend}, ran on ${r.badge}`);
         runs.push(r);
       } catch (e) {
         process.stderr.write(`${backend} ${w.name} #${i + 1}: FAILED ${e.message.split('\n')[0]}\n`);
+        // The smoke run (in `make test`) fails with its first failure; the full bench records it and goes on.
+        if (smoke) throw e;
         runs.push({ error: e.message.split('\n')[0] });
         for (const c of browser.contexts()) await c.close().catch(() => {});
       }
