@@ -7,11 +7,10 @@ use std::collections::BTreeMap;
 use burn::prelude::*;
 use lethe_protocol::{MethodSpec, TrainConfig};
 
-use super::descent::{fit, optimizer};
+use super::finetune::on_retain;
 use super::params::{flat_tensor, with_flat_tensor};
 use super::settings::{real, whole};
 use super::{Context, Unlearned, Unlearner};
-use crate::data::rng::{Rng64, stream};
 use crate::error::{EngineError, Result};
 use crate::host::Host;
 use crate::model::Classifier;
@@ -106,24 +105,7 @@ impl Unlearner for Amnesiac {
         }
         let mut model = with_flat_tensor(ctx.original.clone(), theta);
         if self.repair_epochs > 0 {
-            let recipe = TrainConfig {
-                epochs: self.repair_epochs,
-                learning_rate: self.learning_rate,
-                ..ctx.train.clone()
-            };
-            let mut optim = optimizer(&recipe);
-            let mut rng = Rng64::new(ctx.seed, stream::UNLEARN);
-            model = fit(
-                model,
-                &sets.retain,
-                sets.d,
-                &recipe,
-                &mut optim,
-                &mut rng,
-                &ctx.rt.device,
-                host,
-            )
-            .await?;
+            model = on_retain(model, ctx, self.repair_epochs, self.learning_rate, host).await?;
         }
         Ok(Unlearned::net(model, self.repair_epochs))
     }

@@ -12,6 +12,7 @@ use super::{Context, Unlearned, Unlearner};
 use crate::data::rng::{Rng64, stream};
 use crate::error::Result;
 use crate::host::Host;
+use crate::model::Classifier;
 
 /// Fine-tune settings.
 pub struct Finetune {
@@ -40,24 +41,44 @@ impl Unlearner for Finetune {
     }
 
     async fn unlearn<H: Host>(&self, ctx: &Context<'_>, host: &mut H) -> Result<Unlearned> {
-        let recipe = TrainConfig {
-            epochs: self.epochs,
-            learning_rate: self.learning_rate,
-            ..ctx.train.clone()
-        };
-        let mut optim = optimizer(&recipe);
-        let mut rng = Rng64::new(ctx.seed, stream::UNLEARN);
-        let model = fit(
+        let model = on_retain(
             ctx.original.clone(),
-            &ctx.sets.retain,
-            ctx.sets.d,
-            &recipe,
-            &mut optim,
-            &mut rng,
-            &ctx.rt.device,
+            ctx,
+            self.epochs,
+            self.learning_rate,
             host,
         )
         .await?;
         Ok(Unlearned::net(model, self.epochs))
     }
+}
+
+/// `epochs` of the training recipe on the retain set at `learning_rate`, from `model`, with a fresh optimiser:
+/// fine-tuning, and the repair step of other methods (amnesiac).
+pub async fn on_retain<H: Host>(
+    model: Classifier,
+    ctx: &Context<'_>,
+    epochs: usize,
+    learning_rate: f64,
+    host: &mut H,
+) -> Result<Classifier> {
+    let recipe = TrainConfig {
+        epochs,
+        learning_rate,
+        ..ctx.train.clone()
+    };
+    let mut optim = optimizer(&recipe);
+    let mut rng = Rng64::new(ctx.seed, stream::UNLEARN);
+    let sets = ctx.sets;
+    fit(
+        model,
+        &sets.retain,
+        sets.d,
+        &recipe,
+        &mut optim,
+        &mut rng,
+        &ctx.rt.device,
+        host,
+    )
+    .await
 }
