@@ -144,7 +144,7 @@ pub fn App() -> impl IntoView {
         app.notify(note);
     }
     provide_context(app);
-    let controller = StoredValue::new_local(Controller::new(app, options.fault));
+    let controller = StoredValue::new_local(Controller::new(app, &options));
     provide_context(controller);
     if !embed {
         // A reload keeps the experiment in the hash: it is this browser's own page when it equals the saved one.

@@ -13,7 +13,8 @@ use lethe_protocol::{
 use crate::engine::{EngineClient, Signal};
 use crate::state::{AppState, Attempt, CsvFile, EngineStatus, RunState, RunStatus};
 
-/// A run with no news for this long is taken for a hung worker.
+/// A run with no news for this long is taken for a hung worker (the worker sends a heartbeat about once a
+/// second while it computes). The test switch can shorten it (`page_options`).
 const HANG_MS: f64 = 60_000.0;
 /// A cancelled run whose worker has not confirmed within this long is stopped hard (the worker is replaced).
 const CANCEL_GRACE_MS: f64 = 1_000.0;
@@ -32,9 +33,11 @@ struct Inner {
     rerun: bool,
     /// Recoveries of the current run so far (a second failure is reported, not retried).
     recoveries: u32,
-    /// The fault to inject (`?fault=`), given to the first worker only.
+    /// The fault to inject (the test switch's), given to the first worker only.
     fault: Option<Fault>,
     last_news_ms: f64,
+    /// The hang timeout in force.
+    hang_ms: f64,
     cancel_deadline: Option<f64>,
     /// What the current data view was prepared from (see [`data_key`]).
     prepared: Option<String>,
@@ -67,10 +70,12 @@ fn now_ms() -> f64 {
 }
 
 impl Controller {
-    /// A controller for `app`, injecting `fault` into its first worker; call [`Controller::start`] next.
-    pub fn new(app: AppState, fault: Option<Fault>) -> Self {
+    /// A controller for `app`, injecting the test switch's fault into its first worker; call
+    /// [`Controller::start`] next.
+    pub fn new(app: AppState, options: &crate::page_options::PageOptions) -> Self {
         let inner = Inner {
-            fault,
+            fault: options.fault,
+            hang_ms: options.hang_ms.unwrap_or(HANG_MS),
             ..Inner::default()
         };
         Self {
@@ -223,12 +228,11 @@ impl Controller {
         if deadline.is_some_and(|d| now > d) {
             self.inner.borrow_mut().cancel_deadline = None;
             self.start(); // the worker is still busy with the cancelled run: stop it hard
-        } else if self.app.run.get_untracked().status == RunStatus::Running && now - last > HANG_MS
+        } else if self.app.run.get_untracked().status == RunStatus::Running
+            && now - last > self.inner.borrow().hang_ms
         {
-            self.on_signal(Signal::Crashed(format!(
-                "no answer for {} s",
-                HANG_MS / 1000.0
-            )));
+            let seconds = self.inner.borrow().hang_ms / 1000.0;
+            self.on_signal(Signal::Crashed(format!("no answer for {seconds} s")));
         }
     }
 
@@ -357,6 +361,11 @@ impl Controller {
                 r.epochs_total = epochs_total;
                 r.history.push(record);
             }),
+            Event::Working { run_id, stage, .. }
+                if ours(run_id) && current.working.as_deref() != Some(stage.as_str()) =>
+            {
+                app.run.update(|r| r.working = Some(stage))
+            }
             Event::Boundary { run_id, grid, .. } if ours(run_id) => {
                 app.run.update(|r| r.boundary = Some(grid))
             }

@@ -2,7 +2,8 @@
 //! an iframe shows. From the test switch: a fault to inject, which only the browser tests set, because a link must
 //! never be able to crash a visitor's engine.
 //!
-//! The test switch is the localStorage key `lethe.test`, holding JSON such as `{"fault": "worker-crash@3"}`. The
+//! The test switch is the localStorage key `lethe.test`, holding JSON such as `{"fault": "worker-crash@3"}` or
+//! `{"hang_ms": 3000}` (a shorter hang timeout, so that no test waits a minute). The
 //! end-to-end tests write it before the page loads (Playwright's `addInitScript`, `openPage(…, { testSwitch })` in
 //! `tests/support.mjs`); a link cannot. The page reads it once at start-up and does not keep it.
 
@@ -18,6 +19,8 @@ pub struct PageOptions {
     pub embed: bool,
     /// A fault to inject into the first worker (test switch only).
     pub fault: Option<Fault>,
+    /// The hang timeout in milliseconds (test switch only; the controller's default otherwise).
+    pub hang_ms: Option<f64>,
 }
 
 impl PageOptions {
@@ -38,17 +41,25 @@ impl PageOptions {
         }
         let mut error = None;
         if let Some(text) = test_switch {
-            let fault = serde_json::from_str::<serde_json::Value>(text)
-                .ok()
-                .and_then(|v| v.get("fault").and_then(|f| f.as_str()).map(str::to_owned));
-            match fault.as_deref().map(Fault::parse) {
-                Some(Ok(f)) => options.fault = Some(f),
-                Some(Err(e)) => {
-                    error = Some(format!("The test switch's {e}; no fault is injected."))
+            match serde_json::from_str::<serde_json::Value>(text) {
+                Ok(v) => {
+                    if let Some(f) = v.get("fault").and_then(|f| f.as_str()) {
+                        match Fault::parse(f) {
+                            Ok(f) => options.fault = Some(f),
+                            Err(e) => {
+                                error =
+                                    Some(format!("The test switch's {e}; no fault is injected."))
+                            }
+                        }
+                    }
+                    options.hang_ms = v
+                        .get("hang_ms")
+                        .and_then(|h| h.as_f64())
+                        .filter(|h| *h > 0.0);
                 }
-                None => {
+                Err(e) => {
                     error = Some(format!(
-                        "The test switch {TEST_SWITCH_KEY} is not {{\"fault\": …}}: {text}"
+                        "The test switch {TEST_SWITCH_KEY} is not JSON ({e}): {text}"
                     ))
                 }
             }
@@ -72,5 +83,7 @@ mod tests {
         let (o, e) = PageOptions::read("", Some(r#"{"fault": "boom"}"#));
         assert_eq!(o.fault, None);
         assert!(e.unwrap().contains("\"boom\""));
+        let (o, e) = PageOptions::read("", Some(r#"{"hang_ms": 3000}"#));
+        assert_eq!((o.hang_ms, o.fault, e), (Some(3000.0), None, None));
     }
 }

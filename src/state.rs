@@ -48,6 +48,8 @@ pub struct RunState {
     /// Earlier attempts of this run that failed and were redone (a lost GPU, a crashed engine), kept for the
     /// curves and marked.
     pub attempts: Vec<Attempt>,
+    /// What the worker last said it was doing (its heartbeat), while running.
+    pub working: Option<String>,
 }
 
 /// A failed attempt of a run, kept on the charts.
@@ -69,6 +71,7 @@ impl Default for RunState {
             boundary: None,
             report: None,
             attempts: vec![],
+            working: None,
         }
     }
 }

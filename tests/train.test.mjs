@@ -64,3 +64,44 @@ test('WebGPU forced where the browser has none: the page says why, in words, and
   await trainToDone(page);
   await page.context().close();
 });
+
+test('a slow but healthy epoch is not taken for a hang: the worker sends heartbeats (hang timeout 3 s by test switch)', async () => {
+  // One epoch of 30 000 single-point steps takes several seconds in the worker; before heartbeats the page heard
+  // nothing until the epoch ended and killed the run after its hang timeout.
+  const e = experiment((x) => {
+    x.data.n_samples = 40000;
+    x.model.width = 8;
+    x.train.batch_size = 1;
+    x.train.epochs = 1;
+  });
+  const page = await openPage(browser, server.url + experimentHash(e), { testSwitch: { hang_ms: 3000 } });
+  await waitReady(page);
+  const started = Date.now();
+  await trainToDone(page, 180000);
+  const seconds = (Date.now() - started) / 1000;
+  assert.ok(seconds > 3, `the epoch took ${seconds} s, not longer than the hang timeout: the test proves nothing`);
+  const notices = (await page.$('.notices')) ? await page.textContent('.notices') : '';
+  assert.doesNotMatch(notices, /stopped|crashed|no answer/i, notices);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('an experiment with an unlearn section runs the lab in the worker and names its steps while it works', async () => {
+  const e = experiment((x) => {
+    x.train.epochs = 10;
+    x.unlearn = { forget: { kind: 'random', fraction: 0.1 }, methods: ['finetune', 'scrub', 'sisa'], retrain_seeds: 2 };
+  });
+  const page = await openPage(browser, server.url + experimentHash(e));
+  await waitReady(page);
+  const seen = page.waitForFunction(() => /^unlearning: /.test(document.querySelector('#status')?.textContent || ''),
+    null, { timeout: 120000, polling: 50 });
+  await trainToDone(page, 180000);
+  await seen;
+  const report = await downloadReport(page);
+  assert.deepEqual(report.runs.map((r) => r.method), ['train', 'retrain', 'finetune', 'scrub', 'sisa']);
+  assert.equal(report.host, 'browser');
+  assert.equal(report.forget.size, 77); // round(0.1 × 768 training points)
+  assert.ok(report.runs[1].forget_acc_std != null, 'two retrain seeds give a spread');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});

@@ -45,6 +45,14 @@ pub fn RunBar() -> impl IntoView {
                     EngineStatus::Loading => "engine loading…".to_string(),
                     _ => "ready".to_string(),
                 },
+                // The unlearning lab after training: its heartbeat names the step.
+                RunStatus::Running
+                    if r.working
+                        .as_deref()
+                        .is_some_and(|w| !w.starts_with("training")) =>
+                {
+                    format!("unlearning: {}…", r.working.as_deref().unwrap_or_default())
+                }
                 RunStatus::Running => match last {
                     // On a GPU the first epoch also compiles the kernels: seconds on a real GPU, more on a
                     // software adapter (docs/BENCHMARKS.md).

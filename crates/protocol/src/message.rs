@@ -8,7 +8,7 @@ use crate::dataset::BoundaryGrid;
 use crate::{BackendChoice, DatasetView, EpochRecord, Experiment, Report};
 
 /// Bumped on any incompatible change to these messages.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// Page → worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -65,6 +65,14 @@ pub enum Event {
         run_id: u64,
         epochs_total: usize,
         record: EpochRecord,
+    },
+    /// A heartbeat within a run, about once a second while it computes (and at each unlearning step): the worker is
+    /// busy, not dead, even when an epoch takes minutes. `stage` says with what ("training", or a step of the
+    /// unlearning lab such as "retrain (2 of 13)"); `steps` counts the optimiser steps of the run so far.
+    Working {
+        run_id: u64,
+        stage: String,
+        steps: u64,
     },
     /// The decision boundary over the two plotted features (2-D data only).
     Boundary {

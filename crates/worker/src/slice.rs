@@ -17,6 +17,8 @@ use crate::worker::send;
 const SLICE_MS: f64 = 100.0;
 /// Least time between two decision-boundary grids, in milliseconds.
 const BOUNDARY_EVERY_MS: f64 = 300.0;
+/// Time between two heartbeats (`Event::Working`) while a run computes, in milliseconds.
+const HEARTBEAT_MS: f64 = 1000.0;
 
 /// Milliseconds since the worker started.
 pub fn now_ms() -> f64 {
@@ -49,6 +51,11 @@ pub struct TimeSliced {
     cancel: Rc<Cell<bool>>,
     last_yield: f64,
     last_boundary: f64,
+    last_heartbeat: f64,
+    /// What the run is doing, for heartbeats.
+    stage: String,
+    /// Optimiser steps so far (calls to `pause`).
+    steps: u64,
 }
 
 impl TimeSliced {
@@ -67,12 +74,31 @@ impl TimeSliced {
             cancel,
             last_yield: now,
             last_boundary: f64::NEG_INFINITY,
+            last_heartbeat: now,
+            stage: "training".into(),
+            steps: 0,
         }
+    }
+}
+
+impl TimeSliced {
+    /// Tells the page the run is alive, and doing what.
+    fn heartbeat(&mut self) {
+        self.last_heartbeat = now_ms();
+        send(&Event::Working {
+            run_id: self.run_id,
+            stage: self.stage.clone(),
+            steps: self.steps,
+        });
     }
 }
 
 impl Host for TimeSliced {
     async fn pause(&mut self) -> Flow {
+        self.steps += 1;
+        if now_ms() - self.last_heartbeat >= HEARTBEAT_MS {
+            self.heartbeat();
+        }
         if now_ms() - self.last_yield >= SLICE_MS {
             yield_to_event_loop().await;
             self.last_yield = now_ms();
@@ -102,6 +128,11 @@ impl Host for TimeSliced {
             }
             _ => Ok(()),
         }
+    }
+
+    fn stage(&mut self, label: &str, done: usize, total: usize) {
+        self.stage = format!("{label} ({} of {total})", done + 1);
+        self.heartbeat();
     }
 
     fn wants_boundary(&mut self) -> bool {
