@@ -427,10 +427,13 @@ fn refusals_name_the_field_and_value() {
         "{m}"
     );
     let m = refusal(|e| {
-        e.unlearn.as_mut().unwrap().methods = vec![MethodSpec {
-            method: Method::Sisa,
-            settings: [("shards".to_string(), 64.0), ("slices".to_string(), 64.0)].into(),
-        }]
+        e.unlearn.as_mut().unwrap().methods = vec![
+            MethodSpec::plain(Method::Retrain),
+            MethodSpec {
+                method: Method::Sisa,
+                settings: [("shards".to_string(), 64.0), ("slices".to_string(), 64.0)].into(),
+            },
+        ]
     });
     assert!(
         m.contains("shards × slices = 64 × 64 = 4096 is more than the 1346 training points"),

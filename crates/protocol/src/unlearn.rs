@@ -590,6 +590,18 @@ impl UnlearnConfig {
             ));
         }
         for (i, spec) in self.methods.iter().enumerate() {
+            // Training-time state is prepared once per method, so these may be listed once.
+            let stateful = matches!(
+                spec.method,
+                Method::Sisa | Method::Certified | Method::Amnesiac
+            );
+            if stateful && self.methods[..i].iter().any(|m| m.method == spec.method) {
+                return Err(ConfigError::range(
+                    format!("unlearn.methods[{i}]"),
+                    "listed once (its training-time state is prepared once)",
+                    format!("\"{}\" again", spec.method.key()),
+                ));
+            }
             for (name, &v) in &spec.settings {
                 let (_, _, lo, hi, rule) = setting(name).expect("parsed settings are known");
                 let above = if OPEN_BELOW.contains(&name.as_str()) {

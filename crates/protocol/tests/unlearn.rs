@@ -135,6 +135,10 @@ fn errors_name_the_field_and_value() {
             "unlearn.methods[0].method must be present, got nothing",
         ),
         (r#"[1, 2]"#, "unlearn must be an object, got [1,2]"),
+        (
+            r#"{ "forget": { "kind": "random", "fraction": 0.1 }, "methods": ["sisa", "finetune", { "method": "sisa", "shards": 3 }] }"#,
+            "unlearn.methods[2] must be listed once (its training-time state is prepared once), got \"sisa\" again",
+        ),
     ];
     for (section, expected) in cases {
         assert_eq!(with_section(section).unwrap_err(), expected, "{section}");

@@ -122,7 +122,7 @@ pub async fn run_lab<H: Host>(
     )?;
     let (d, k, n) = (data.n_features(), data.n_classes(), data.train.len());
     let specs = config.plan();
-    check_before_training(config, &specs, n, train_cfg)?;
+    check_before_training(config, n, train_cfg)?;
 
     // Train the original model, logging updates for amnesiac.
     let model = Classifier::new(&experiment.model, d, k, seed, &rt.device);
@@ -182,7 +182,6 @@ pub async fn run_lab<H: Host>(
 /// Refusals that can be made before any training.
 fn check_before_training(
     config: &UnlearnConfig,
-    specs: &[MethodSpec],
     n_train: usize,
     train: &lethe_protocol::TrainConfig,
 ) -> Result<()> {
@@ -193,13 +192,12 @@ fn check_before_training(
             "unlearn.forget.top_k is {top_k}, but the training split has only {n_train} points: nothing would be left"
         )));
     }
-    for (i, spec) in specs.iter().enumerate().skip(1) {
+    for (i, spec) in config.methods.iter().enumerate() {
         if spec.method == Method::Sisa {
             let s = Sisa::new(spec, train);
             if s.shards * s.slices > n_train {
                 return Err(EngineError::Unlearn(format!(
-                    "unlearn.methods[{}] \"sisa\": shards × slices = {} × {} = {} is more than the {n_train} training points",
-                    i - 1,
+                    "unlearn.methods[{i}] \"sisa\": shards × slices = {} × {} = {} is more than the {n_train} training points",
                     s.shards,
                     s.slices,
                     s.shards * s.slices
