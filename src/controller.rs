@@ -16,6 +16,8 @@ use crate::state::{AppState, Attempt, CsvFile, EngineStatus, RunState, RunStatus
 /// A run with no news for this long is taken for a hung worker (the worker sends a heartbeat about once a
 /// second while it computes). The test switch can shorten it (`page_options`).
 const HANG_MS: f64 = 60_000.0;
+/// Workers that may crash in a row without ever becoming ready before the page stops restarting them.
+const MAX_START_FAILURES: u32 = 3;
 /// A cancelled run whose worker has not confirmed within this long is stopped hard (the worker is replaced).
 const CANCEL_GRACE_MS: f64 = 1_000.0;
 
@@ -33,6 +35,8 @@ struct Inner {
     rerun: bool,
     /// Recoveries of the current run so far (a second failure is reported, not retried).
     recoveries: u32,
+    /// Workers that crashed in a row without becoming ready (reset by `ready`).
+    start_failures: u32,
     /// The fault to inject (the test switch's), given to the first worker only.
     fault: Option<Fault>,
     last_news_ms: f64,
@@ -255,6 +259,25 @@ impl Controller {
                             ))
                         });
                     }
+                    let ready =
+                        matches!(self.app.engine.get_untracked(), EngineStatus::Ready { .. });
+                    let failures = {
+                        let mut inner = self.inner.borrow_mut();
+                        if !ready {
+                            inner.start_failures += 1;
+                            // The first crash before ready: the next worker uses the CPU.
+                            inner.force_cpu = true;
+                        }
+                        inner.start_failures
+                    };
+                    if failures >= MAX_START_FAILURES {
+                        let why = format!(
+                            "the engine could not start: it crashed {failures} times in a row, the last on the CPU ({message}). Reload the page to try again; your settings and data are kept."
+                        );
+                        self.app.engine.set(EngineStatus::Failed(why.clone()));
+                        self.app.notify(why);
+                        return;
+                    }
                     self.app.notify(format!(
                         "The engine stopped unexpectedly ({message}). A new one was started; your settings and data are kept."
                     ));
@@ -289,7 +312,14 @@ impl Controller {
         match event {
             Event::Loaded { .. } => {
                 let backend = self.backend_choice();
-                let fault = self.inner.borrow_mut().fault.take();
+                // Most faults go to the first worker only; a start-up crash to every worker.
+                let fault = {
+                    let mut inner = self.inner.borrow_mut();
+                    match inner.fault {
+                        Some(Fault::StartCrash) => inner.fault,
+                        _ => inner.fault.take(),
+                    }
+                };
                 self.engine.send(&Command::Hello {
                     protocol: PROTOCOL_VERSION,
                     backend,
@@ -299,6 +329,7 @@ impl Controller {
             Event::Ready {
                 backend, reason, ..
             } => {
+                self.inner.borrow_mut().start_failures = 0;
                 app.engine.set(EngineStatus::Ready { backend, reason });
                 self.refresh_data();
                 if self.inner.borrow().rerun {

@@ -148,6 +148,20 @@ test('results kept in this browser that do not fit together are dropped with a n
   await page.context().close();
 });
 
+test('an engine that crashes on every start is restarted a bounded number of times, then the page says it cannot start', async () => {
+  const page = await openPage(browser, server.url, { testSwitch: { fault: 'start-crash' } });
+  await page.waitForFunction(() => document.querySelector('#backend-badge')?.textContent.includes('engine failed'),
+    null, { timeout: 60000 });
+  assert.match(await page.textContent('#backend-reason'), /could not start: it crashed 3 times in a row, the last on the CPU/);
+  // No fourth worker: the status stays failed and the notices do not grow.
+  const notices = await page.textContent('.notices');
+  await page.waitForTimeout(3000);
+  assert.equal(await page.textContent('.notices'), notices);
+  assert.equal((notices.match(/stopped unexpectedly/g) || []).length, 2, notices);
+  assert.match(await page.textContent('#backend-badge'), /engine failed/);
+  await page.context().close();
+});
+
 test('a link cannot inject a fault: ?fault=worker-crash@1 in the URL is ignored', async () => {
   const e = experiment((x) => { x.train.epochs = 3; });
   const page = await openPage(browser, server.url + '?fault=worker-crash@1' + experimentHash(e));

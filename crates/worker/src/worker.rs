@@ -67,6 +67,10 @@ fn dispatch(command: Command, state: Shared) {
             fault,
         } => {
             match fault.as_deref().map(Fault::parse) {
+                Some(Ok(Fault::StartCrash)) => {
+                    // An uncaught error, as a real crash while starting.
+                    panic!("injected fault start-crash: the engine crashes while starting")
+                }
                 Some(Ok(f)) => state.borrow_mut().fault = Some(f),
                 Some(Err(message)) => {
                     send(&Event::StartFailed { message });
