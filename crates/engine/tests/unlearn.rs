@@ -1,7 +1,6 @@
 //! The unlearning lab end to end on the CPU backend with fixed seeds. Each threshold names its source: the issue's
 //! acceptance figures, a closed form, or the retrain oracle measured in the same run.
 
-use lethe_engine::unlearn::forget::subset;
 use lethe_engine::unlearn::sisa::{Recipe, assign};
 use lethe_engine::{Outcome, Runtime, Straight, block_on, params_of, prepare_data, run_experiment};
 use lethe_protocol::{
@@ -242,7 +241,6 @@ fn sisa_deletion_equals_training_from_scratch() {
         block_on(params_of(&after[0])).unwrap(),
         "a shard that lost points has changed"
     );
-    let _ = subset(&data.train, &[0], 2);
 }
 
 /// Breast cancer with L2-regularised logistic regression, as in `examples/breast-cancer-logistic.json`.

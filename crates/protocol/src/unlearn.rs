@@ -634,11 +634,6 @@ impl UnlearnConfig {
             .collect()
     }
 
-    /// Whether a method is listed.
-    pub fn lists(&self, method: Method) -> bool {
-        self.methods.iter().any(|m| m.method == method)
-    }
-
     /// The JSON form, as written in files.
     pub fn to_value(&self) -> Value {
         let methods = self

@@ -71,12 +71,4 @@ impl Fitted {
             Self::Linear(linear) => Ok(linear.probabilities(x)),
         }
     }
-
-    /// The network, when it is one.
-    pub fn net(&self) -> Option<&Classifier> {
-        match self {
-            Self::Net(model) => Some(model),
-            _ => None,
-        }
-    }
 }

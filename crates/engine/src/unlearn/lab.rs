@@ -20,6 +20,7 @@ use super::fitted::net_probabilities;
 use super::forget::{Sets, plan};
 use super::neggrad::Neggrad;
 use super::neggrad_plus::NeggradPlus;
+use super::params::l2_distance;
 use super::random_labels::RandomLabels;
 use super::retrain::retrain;
 use super::salun::Salun;
@@ -298,7 +299,7 @@ async fn lab_after_training<H: Host>(
     let before = audit.measure(&original).await?;
     let mut rows = Vec::new();
     let mut train_run = train_row(&trained, data, rt).await?;
-    train_run.audit = Some(plain_audit(&before, None));
+    train_run.audit = Some(plain_audit(&before));
     rows.push(train_run);
 
     // The oracle: retrains with seeds seed, seed + 1, …
@@ -361,29 +362,27 @@ async fn lab_after_training<H: Host>(
         let seconds = seconds.unwrap_or_else(|| t.elapsed().as_secs_f64());
         let measured = audit.measure(&model).await?;
         // Certified removal is compared with its own oracle: the same solver from scratch on the retain set.
-        let (ref_measured, ref_flat, speedup, own_oracle) =
-            match (&model, &mut certificate, &state.certified) {
-                (Fitted::Linear(linear), Some(cert), Some(cstate)) => {
-                    let oracle = with_oracle(cstate, seed, &sets.forget_positions, linear, cert)?;
-                    let m = audit.measure(&Fitted::Linear(oracle.clone())).await?;
-                    let flat: Vec<f32> = oracle.flat().iter().map(|&v| v as f32).collect();
-                    (m, flat, cert.oracle_seconds / seconds.max(1e-9), true)
-                }
-                _ => (
-                    clone_measured(&reference.1),
-                    reference_flat.clone(),
-                    retrain_seconds / seconds.max(1e-9),
-                    false,
-                ),
-            };
-        let l2 = match (&model, own_oracle) {
-            (Fitted::Net(net), _) => Some(crate::unlearn::params::l2_distance(
-                &params_of(net).await?,
-                &ref_flat,
-            )),
-            (Fitted::Linear(linear), true) => {
-                let flat: Vec<f32> = linear.flat().iter().map(|&v| v as f32).collect();
-                Some(crate::unlearn::params::l2_distance(&flat, &ref_flat))
+        let as_f32 = |w: Vec<f64>| w.into_iter().map(|v| v as f32).collect::<Vec<f32>>();
+        let own_oracle = match (&model, &mut certificate, &state.certified) {
+            (Fitted::Linear(linear), Some(cert), Some(cstate)) => {
+                let oracle = with_oracle(cstate, seed, &sets.forget_positions, linear, cert)?;
+                let m = audit.measure(&Fitted::Linear(oracle.clone())).await?;
+                Some((m, as_f32(oracle.flat()), cert.oracle_seconds))
+            }
+            _ => None,
+        };
+        let (ref_measured, ref_flat, speedup) = match &own_oracle {
+            Some((m, flat, oracle_seconds)) => (m, flat, oracle_seconds / seconds.max(1e-9)),
+            None => (
+                &reference.1,
+                &reference_flat,
+                retrain_seconds / seconds.max(1e-9),
+            ),
+        };
+        let l2 = match &model {
+            Fitted::Net(net) => Some(l2_distance(&params_of(net).await?, ref_flat)),
+            Fitted::Linear(linear) if own_oracle.is_some() => {
+                Some(l2_distance(&as_f32(linear.flat()), ref_flat))
             }
             _ => None,
         };
@@ -401,7 +400,7 @@ async fn lab_after_training<H: Host>(
                 &ref_measured.forget_probs,
                 k,
             )),
-            tow: Some(tow(accs(&measured), accs(&ref_measured))),
+            tow: Some(tow(accs(&measured), accs(ref_measured))),
             l2_to_retrain: l2,
             relearn_epochs,
             warnings: warnings(
@@ -414,7 +413,7 @@ async fn lab_after_training<H: Host>(
             prepare_seconds: prepare_seconds.get(&spec.method).copied(),
             certificate,
             sisa,
-            ..plain_audit(&measured, None)
+            ..plain_audit(&measured)
         });
         rows.push(row);
     }
@@ -457,16 +456,8 @@ fn accs(m: &Measured) -> [f64; 3] {
     [m.retain_acc, m.forget_acc, m.test_acc]
 }
 
-fn clone_measured(m: &Measured) -> Measured {
-    Measured {
-        forget_probs: m.forget_probs.clone(),
-        test_predicted: m.test_predicted.clone(),
-        ..*m
-    }
-}
-
 /// The audit keys every row has; the method-specific ones empty.
-fn plain_audit(m: &Measured, prepare_seconds: Option<f64>) -> Audit {
+fn plain_audit(m: &Measured) -> Audit {
     Audit {
         family: None,
         guarantee: None,
@@ -481,7 +472,7 @@ fn plain_audit(m: &Measured, prepare_seconds: Option<f64>) -> Audit {
         relearn_epochs: None,
         warnings: Vec::new(),
         params: BTreeMap::new(),
-        prepare_seconds,
+        prepare_seconds: None,
         retain_acc_std: None,
         forget_acc_std: None,
         test_acc_std: None,
@@ -551,10 +542,7 @@ async fn retrain_row<H: Host>(
     for (model, m, _) in others {
         js.push(mean_js(&m.forget_probs, &reference.1.forget_probs, k));
         tows.push(tow(accs(m), accs(&reference.1)));
-        l2.push(crate::unlearn::params::l2_distance(
-            &params_of(model).await?,
-            reference_flat,
-        ));
+        l2.push(l2_distance(&params_of(model).await?, reference_flat));
     }
     let mut row = method_row(
         Method::Retrain,
@@ -588,7 +576,7 @@ async fn retrain_row<H: Host>(
         forget_acc_std: several.then_some(fa_std),
         test_acc_std: several.then_some(ta_std),
         mia_auc_std: (several && !mias.is_empty()).then_some(mia_std),
-        ..plain_audit(&reference.1, None)
+        ..plain_audit(&reference.1)
     });
     row.test_acc = ta;
     Ok(row)
