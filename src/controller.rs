@@ -11,7 +11,7 @@ use lethe_protocol::{
 };
 
 use crate::engine::{EngineClient, Signal};
-use crate::state::{AppState, Attempt, CsvFile, EngineStatus, RunState, RunStatus};
+use crate::state::{AppState, Attempt, CancelAnswer, CsvFile, EngineStatus, RunState, RunStatus};
 
 /// A run with no news for this long is taken for a hung worker (the worker sends a heartbeat about once a
 /// second while it computes). The test switch can shorten it (`page_options`).
@@ -37,11 +37,16 @@ struct Inner {
     recoveries: u32,
     /// Workers that crashed in a row without becoming ready (reset by `ready`).
     start_failures: u32,
-    /// The fault to inject (the test switch's), given to the first worker only.
+    /// The fault to inject (the test switch's), given to the first worker only unless `fault_every`.
     fault: Option<Fault>,
+    fault_every: bool,
+    /// The protocol version announced to the worker (the test switch can change it).
+    protocol: u32,
     last_news_ms: f64,
     /// The hang timeout in force.
     hang_ms: f64,
+    /// When the user cancelled, and when the worker must have confirmed by.
+    cancel_clicked: f64,
     cancel_deadline: Option<f64>,
     /// What the current data view was prepared from (see [`data_key`]).
     prepared: Option<String>,
@@ -79,6 +84,8 @@ impl Controller {
     pub fn new(app: AppState, options: &crate::page_options::PageOptions) -> Self {
         let inner = Inner {
             fault: options.fault,
+            fault_every: options.fault_every,
+            protocol: options.protocol.unwrap_or(PROTOCOL_VERSION),
             hang_ms: options.hang_ms.unwrap_or(HANG_MS),
             ..Inner::default()
         };
@@ -107,6 +114,14 @@ impl Controller {
         if let Err(e) = self.engine.start(move |signal| me.on_signal(signal)) {
             self.app.engine.set(EngineStatus::Failed(e));
         }
+    }
+
+    /// "Forget my data": stops a running run and replaces the worker, which drops the models and the copy of the
+    /// CSV it kept.
+    pub fn forget_engine_state(&self) {
+        self.cancel();
+        self.inner.borrow_mut().cancel_deadline = None;
+        self.start();
     }
 
     /// Restarts after the user picked another backend.
@@ -197,11 +212,11 @@ impl Controller {
             attempts,
             ..RunState::default()
         });
-        let csv_text = self.app.csv.get_untracked().map(|c| c.text);
+        // The worker kept the CSV when it prepared it (a restarted worker prepares again before any run).
         if !self.engine.send(&Command::Train {
             run_id,
             experiment,
-            csv_text,
+            csv_text: None,
         }) {
             self.app
                 .run
@@ -219,7 +234,10 @@ impl Controller {
             .run
             .update(|r| r.status = RunStatus::Cancelled(r.history.len()));
         self.engine.send(&Command::Cancel { run_id: run.id });
-        self.inner.borrow_mut().cancel_deadline = Some(now_ms() + CANCEL_GRACE_MS);
+        let now = now_ms();
+        let mut inner = self.inner.borrow_mut();
+        inner.cancel_clicked = now;
+        inner.cancel_deadline = Some(now + CANCEL_GRACE_MS);
     }
 
     /// Called every second: replaces a worker that ignores a cancel or has hung.
@@ -231,6 +249,9 @@ impl Controller {
         };
         if deadline.is_some_and(|d| now > d) {
             self.inner.borrow_mut().cancel_deadline = None;
+            self.app
+                .run
+                .update(|r| r.cancel_answer = Some(CancelAnswer::Restarted));
             self.start(); // the worker is still busy with the cancelled run: stop it hard
         } else if self.app.run.get_untracked().status == RunStatus::Running
             && now - last > self.inner.borrow().hang_ms
@@ -313,15 +334,17 @@ impl Controller {
             Event::Loaded { .. } => {
                 let backend = self.backend_choice();
                 // Most faults go to the first worker only; a start-up crash to every worker.
-                let fault = {
+                let (fault, protocol) = {
                     let mut inner = self.inner.borrow_mut();
-                    match inner.fault {
+                    let fault = match inner.fault {
                         Some(Fault::StartCrash) => inner.fault,
+                        _ if inner.fault_every => inner.fault,
                         _ => inner.fault.take(),
-                    }
+                    };
+                    (fault, inner.protocol)
                 };
                 self.engine.send(&Command::Hello {
-                    protocol: PROTOCOL_VERSION,
+                    protocol,
                     backend,
                     fault: fault.map(|f| f.to_string()),
                 });
@@ -359,6 +382,14 @@ impl Controller {
                         None => (app.experiment.get_untracked(), app.csv.get_untracked()),
                     };
                     self.inner.borrow_mut().prepared = Some(data_key(&experiment, csv.as_ref()));
+                    // Results kept from an earlier visit must have been computed on this very data: a file
+                    // replaced under the same name gives another checksum.
+                    let mismatch = app.run.with_untracked(|r| {
+                        r.report.as_ref().is_some_and(|report| {
+                            report.experiment == experiment
+                                && report.dataset.checksum != view.checksum
+                        })
+                    });
                     if app.experiment.get_untracked() != experiment
                         || app.csv.get_untracked() != csv
                     {
@@ -369,6 +400,13 @@ impl Controller {
                         }
                     }
                     app.input_error.set(None);
+                    if mismatch {
+                        app.run.set(RunState::default());
+                        app.notify(format!(
+                            "The kept results were computed on other data than \"{}\" now holds (its checksum differs), so they were set aside. Press Train to compute them again.",
+                            view.name
+                        ));
+                    }
                     app.dataset.set(Some(*view));
                 }
             }
@@ -404,8 +442,16 @@ impl Controller {
                 r.status = RunStatus::Done;
                 r.report = Some(*report);
             }),
-            Event::Cancelled { run_id, .. } if run_id == current.id => {
-                self.inner.borrow_mut().cancel_deadline = None;
+            Event::Cancelled { run_id, .. }
+                if run_id == current.id && self.inner.borrow().cancel_deadline.is_some() =>
+            {
+                let waited = {
+                    let mut inner = self.inner.borrow_mut();
+                    inner.cancel_deadline = None;
+                    now_ms() - inner.cancel_clicked
+                };
+                app.run
+                    .update(|r| r.cancel_answer = Some(CancelAnswer::Confirmed(waited)));
             }
             Event::Failed {
                 run_id,

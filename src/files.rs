@@ -28,12 +28,21 @@ pub fn download(name: &str, text: &str, mime: &str) {
     }
 }
 
-/// The first file chosen in a file input, with its text.
+/// The first file chosen in a file input, with its text; a file over `max_bytes` is refused from its size,
+/// before it is read.
 pub async fn read_chosen(
     input: &web_sys::HtmlInputElement,
+    max_bytes: usize,
 ) -> Option<Result<(String, String), String>> {
     let file = input.files()?.get(0)?;
     let name = file.name();
+    if file.size() > max_bytes as f64 {
+        return Some(Err(format!(
+            "{name} is {} bytes; Lethe takes at most {max_bytes} bytes here ({:.0} MB)",
+            file.size(),
+            max_bytes as f64 / 1e6
+        )));
+    }
     let text = JsFuture::from(file.text()).await;
     Some(match text {
         Ok(t) => Ok((name, t.as_string().unwrap_or_default())),
@@ -42,8 +51,9 @@ pub async fn read_chosen(
 }
 
 /// An `on:change` handler for a file input: reads the chosen file, hands `(name, text)` (or why it could not be
-/// read) to `on_read`, then clears the input so that choosing the same file again fires anew.
+/// read, or is over `max_bytes`) to `on_read`, then clears the input so that choosing the same file again fires anew.
 pub fn on_file_chosen(
+    max_bytes: usize,
     on_read: impl Fn(Result<(String, String), String>) + Copy + 'static,
 ) -> impl Fn(web_sys::Event) + Copy + 'static {
     move |ev: web_sys::Event| {
@@ -54,7 +64,7 @@ pub fn on_file_chosen(
             return;
         };
         wasm_bindgen_futures::spawn_local(async move {
-            if let Some(result) = read_chosen(&input).await {
+            if let Some(result) = read_chosen(&input, max_bytes).await {
                 on_read(result);
             }
             input.set_value("");

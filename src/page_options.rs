@@ -2,8 +2,10 @@
 //! an iframe shows. From the test switch: a fault to inject, which only the browser tests set, because a link must
 //! never be able to crash a visitor's engine.
 //!
-//! The test switch is the localStorage key `lethe.test`, holding JSON such as `{"fault": "worker-crash@3"}` or
-//! `{"hang_ms": 3000}` (a shorter hang timeout, so that no test waits a minute). The
+//! The test switch is the localStorage key `lethe.test`, holding JSON such as `{"fault": "worker-crash@3"}`,
+//! `{"fault": "worker-crash@2", "fault_every": true}` (every worker fails, not only the first: a second failure
+//! after recovery), `{"hang_ms": 3000}` (a shorter hang timeout, so that no test waits a minute) or
+//! `{"protocol": 99}` (the page announces another protocol version, as a stale cached page would). The
 //! end-to-end tests write it before the page loads (Playwright's `addInitScript`, `openPage(…, { testSwitch })` in
 //! `tests/support.mjs`); a link cannot. The page reads it once at start-up and does not keep it.
 
@@ -19,8 +21,12 @@ pub struct PageOptions {
     pub embed: bool,
     /// A fault to inject into the first worker (test switch only).
     pub fault: Option<Fault>,
+    /// Inject the fault into every worker, not only the first (test switch only).
+    pub fault_every: bool,
     /// The hang timeout in milliseconds (test switch only; the controller's default otherwise).
     pub hang_ms: Option<f64>,
+    /// The protocol version the page announces instead of its own (test switch only).
+    pub protocol: Option<u32>,
 }
 
 impl PageOptions {
@@ -56,6 +62,11 @@ impl PageOptions {
                         .get("hang_ms")
                         .and_then(|h| h.as_f64())
                         .filter(|h| *h > 0.0);
+                    options.fault_every = v.get("fault_every").and_then(|f| f.as_bool()) == Some(true);
+                    options.protocol = v
+                        .get("protocol")
+                        .and_then(|p| p.as_u64())
+                        .and_then(|p| u32::try_from(p).ok());
                 }
                 Err(e) => {
                     error = Some(format!(
@@ -85,5 +96,13 @@ mod tests {
         assert!(e.unwrap().contains("\"boom\""));
         let (o, e) = PageOptions::read("", Some(r#"{"hang_ms": 3000}"#));
         assert_eq!((o.hang_ms, o.fault, e), (Some(3000.0), None, None));
+        let (o, _) = PageOptions::read(
+            "",
+            Some(r#"{"fault": "worker-crash@2", "fault_every": true, "protocol": 99}"#),
+        );
+        assert_eq!(
+            (o.fault, o.fault_every, o.protocol),
+            (Some(Fault::WorkerCrash(2)), true, Some(99))
+        );
     }
 }

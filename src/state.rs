@@ -50,6 +50,17 @@ pub struct RunState {
     pub attempts: Vec<Attempt>,
     /// What the worker last said it was doing (its heartbeat), while running.
     pub working: Option<String>,
+    /// After a cancel: how the engine answered it.
+    pub cancel_answer: Option<CancelAnswer>,
+}
+
+/// How the engine answered a cancel.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CancelAnswer {
+    /// The worker confirmed, this many milliseconds after the click.
+    Confirmed(f64),
+    /// The worker did not confirm within the grace period and was replaced.
+    Restarted,
 }
 
 /// A failed attempt of a run, kept on the charts.
@@ -72,6 +83,7 @@ impl Default for RunState {
             report: None,
             attempts: vec![],
             working: None,
+            cancel_answer: None,
         }
     }
 }
@@ -106,6 +118,8 @@ pub struct AppState {
     pub notices: RwSignal<Vec<String>>,
     /// Whether the settings are kept in this browser (not in embed mode).
     pub remembers: bool,
+    /// "Don't keep my data": nothing is written to this browser's storage.
+    pub memory_only: RwSignal<bool>,
     /// Whether the results on screen were produced by other settings than the current ones (the plotted
     /// features aside, which do not change a run).
     pub results_stale: Memo<bool>,
@@ -137,6 +151,7 @@ impl AppState {
             input_error: RwSignal::new(None),
             notices: RwSignal::new(vec![]),
             remembers: false,
+            memory_only: RwSignal::new(crate::storage::memory_only()),
             results_stale,
         }
     }

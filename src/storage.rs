@@ -1,5 +1,6 @@
 //! What the page keeps in this browser, and how it forgets it: the settings and the last results in
 //! `localStorage`, uploaded CSV files in IndexedDB (they can be large). Nothing is ever sent anywhere.
+//! With "don't keep my data" (the memory-only preference, itself one flag in `localStorage`) nothing else is written.
 
 use js_sys::Promise;
 use lethe_protocol::{Experiment, Report};
@@ -12,6 +13,14 @@ const SETTINGS_KEY: &str = "lethe.settings";
 const RESULTS_KEY: &str = "lethe.results";
 const DB_NAME: &str = "lethe";
 const STORE: &str = "datasets";
+const MEMORY_ONLY_KEY: &str = "lethe.memory-only";
+/// How long "Forget my data" waits for IndexedDB (another tab holding it open blocks the deletion).
+const DELETE_WAIT_MS: i32 = 3000;
+
+thread_local! {
+    /// Bumped by [`forget_everything`]: a save that started before it deletes what it wrote.
+    static GENERATION: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
 
 fn local() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
@@ -25,6 +34,24 @@ pub fn test_switch() -> Option<String> {
         .flatten()
 }
 
+/// Whether the user asked to keep data in memory only.
+pub fn memory_only() -> bool {
+    local()
+        .and_then(|s| s.get_item(MEMORY_ONLY_KEY).ok().flatten())
+        .is_some_and(|v| v == "1")
+}
+
+/// Sets the memory-only preference.
+pub fn set_memory_only(on: bool) {
+    if let Some(s) = local() {
+        let _ = if on {
+            s.set_item(MEMORY_ONLY_KEY, "1")
+        } else {
+            s.remove_item(MEMORY_ONLY_KEY)
+        };
+    }
+}
+
 /// The saved settings, if any.
 pub fn load_settings() -> Option<Result<Experiment, String>> {
     let text = local()?.get_item(SETTINGS_KEY).ok()??;
@@ -33,7 +60,7 @@ pub fn load_settings() -> Option<Result<Experiment, String>> {
 
 /// Saves the settings.
 pub fn save_settings(experiment: &Experiment) {
-    if let Some(s) = local() {
+    if let Some(s) = local().filter(|_| !memory_only()) {
         let _ = s.set_item(SETTINGS_KEY, &experiment.to_json());
     }
 }
@@ -54,7 +81,7 @@ pub fn load_results() -> Option<Result<Report, String>> {
 
 /// Saves the results of a finished run.
 pub fn save_results(report: &Report) {
-    if let Some(s) = local() {
+    if let Some(s) = local().filter(|_| !memory_only()) {
         let _ = s.set_item(RESULTS_KEY, &report.to_json());
     }
 }
@@ -134,14 +161,54 @@ async fn with_store<T>(
     result
 }
 
-/// Keeps an uploaded CSV file in this browser, under its name.
+/// Keeps an uploaded CSV file in this browser, under its name (nothing in memory-only mode). A save that
+/// "Forget my data" overtook deletes what it wrote.
 pub async fn save_csv(name: &str, text: &str) -> Result<(), String> {
+    if memory_only() {
+        return Ok(());
+    }
+    let generation = GENERATION.with(|g| g.get());
     with_store(
         IdbTransactionMode::Readwrite,
         |s| s.put_with_key(&JsValue::from_str(text), &JsValue::from_str(name)),
         |_| (),
     )
-    .await
+    .await?;
+    if GENERATION.with(|g| g.get()) != generation {
+        with_store(
+            IdbTransactionMode::Readwrite,
+            |s| s.delete(&JsValue::from_str(name)),
+            |_| (),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The name under which to keep a newly uploaded file called `name`: its own, unless a different file of that
+/// name is already kept, then `stem (2).csv`, `stem (3).csv`…, so that no kept file is overwritten silently.
+/// Returns the name and whether it changed.
+pub async fn free_name(name: &str, text: &str) -> (String, bool) {
+    if memory_only() {
+        return (name.to_string(), false);
+    }
+    let (stem, ext) = match name.rfind('.') {
+        Some(i) if i > 0 => (&name[..i], &name[i..]),
+        _ => (name, ""),
+    };
+    for n in 1..1000 {
+        let candidate = if n == 1 {
+            name.to_string()
+        } else {
+            format!("{stem} ({n}){ext}")
+        };
+        match load_csv(&candidate).await {
+            Ok(Some(kept)) if kept != text => continue,
+            // Free, the same file, or IndexedDB unusable (then nothing is kept anyway).
+            _ => return (candidate.clone(), candidate != name),
+        }
+    }
+    (name.to_string(), false)
 }
 
 /// The kept CSV file called `name`, if any.
@@ -163,6 +230,9 @@ pub struct Forgotten {
     pub results: bool,
     /// Whether saved settings were deleted.
     pub settings: bool,
+    /// Why the uploaded files could not be deleted now, if they could not (IndexedDB failed, or another tab
+    /// keeps it open: the deletion then completes when that tab closes).
+    pub files_problem: Option<String>,
 }
 
 impl Forgotten {
@@ -190,36 +260,137 @@ impl Forgotten {
         if self.settings {
             parts.push("the stored settings".into());
         }
-        format!("Deleted from this browser: {}.", parts.join("; "))
+        let mut text = format!("Deleted from this browser: {}.", parts.join("; "));
+        if let Some(problem) = &self.files_problem {
+            text.push_str(&format!(" Uploaded files: {problem}."));
+        }
+        text
+    }
+}
+
+/// How a database deletion ended within the wait.
+enum Deletion {
+    Done,
+    Blocked,
+    Failed(String),
+}
+
+/// Deletes the whole IndexedDB database, waiting at most [`DELETE_WAIT_MS`].
+async fn delete_database() -> Deletion {
+    let request = match factory().and_then(|f| {
+        f.delete_database(DB_NAME)
+            .map_err(|e| js_error("deleting IndexedDB", e))
+    }) {
+        Ok(r) => r,
+        Err(e) => return Deletion::Failed(e),
+    };
+    let promise = Promise::new(&mut |resolve, _| {
+        let done = resolve.clone();
+        let on_success = Closure::once_into_js(move || {
+            let _ = done.call1(&JsValue::NULL, &JsValue::from_str("done"));
+        });
+        let failed = resolve.clone();
+        let on_error = Closure::once_into_js(move || {
+            let _ = failed.call1(&JsValue::NULL, &JsValue::from_str("failed"));
+        });
+        let blocked = resolve.clone();
+        let on_blocked = Closure::once_into_js(move || {
+            let _ = blocked.call1(&JsValue::NULL, &JsValue::from_str("blocked"));
+        });
+        request.set_onsuccess(Some(on_success.unchecked_ref()));
+        request.set_onerror(Some(on_error.unchecked_ref()));
+        request.set_onblocked(Some(on_blocked.unchecked_ref()));
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_1(
+                &resolve,
+                DELETE_WAIT_MS,
+                &JsValue::from_str("timeout"),
+            );
+        }
+    });
+    let outcome = JsFuture::from(promise)
+        .await
+        .ok()
+        .and_then(|v| v.as_string());
+    match outcome.as_deref() {
+        Some("done") => Deletion::Done,
+        Some("blocked") | Some("timeout") => Deletion::Blocked,
+        _ => Deletion::Failed(
+            request
+                .error()
+                .ok()
+                .flatten()
+                .map_or("IndexedDB failed".to_string(), |e| e.message()),
+        ),
     }
 }
 
 /// Deletes every uploaded dataset (the whole IndexedDB database), the stored results and the stored settings.
-pub async fn forget_everything() -> Result<Forgotten, String> {
+/// It always finishes: the `localStorage` part does not wait for IndexedDB, and a deletion that IndexedDB blocks
+/// (another tab) or refuses is reported, not waited for.
+pub async fn forget_everything() -> Forgotten {
+    GENERATION.with(|g| g.set(g.get() + 1));
     let mut forgotten = Forgotten::default();
-    let names = with_store(
-        IdbTransactionMode::Readonly,
-        |s| s.get_all_keys(),
-        |v| v.dyn_into::<js_sys::Array>().ok(),
-    )
-    .await
-    .ok()
-    .flatten();
-    for key in names.iter().flat_map(|a| a.iter()) {
-        if let Some(name) = key.as_string() {
-            let size = load_csv(&name).await.ok().flatten().map_or(0, |t| t.len());
-            forgotten.datasets.push((name, size));
-        }
-    }
-    let request = factory()?
-        .delete_database(DB_NAME)
-        .map_err(|e| js_error("deleting IndexedDB", e))?;
-    finished(&request).await?;
     if let Some(s) = local() {
         forgotten.results = s.get_item(RESULTS_KEY).ok().flatten().is_some();
         forgotten.settings = s.get_item(SETTINGS_KEY).ok().flatten().is_some();
         let _ = s.remove_item(RESULTS_KEY);
         let _ = s.remove_item(SETTINGS_KEY);
     }
-    Ok(forgotten)
+    // Listing opens the database; behind a blocked deletion (an earlier click) that waits too, so it is bounded.
+    let listing = wasm_bindgen_futures::future_to_promise(async {
+        Ok(
+            with_store(IdbTransactionMode::Readonly, |s| s.get_all_keys(), |v| v)
+                .await
+                .unwrap_or(JsValue::UNDEFINED),
+        )
+    });
+    let names = within(listing, DELETE_WAIT_MS)
+        .await
+        .and_then(|v| v.dyn_into::<js_sys::Array>().ok());
+    for key in names.iter().flat_map(|a| a.iter()) {
+        if let Some(name) = key.as_string() {
+            let lookup = {
+                let name = name.clone();
+                wasm_bindgen_futures::future_to_promise(async move {
+                    Ok(load_csv(&name)
+                        .await
+                        .ok()
+                        .flatten()
+                        .map_or(JsValue::UNDEFINED, |t| JsValue::from_f64(t.len() as f64)))
+                })
+            };
+            let size = within(lookup, DELETE_WAIT_MS)
+                .await
+                .and_then(|v| v.as_f64())
+                .unwrap_or(0.0);
+            forgotten.datasets.push((name, size as usize));
+        }
+    }
+    forgotten.files_problem = match delete_database().await {
+        Deletion::Done => None,
+        Deletion::Blocked => Some(
+            "another tab of Lethe keeps the browser's database open; they are deleted as soon as it closes".into(),
+        ),
+        Deletion::Failed(why) => Some(format!("could not be deleted ({why})")),
+    };
+    forgotten
+}
+
+/// What `promise` resolves to, or `None` if it rejects or takes longer than `ms` milliseconds.
+async fn within(promise: Promise, ms: i32) -> Option<JsValue> {
+    let late = JsValue::from_str("lethe: too late");
+    let timer = Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_1(
+                &resolve,
+                ms,
+                &late.clone(),
+            );
+        }
+    });
+    let winner = JsFuture::from(Promise::race(&js_sys::Array::of2(&promise, &timer)))
+        .await
+        .ok()?;
+    (winner != late).then_some(winner)
 }

@@ -1,5 +1,5 @@
-// Cancel: within 1 s the status reads "cancelled at epoch k", the curves stay, no further events arrive, and
-// Train works again at once.
+// Cancel: within 1 s the status reads "cancelled at epoch k" and the worker confirms (its own `cancelled` event);
+// the curves stay, no further events arrive, and Train works again at once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serve, launch, openPage, experiment, experimentHash, waitReady, trainToDone } from './support.mjs';
@@ -27,7 +27,13 @@ test('cancel a long run, then train again', async () => {
   await page.waitForFunction(() => window.__t1 != null, null, { timeout: 5000 });
   const ms = await page.evaluate(() => window.__t1 - window.__t0);
   assert.ok(ms < 1000, `cancelled after ${ms} ms`);
+  // The worker's own answer: its `cancelled` event, timed by the page from the click. A worker that ignored
+  // Cancel would be restarted after 1 s instead, and the status would say so.
+  await page.waitForFunction(() => /\((the engine stopped in \d+ ms|.*restarted)\)/.test(document.querySelector('#status').textContent), null, { timeout: 5000 });
   const status = await page.textContent('#status');
+  const confirmed = /the engine stopped in (\d+) ms/.exec(status);
+  assert.ok(confirmed, `the worker did not confirm the cancel: ${status}`);
+  assert.ok(Number(confirmed[1]) < 1000, status);
   const k = Number(/epoch (\d+)/.exec(status)[1]);
   assert.ok(k >= 3, status);
   assert.ok(await page.isVisible('#loss-chart svg'), 'the partial curves stay');

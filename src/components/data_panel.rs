@@ -2,6 +2,7 @@
 //! features.
 
 use leptos::prelude::*;
+use lethe_protocol::experiment::limits::MAX_CSV_BYTES;
 use lethe_protocol::{CsvSpec, DataSource};
 
 use super::fields::{NumberField, SelectField, labelled, real_setter, whole_setter};
@@ -46,8 +47,17 @@ pub fn DataPanel() -> impl IntoView {
         candidate.data.plot_features = [0, 1];
         controller.with_value(|c| c.prepare(candidate, Some(CsvFile { name, text }), true));
     };
-    let on_file = on_file_chosen(move |chosen| match chosen {
-        Ok((name, text)) => load_csv(name, text),
+    let on_file = on_file_chosen(MAX_CSV_BYTES, move |chosen| match chosen {
+        Ok((name, text)) => leptos::task::spawn_local(async move {
+            // A different file of the same name already kept is not overwritten: this one gets its own name.
+            let (kept_as, renamed) = crate::storage::free_name(&name, &text).await;
+            if renamed {
+                app.notify(format!(
+                    "A different file called \"{name}\" is already kept in this browser; this one is kept as \"{kept_as}\"."
+                ));
+            }
+            load_csv(kept_as, text);
+        }),
         Err(e) => app.input_error.set(Some(e)),
     });
     let on_label = move |text: String| {
@@ -147,7 +157,11 @@ pub fn DataPanel() -> impl IntoView {
                 <p class="hint">
                     {move || app.csv.with(|c| c.as_ref().map(|c| format!("Loaded: {}. ", c.name)).unwrap_or_default())}
                     "Header and delimiter (, ; tab |) are detected. At most 2,000,000 cells (rows × columns). "
-                    "The file stays in this browser tab."
+                    {move || if app.memory_only.get() {
+                        "The file is read in this tab and never sent anywhere; it is kept in memory only."
+                    } else {
+                        "The file is read in this tab and never sent anywhere; a copy is kept in this browser (IndexedDB) for the next visit, until you choose \"Forget my data\"."
+                    }}
                 </p>
             </Show>
             <NumberField

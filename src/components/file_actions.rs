@@ -1,6 +1,7 @@
 //! Files: download the report (the CLI's JSON), export and import the experiment (the CLI's input).
 
 use leptos::prelude::*;
+use lethe_protocol::experiment::limits::MAX_EXPERIMENT_BYTES;
 use lethe_protocol::{DataSource, Experiment};
 
 use crate::controller::use_controller;
@@ -13,7 +14,7 @@ pub fn FileActions() -> impl IntoView {
     let app = use_app();
     let controller = use_controller();
     let has_report = move || app.run.with(|r| r.report.is_some());
-    let on_import = on_file_chosen(move |chosen| {
+    let on_import = on_file_chosen(MAX_EXPERIMENT_BYTES, move |chosen| {
         let (name, text) = match chosen {
             Ok(file) => file,
             Err(e) => return app.input_error.set(Some(e)),

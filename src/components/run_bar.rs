@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::controller::use_controller;
-use crate::state::{EngineStatus, RunStatus, use_app};
+use crate::state::{CancelAnswer, EngineStatus, RunStatus, use_app};
 
 /// Seconds as "1.2 s" or "3 min 5 s".
 pub fn human_seconds(s: f64) -> String {
@@ -88,7 +88,18 @@ pub fn RunBar() -> impl IntoView {
                         human_seconds(run.seconds)
                     )
                 }),
-                RunStatus::Cancelled(epoch) => format!("cancelled at epoch {epoch}"),
+                RunStatus::Cancelled(epoch) => {
+                    let answer = match r.cancel_answer {
+                        None => " (stopping the engine…)".to_string(),
+                        Some(CancelAnswer::Confirmed(ms)) => {
+                            format!(" (the engine stopped in {ms:.0} ms)")
+                        }
+                        Some(CancelAnswer::Restarted) => {
+                            " (the engine did not stop within a second and was restarted)".into()
+                        }
+                    };
+                    format!("cancelled at epoch {epoch}{answer}")
+                }
                 RunStatus::Failed(message) => format!("failed: {message}"),
             }
         })

@@ -120,6 +120,9 @@ fn run(args: Args) -> Result<(), String> {
     let Outcome::Finished { report, .. } = outcome else {
         return Err("the run was cancelled".into());
     };
+    // JSON cannot hold NaN or ±∞ (serde_json would write null): say which number instead of printing it.
+    lethe_protocol::check_finite(&report)
+        .map_err(|at| format!("the run produced a number that is not finite: {at}"))?;
     let json = report.to_json();
     match args.out {
         Some(path) => std::fs::write(&path, json + "\n")

@@ -12,9 +12,15 @@ pub enum EngineError {
     /// A dataset is unusable for training (e.g. a split without any point).
     #[error("data: {0}")]
     Data(String),
-    /// The loss stopped being a finite number.
-    #[error("the training loss became {value} at epoch {epoch}: lower the learning rate")]
-    NonFiniteLoss { epoch: usize, value: String },
+    /// The loss on the training or the test split stopped being a finite number: training diverged.
+    #[error(
+        "the {split} loss became {value} at epoch {epoch}: training diverged and stopped there; lower the learning rate"
+    )]
+    NonFiniteLoss {
+        epoch: usize,
+        value: String,
+        split: &'static str,
+    },
     /// The user cancelled a long computation (the host answered [`crate::Flow::Stop`]).
     #[error("cancelled")]
     Cancelled,

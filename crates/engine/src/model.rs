@@ -9,12 +9,10 @@ use burn::nn::pool::MaxPool2dConfig;
 use burn::nn::{Initializer, Linear, PaddingConfig2d};
 use burn::prelude::*;
 use burn::tensor::activation;
+pub use lethe_protocol::experiment::CNN_FILTERS;
 use lethe_protocol::{Activation, ModelConfig, ModelKind};
 
 use crate::data::rng::{Rng64, stream};
-
-/// Filters of the CNN's two convolutions.
-pub const CNN_FILTERS: [usize; 2] = [16, 32];
 
 /// A stack of linear layers with an activation between them (logistic regression is the one-layer case), behind
 /// two 3×3 convolutions and a 2×2 max-pool for the CNN.

@@ -31,6 +31,33 @@ pub enum Outcome {
     },
 }
 
+/// Refuses a model too large to keep, or a step too large for the heartbeat to arrive within seconds, with the
+/// numbers and what to change.
+fn check_size(experiment: &ValidExperiment, data: &Prepared) -> Result<()> {
+    use lethe_protocol::experiment::limits::{MAX_PARAMETERS, MAX_STEP_WORK};
+    let (d, k) = (data.n_features(), data.n_classes());
+    let cost = experiment.model.cost(d, k);
+    if cost.parameters > MAX_PARAMETERS {
+        return Err(EngineError::Data(format!(
+            "model: {} parameters on {d} features and {k} classes; Lethe takes at most {MAX_PARAMETERS}: lower \
+             model.layers ({}) or model.width ({})",
+            cost.parameters, experiment.model.layers, experiment.model.width
+        )));
+    }
+    let batch = experiment.train.batch_size.min(data.train.len());
+    let work = batch.saturating_mul(cost.multiply_adds);
+    if work > MAX_STEP_WORK {
+        return Err(EngineError::Data(format!(
+            "train.batch_size {} × {} multiply-adds per example = {work} per step; one step does at most \
+             {MAX_STEP_WORK}, so that progress arrives within seconds: use a batch size of at most {}",
+            experiment.train.batch_size,
+            cost.multiply_adds,
+            (MAX_STEP_WORK / cost.multiply_adds.max(1)).max(1)
+        )));
+    }
+    Ok(())
+}
+
 /// Loads and prepares the experiment's dataset. `csv_text` is the user's file for `source: "csv"`.
 pub fn prepare_data(experiment: &ValidExperiment, csv_text: Option<&str>) -> Result<Prepared> {
     let raw = data::load(&experiment.data, experiment.seed, csv_text)?;
@@ -42,6 +69,7 @@ pub fn prepare_data(experiment: &ValidExperiment, csv_text: Option<&str>) -> Res
             d - 1
         )));
     }
+    check_size(experiment, &prepared)?;
     if experiment.model.kind == ModelKind::Cnn && square_side(d).is_none() {
         return Err(EngineError::Data(format!(
             "model.kind \"cnn\" needs square images, but the dataset has {d} features, not a square number (64 for 8×8)"

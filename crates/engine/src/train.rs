@@ -106,10 +106,22 @@ pub async fn train_logged<H: Host>(
             return Err(EngineError::NonFiniteLoss {
                 epoch,
                 value: format!("{train_loss}"),
+                split: "training",
             });
         }
         let on_train = evaluate(&model, &data.train, d, rt).await?;
         let on_test = evaluate(&model, &data.test, d, rt).await?;
+        // The weights can diverge on the last step of an epoch: the training loss (summed before each step) is still
+        // finite, the model's outputs are not.
+        for (split, loss) in [("training", on_train.loss), ("test", on_test.loss)] {
+            if !loss.is_finite() {
+                return Err(EngineError::NonFiniteLoss {
+                    epoch,
+                    value: format!("{loss}"),
+                    split,
+                });
+            }
+        }
         let record = EpochRecord {
             epoch,
             train_loss,
@@ -214,7 +226,12 @@ pub async fn boundary(
         .await
         .map_err(read_err)?
         .iter::<f32>()
-        .collect();
+        .collect::<Vec<f32>>();
+    if let Some(bad) = confidence.iter().find(|c| !c.is_finite()) {
+        return Err(EngineError::Data(format!(
+            "the model's confidence over the plotted area is {bad}: its weights diverged; lower the learning rate"
+        )));
+    }
     Ok(BoundaryGrid {
         x_range: xr,
         y_range: yr,

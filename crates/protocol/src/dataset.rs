@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// What the page needs to draw a dataset: names, sizes, and a sample of points in the original units.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DatasetView {
     /// Human name.
     pub name: String,

@@ -6,6 +6,9 @@ pub enum ConfigError {
     /// The JSON could not be read (syntax error, unknown key, wrong type); serde's message names the key and position.
     #[error("experiment file: {0}")]
     Parse(String),
+    /// The text is larger than any real experiment (a link or a file that was tampered with or is not one).
+    #[error("experiment file: {bytes} bytes is too large; an experiment is at most {max} bytes")]
+    TooLarge { bytes: usize, max: usize },
     /// The file is of another format version.
     #[error("experiment version {found} is not supported: this Lethe reads version {expected}")]
     Version { found: String, expected: u32 },

@@ -222,6 +222,50 @@ pub struct ModelConfig {
     pub activation: Activation,
 }
 
+/// Filters of the CNN's two 3×3 convolutions (padding 1), followed by one 2×2 max-pool and the output layer.
+pub const CNN_FILTERS: [usize; 2] = [16, 32];
+
+/// The size of a model on given data, counted in closed form from its layers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ModelCost {
+    /// Trainable parameters (weights and biases).
+    pub parameters: usize,
+    /// Multiply-adds of one forward pass for one example (a training step costs about three times this per
+    /// example in the batch).
+    pub multiply_adds: usize,
+}
+
+impl ModelConfig {
+    /// Parameters and multiply-adds per example for `d` input features and `k` classes. A CNN takes `d` as a
+    /// square image.
+    pub fn cost(&self, d: usize, k: usize) -> ModelCost {
+        let mut parameters = 0usize;
+        let mut multiply_adds = 0usize;
+        let mut dims = vec![d];
+        if self.kind == ModelKind::Cnn {
+            let side = (d as f64).sqrt().round() as usize;
+            let [a, b] = CNN_FILTERS;
+            for (c_in, c_out) in [(1, a), (a, b)] {
+                parameters = parameters.saturating_add(c_in * c_out * 9 + c_out);
+                multiply_adds = multiply_adds.saturating_add(side * side * c_in * c_out * 9);
+            }
+            dims = vec![b * (side / 2) * (side / 2)];
+        }
+        if self.kind == ModelKind::Mlp {
+            dims.extend(std::iter::repeat_n(self.width, self.layers));
+        }
+        dims.push(k);
+        for w in dims.windows(2) {
+            parameters = parameters.saturating_add(w[0].saturating_mul(w[1]) + w[1]);
+            multiply_adds = multiply_adds.saturating_add(w[0].saturating_mul(w[1]));
+        }
+        ModelCost {
+            parameters,
+            multiply_adds,
+        }
+    }
+}
+
 /// The optimiser.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -329,8 +373,20 @@ pub mod limits {
     pub const MAX_EPOCHS: usize = 10_000;
     /// Most classes for blobs.
     pub const MAX_CLASSES: usize = 10;
+    /// Most trainable parameters of a model (the widest MLP on the widest bundled data has about 8.5 million;
+    /// each parameter costs the optimiser three numbers, and the worker keeps several models).
+    pub const MAX_PARAMETERS: usize = 10_000_000;
+    /// Most work in one optimiser step: batch size × multiply-adds per example. About 1.2 GFLOP forward and
+    /// backward, a second or two on the CPU in a browser, so that the engine's heartbeat always arrives within
+    /// seconds and a slow run is never taken for a dead one.
+    pub const MAX_STEP_WORK: usize = 200_000_000;
+    /// Largest CSV file accepted, in bytes (the page checks the file's size before reading it).
+    pub const MAX_CSV_BYTES: usize = 50 * 1024 * 1024;
     /// Largest CSV accepted: rows × columns.
     pub const MAX_CSV_CELLS: usize = 2_000_000;
+    /// Largest experiment text (a file, an import, a link's hash once decoded). The largest real one lists every
+    /// training row of the biggest generator in `unlearn.forget.rows`: 100 000 numbers, about 700 KB.
+    pub const MAX_EXPERIMENT_BYTES: usize = 1_000_000;
 }
 
 /// An experiment that passed [`Experiment::validate`]; the only form the engine accepts.
@@ -352,8 +408,14 @@ impl ValidExperiment {
 }
 
 impl Experiment {
-    /// Reads an experiment file. Rejects another version before anything else, then unknown keys and wrong types.
+    /// Reads an experiment file. Rejects an oversized text, then another version before anything else, then unknown keys and wrong types.
     pub fn from_json(text: &str) -> Result<Experiment, ConfigError> {
+        if text.len() > limits::MAX_EXPERIMENT_BYTES {
+            return Err(ConfigError::TooLarge {
+                bytes: text.len(),
+                max: limits::MAX_EXPERIMENT_BYTES,
+            });
+        }
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|e| ConfigError::Parse(e.to_string()))?;
         match value.get("version") {

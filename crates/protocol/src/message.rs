@@ -21,13 +21,14 @@ pub enum Command {
         fault: Option<String>,
     },
     /// Prepare the experiment's dataset and answer with [`Event::Dataset`]. `csv_text` carries the user's file
-    /// for `source: "csv"`.
+    /// for `source: "csv"`; the worker keeps it once prepared.
     Prepare {
         request_id: u64,
         experiment: Experiment,
         csv_text: Option<String>,
     },
-    /// Train a model; the worker keeps it under `run_id` for later commands.
+    /// Train a model; the worker keeps it under `run_id` for later commands. Without `csv_text`, a CSV experiment
+    /// uses the file of the last successful [`Command::Prepare`] (the page sends the file once).
     Train {
         run_id: u64,
         experiment: Experiment,
@@ -100,8 +101,38 @@ impl Command {
 }
 
 impl Event {
-    /// The event as a JSON message.
+    /// The event as a JSON message. An event carrying a NaN or an infinity (which JSON cannot hold) is replaced by
+    /// the failure it stands for, naming the field: a run's event by [`Event::Failed`] (not a GPU failure, so the
+    /// page keeps the backend), a dataset by [`Event::Rejected`].
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).expect("an event should always serialise")
+        let event = match (crate::check_finite(self), self) {
+            (Ok(()), _) => None,
+            (Err(at), Event::Dataset { request_id, .. }) => Some(Event::Rejected {
+                request_id: *request_id,
+                message: format!("the prepared data holds a number that is not finite: {at}"),
+            }),
+            (Err(at), other) => other.run_id().map(|run_id| Event::Failed {
+                run_id,
+                message: format!(
+                    "the engine produced a number that is not finite ({at}); the run stopped. A lower learning rate usually helps"
+                ),
+                gpu: false,
+            }),
+        };
+        serde_json::to_string(event.as_ref().unwrap_or(self))
+            .expect("an event should always serialise")
+    }
+
+    /// The run an event belongs to, if any.
+    pub fn run_id(&self) -> Option<u64> {
+        match self {
+            Event::Progress { run_id, .. }
+            | Event::Working { run_id, .. }
+            | Event::Boundary { run_id, .. }
+            | Event::Done { run_id, .. }
+            | Event::Cancelled { run_id, .. }
+            | Event::Failed { run_id, .. } => Some(*run_id),
+            _ => None,
+        }
     }
 }

@@ -154,6 +154,7 @@ impl Report {
     /// entry per class, misclassified labels inside the classes, and finite numbers. A report kept in a browser
     /// may be from another version or edited by hand; the message says what does not fit.
     pub fn check(&self) -> Result<(), String> {
+        crate::check_finite(self)?;
         let k = self.dataset.n_classes;
         if self.dataset.class_names.len() != k {
             return Err(format!(
@@ -182,33 +183,6 @@ impl Report {
                 return Err(format!(
                     "runs[{i}].misclassified names class {} of {k}",
                     m.label.max(m.predicted)
-                ));
-            }
-            let numbers = [
-                run.seconds,
-                run.train_loss,
-                run.train_acc,
-                run.test_acc,
-                run.precision,
-                run.recall,
-                run.f1,
-            ];
-            if numbers.iter().any(|v| !v.is_finite()) {
-                return Err(format!("runs[{i}] holds a number that is not finite"));
-            }
-            if run.history.iter().any(|h| {
-                ![
-                    h.train_loss,
-                    h.test_loss,
-                    h.train_acc,
-                    h.test_acc,
-                    h.elapsed_seconds,
-                ]
-                .iter()
-                .all(|v| v.is_finite())
-            }) {
-                return Err(format!(
-                    "runs[{i}].history holds a number that is not finite"
                 ));
             }
         }

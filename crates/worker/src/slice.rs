@@ -111,6 +111,12 @@ impl Host for TimeSliced {
     }
 
     fn epoch(&mut self, record: &EpochRecord, epochs_total: usize) -> lethe_engine::Result<()> {
+        lethe_protocol::check_finite(record).map_err(|at| {
+            EngineError::Data(format!(
+                "epoch {}: {at}: training diverged; lower the learning rate",
+                record.epoch
+            ))
+        })?;
         send(&Event::Progress {
             run_id: self.run_id,
             epochs_total,

@@ -24,6 +24,9 @@ struct State {
     fault: Option<Fault>,
     cancel: HashMap<u64, Rc<Cell<bool>>>,
     models: BTreeMap<u64, Classifier>,
+    /// The user's CSV from the last `prepare` that carried one and succeeded: `train` uses it, so the file crosses
+    /// to the worker once, not on every run. Lost with the worker; the page prepares again after a restart.
+    csv: Option<Rc<String>>,
 }
 
 type Shared = Rc<RefCell<State>>;
@@ -98,10 +101,15 @@ fn dispatch(command: Command, state: Shared) {
                 .map_err(EngineError::from)
                 .and_then(|e| prepare_data(&e, csv_text.as_deref()).map(|data| data.view(e.seed)))
             {
-                Ok(view) => Event::Dataset {
-                    request_id,
-                    view: Box::new(view),
-                },
+                Ok(view) => {
+                    if let Some(text) = csv_text {
+                        state.borrow_mut().csv = Some(Rc::new(text));
+                    }
+                    Event::Dataset {
+                        request_id,
+                        view: Box::new(view),
+                    }
+                }
                 Err(e) => Event::Rejected {
                     request_id,
                     message: e.to_string(),
@@ -118,11 +126,11 @@ fn dispatch(command: Command, state: Shared) {
             state.borrow_mut().cancel.insert(run_id, flag.clone());
             wasm_bindgen_futures::spawn_local(train(run_id, experiment, csv_text, flag, state));
         }
-        Command::Cancel { run_id } => {
-            if let Some(flag) = state.borrow().cancel.get(&run_id) {
-                flag.set(true);
-            }
-        }
+        Command::Cancel { run_id } => match state.borrow().cancel.get(&run_id) {
+            Some(flag) => flag.set(true), // the run answers `cancelled` at its next time slice
+            // The run ended before the cancel arrived: confirm at once, so the page need not restart the worker.
+            None => send(&Event::Cancelled { run_id, epoch: 0 }),
+        },
     }
 }
 
@@ -159,9 +167,11 @@ async fn train(
         return;
     };
     let gpu = runtime.name == "webgpu";
+    let kept = state.borrow().csv.clone();
     let result = async {
         let experiment = experiment.validate()?;
-        let data = prepare_data(&experiment, csv_text.as_deref())?;
+        let csv_text = csv_text.as_deref().or(kept.as_deref().map(String::as_str));
+        let data = prepare_data(&experiment, csv_text)?;
         let fault = state.borrow().fault;
         let mut host = TimeSliced::new(run_id, cancel, now_ms(), fault, gpu);
         run_experiment(&experiment, &data, &runtime, &mut host, "browser", started).await

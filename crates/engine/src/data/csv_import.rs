@@ -1,13 +1,12 @@
 //! Import of the user's CSV: detects the delimiter and the header, takes string or numeric labels from a chosen
 //! column, and rejects what cannot be used with a message that names the line, the column and the value.
 
+pub use lethe_protocol::experiment::limits::MAX_CSV_BYTES;
 use lethe_protocol::experiment::limits::MAX_CSV_CELLS;
 
 use super::Dataset;
 use crate::error::{EngineError, Result};
 
-/// Largest file accepted, in bytes.
-pub const MAX_CSV_BYTES: usize = 50 * 1024 * 1024;
 /// Fewest data rows accepted (so that both splits hold points of every class).
 pub const MIN_CSV_ROWS: usize = 10;
 /// Most distinct labels accepted.
@@ -36,11 +35,21 @@ pub fn parse_csv(text: &str, file_name: &str, label_column: &str) -> Result<Data
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
     let mut rows: Vec<(u64, Vec<String>)> = Vec::new();
+    // Cells are counted as they are read, so a huge file of tiny cells is refused before it costs memory (a header
+    // row is allowed for; the exact rows × columns check follows once the header is known).
+    let mut cells_read = 0usize;
     for record in reader.records() {
         let record = record.map_err(|e| err(format!("cannot read the file: {e}")))?;
         let line = record.position().map_or(0, |p| p.line());
         if record.iter().all(|c| c.is_empty()) {
             continue; // blank line
+        }
+        cells_read += record.len();
+        let header_allowance = rows.first().map_or(record.len(), |r| r.1.len());
+        if cells_read > MAX_CSV_CELLS + header_allowance {
+            return Err(err(format!(
+                "the file has more than {MAX_CSV_CELLS} cells (rows × columns) by line {line}; Lethe takes at most {MAX_CSV_CELLS}"
+            )));
         }
         rows.push((line, record.iter().map(str::to_string).collect()));
     }
@@ -111,7 +120,19 @@ pub fn parse_csv(text: &str, file_name: &str, label_column: &str) -> Result<Data
             }
             match cell.parse::<f32>() {
                 Ok(v) if v.is_finite() => x.push(v),
-                _ => {
+                Ok(v) if v.is_infinite() && cell.parse::<f64>().is_ok_and(f64::is_finite) => {
+                    return Err(err(format!(
+                        "line {line}, column \"{}\": {cell} is beyond the range of 32-bit numbers (±3.4e38)",
+                        names[c]
+                    )));
+                }
+                Ok(v) => {
+                    return Err(err(format!(
+                        "line {line}, column \"{}\": \"{cell}\" is {v}, not a finite number",
+                        names[c]
+                    )));
+                }
+                Err(_) => {
                     return Err(err(format!(
                         "line {line}, column \"{}\": \"{cell}\" is not a number (every column but the label must be numeric)",
                         names[c]
@@ -228,7 +249,7 @@ fn encode_labels(raw: &[String], column: &str) -> Result<(Vec<u32>, Vec<String>)
         }
         firsts.sort_by(|a, b| a.0.total_cmp(&b.0));
         let classes: Vec<String> = firsts.iter().map(|(_, s)| s.clone()).collect();
-        check_class_count(&classes, column)?;
+        check_class_count(&classes, raw.len(), column)?;
         let y = raw
             .iter()
             .map(|s| {
@@ -244,7 +265,7 @@ fn encode_labels(raw: &[String], column: &str) -> Result<(Vec<u32>, Vec<String>)
     let mut classes: Vec<String> = raw.to_vec();
     classes.sort();
     classes.dedup();
-    check_class_count(&classes, column)?;
+    check_class_count(&classes, raw.len(), column)?;
     let y = raw
         .iter()
         .map(|s| classes.binary_search(s).expect("every label is a class") as u32)
@@ -252,8 +273,8 @@ fn encode_labels(raw: &[String], column: &str) -> Result<(Vec<u32>, Vec<String>)
     Ok((y, classes))
 }
 
-/// At least two classes, at most [`MAX_CLASSES`].
-fn check_class_count(classes: &[String], column: &str) -> Result<()> {
+/// At least two classes, at most [`MAX_CLASSES`], and fewer than half as many classes as rows.
+fn check_class_count(classes: &[String], rows: usize, column: &str) -> Result<()> {
     if classes.len() < 2 {
         return Err(err(format!(
             "the label column \"{column}\" has only one class (\"{}\"); at least two are needed",
@@ -263,6 +284,14 @@ fn check_class_count(classes: &[String], column: &str) -> Result<()> {
     if classes.len() > MAX_CLASSES {
         return Err(err(format!(
             "the label column \"{column}\" has {} distinct values; at most {MAX_CLASSES} classes are supported (is it the right column?)",
+            classes.len()
+        )));
+    }
+    // More classes than half the rows: most classes hold one row, which no split can both train and test on.
+    if classes.len() * 2 > rows {
+        return Err(err(format!(
+            "the label column \"{column}\" has {} distinct values in {rows} rows: most classes would hold a single row \
+             (is it the right column? a label names a class, not a measurement)",
             classes.len()
         )));
     }

@@ -11,6 +11,10 @@ use crate::error::{EngineError, Result};
 /// Most points sent to the page for plotting.
 const MAX_VIEW_POINTS: usize = 2000;
 
+/// Largest magnitude of a feature value. Beyond it the padded plot range and the decision-boundary grid overflow
+/// 32-bit floats (whose largest value is about 3.4e38); the margin keeps every derived number finite.
+pub const MAX_ABS_FEATURE: f32 = 1e30;
+
 /// One split, standardised: `x` is row-major `[len, n_features]`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Split {
@@ -74,6 +78,7 @@ pub fn prepare(raw: Dataset, test_fraction: f32, seed: u64) -> Result<Prepared> 
 /// Standardises `raw` with the statistics of the rows that `is_test` leaves for training, keeping that split.
 /// The unlearning lab uses it after stamping a backdoor trigger or flipping labels on training rows.
 pub fn from_split(raw: Dataset, is_test: Vec<bool>) -> Result<Prepared> {
+    check_magnitudes(&raw)?;
     let d = raw.n_features();
     let train_rows: Vec<usize> = (0..raw.len()).filter(|&i| !is_test[i]).collect();
     let test_rows: Vec<usize> = (0..raw.len()).filter(|&i| is_test[i]).collect();
@@ -105,6 +110,32 @@ pub fn from_split(raw: Dataset, is_test: Vec<bool>) -> Result<Prepared> {
         std,
         checksum,
     })
+}
+
+/// Refuses a value that is not finite or beyond [`MAX_ABS_FEATURE`], naming the column, the row and the value.
+fn check_magnitudes(raw: &Dataset) -> Result<()> {
+    let d = raw.n_features();
+    match raw
+        .x
+        .iter()
+        .position(|v| !v.is_finite() || v.abs() > MAX_ABS_FEATURE)
+    {
+        None => Ok(()),
+        Some(at) => {
+            let (row, f) = (at / d, at % d);
+            let column = raw
+                .feature_names
+                .get(f)
+                .cloned()
+                .unwrap_or_else(|| format!("feature {}", f + 1));
+            Err(EngineError::Data(format!(
+                "column \"{column}\" holds {:e} (data row {}); Lethe takes values within ±{MAX_ABS_FEATURE:e}, beyond which \
+                 the plots and the standardisation overflow: rescale the column",
+                raw.x[at],
+                row + 1
+            )))
+        }
+    }
 }
 
 /// Mean and standard deviation (population, as scikit-learn's `StandardScaler`) of the given rows, in f64.
