@@ -144,6 +144,11 @@ pub fn App() -> impl IntoView {
         app.notify(note);
     }
     provide_context(app);
+    if options.page_panic {
+        leptos::task::spawn_local(async {
+            panic!("injected by the test switch (page_panic)");
+        });
+    }
     let controller = StoredValue::new_local(Controller::new(app, &options));
     provide_context(controller);
     if !embed {

@@ -430,11 +430,14 @@ impl Controller {
                 r.epochs_total = epochs_total;
                 r.history.push(record);
             }),
-            Event::Working { run_id, stage, .. }
-                if ours(run_id) && current.working.as_deref() != Some(stage.as_str()) =>
-            {
-                app.run.update(|r| r.working = Some(stage))
-            }
+            Event::Working {
+                run_id,
+                stage,
+                steps,
+            } if ours(run_id) => app.run.update(|r| {
+                r.working = Some(stage);
+                r.steps = steps;
+            }),
             Event::Boundary { run_id, grid, .. } if ours(run_id) => {
                 app.run.update(|r| r.boundary = Some(grid))
             }

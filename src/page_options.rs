@@ -5,7 +5,8 @@
 //! The test switch is the localStorage key `lethe.test`, holding JSON such as `{"fault": "worker-crash@3"}`,
 //! `{"fault": "worker-crash@2", "fault_every": true}` (every worker fails, not only the first: a second failure
 //! after recovery), `{"hang_ms": 3000}` (a shorter hang timeout, so that no test waits a minute) or
-//! `{"protocol": 99}` (the page announces another protocol version, as a stale cached page would). The
+//! `{"protocol": 99}` (the page announces another protocol version, as a stale cached page would) or
+//! `{"page_panic": true}` (the page panics once up, to show its internal-error banner). The
 //! end-to-end tests write it before the page loads (Playwright's `addInitScript`, `openPage(…, { testSwitch })` in
 //! `tests/support.mjs`); a link cannot. The page reads it once at start-up and does not keep it.
 
@@ -27,6 +28,8 @@ pub struct PageOptions {
     pub hang_ms: Option<f64>,
     /// The protocol version the page announces instead of its own (test switch only).
     pub protocol: Option<u32>,
+    /// Panic in the page once it is up, to show what a page-side bug looks like (test switch only).
+    pub page_panic: bool,
 }
 
 impl PageOptions {
@@ -62,7 +65,10 @@ impl PageOptions {
                         .get("hang_ms")
                         .and_then(|h| h.as_f64())
                         .filter(|h| *h > 0.0);
-                    options.fault_every = v.get("fault_every").and_then(|f| f.as_bool()) == Some(true);
+                    options.fault_every =
+                        v.get("fault_every").and_then(|f| f.as_bool()) == Some(true);
+                    options.page_panic =
+                        v.get("page_panic").and_then(|f| f.as_bool()) == Some(true);
                     options.protocol = v
                         .get("protocol")
                         .and_then(|p| p.as_u64())

@@ -50,6 +50,8 @@ pub struct RunState {
     pub attempts: Vec<Attempt>,
     /// What the worker last said it was doing (its heartbeat), while running.
     pub working: Option<String>,
+    /// Optimiser steps of the run so far, from the heartbeat (the progress bar moves within an epoch).
+    pub steps: u64,
     /// After a cancel: how the engine answered it.
     pub cancel_answer: Option<CancelAnswer>,
 }
@@ -83,6 +85,7 @@ impl Default for RunState {
             report: None,
             attempts: vec![],
             working: None,
+            steps: 0,
             cancel_answer: None,
         }
     }

@@ -206,7 +206,8 @@ test('a second file of the same name is kept beside the first; "don\'t keep my d
   await page.dispatchEvent('#epochs', 'change');
   await trainToDone(page);
   await page.reload();
-  await waitReady(page);
+  // The link still names the file, but this browser kept no copy: the page asks for it again.
+  await page.waitForFunction(() => /choose the file again/.test(document.querySelector('#input-error')?.textContent || ''), null, { timeout: 60000 });
   const kept = await page.evaluate(async () => ({
     databases: (await indexedDB.databases()).map((d) => d.name),
     keys: Object.keys(localStorage),
@@ -233,5 +234,13 @@ test('kept results that do not match their data (checksum) are set aside with a 
   await page.waitForFunction(() => /computed on other data/.test(document.querySelector('.notices')?.textContent || ''));
   assert.equal(await page.$('#results'), null);
   assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('a bug that panics the page leaves a plain message saying what is kept, not a silent dead page', async () => {
+  const page = await openPage(browser, server.url, { testSwitch: { page_panic: true } });
+  await page.waitForSelector('#internal-error', { timeout: 30000 });
+  assert.match(await page.textContent('#internal-error'),
+    /Lethe hit an internal error and stopped responding: [\s\S]*page_panic[\s\S]*Your settings and last results are kept in this browser; reload the page/);
   await page.context().close();
 });

@@ -77,7 +77,14 @@ test('a slow but healthy epoch is not taken for a hang: the worker sends heartbe
   const page = await openPage(browser, server.url + experimentHash(e), { testSwitch: { hang_ms: 3000 } });
   await waitReady(page);
   const started = Date.now();
-  await trainToDone(page, 180000);
+  await page.click('#train');
+  // Within the one epoch, the heartbeat's step count moves the progress bar and names the step.
+  await page.waitForFunction(() => {
+    const p = document.querySelector('#progress');
+    return p.value > 0.05 && p.value < 1 && /step \d+ of 6000/.test(document.querySelector('#status').textContent);
+  }, null, { timeout: 60000 });
+  await page.waitForFunction(() => /^(done|failed|cancelled)/.test(document.querySelector('#status').textContent), null, { timeout: 180000 });
+  assert.match(await page.textContent('#status'), /^done/);
   const seconds = (Date.now() - started) / 1000;
   assert.ok(seconds > 3, `the epoch took ${seconds} s, not longer than the hang timeout: the test proves nothing`);
   const notices = (await page.$('.notices')) ? await page.textContent('.notices') : '';

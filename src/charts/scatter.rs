@@ -11,11 +11,19 @@ fn padded(values: impl Iterator<Item = f32>) -> (f32, f32) {
     let (lo, hi) = values.fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), v| {
         (lo.min(v), hi.max(v))
     });
-    if !lo.is_finite() {
+    if !lo.is_finite() || !hi.is_finite() {
         return (0.0, 1.0);
     }
+    // In f64: the span of two extreme f32 values overflows f32 (±3.3e38 gave an infinite axis, on which the
+    // tick loop never ended). The engine refuses such data; this keeps any chart finite regardless.
+    let (lo, hi) = (lo as f64, hi as f64);
     let pad = ((hi - lo) * 0.05).max(1e-3);
-    (lo - pad, hi + pad)
+    let (a, b) = ((lo - pad) as f32, (hi + pad) as f32);
+    if a.is_finite() && b.is_finite() {
+        (a, b)
+    } else {
+        (f32::MIN, f32::MAX) // the padding itself overflowed: the widest finite axis
+    }
 }
 
 /// What the two axes show: a pair of features, or the first two principal components.
@@ -180,6 +188,20 @@ fn draw<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /* Source: closed form. The span of ±3.3e38 is 6.6e38, beyond f32::MAX (3.4e38): computed in f32 the axis was
+    infinite. */
+    #[test]
+    fn extreme_values_give_a_finite_axis() {
+        let (a, b) = padded([-3.3e38f32, 3.3e38].into_iter());
+        assert!(a.is_finite() && b.is_finite() && a < b, "{a} {b}");
+        assert_eq!(padded([f32::NAN].into_iter()), (0.0, 1.0));
+        let (a, b) = padded([1.0f32, 1.0].into_iter());
+        assert!(
+            (a - 0.999).abs() < 1e-6 && (b - 1.001).abs() < 1e-6,
+            "{a} {b}"
+        );
+    }
 
     fn view() -> DatasetView {
         DatasetView {

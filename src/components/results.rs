@@ -19,8 +19,10 @@ fn pct(v: f64) -> String {
 pub fn Results() -> impl IntoView {
     let app = use_app();
     move || {
-        app.run.with(|r| r.report.clone()).map(|report| {
-            let run = report.runs[0].clone();
+        // Reports come from the worker or from storage (checked by `Report::check`); still, no index can panic.
+        let report = app.run.with(|r| r.report.clone())?;
+        let run = report.runs.first()?.clone();
+        Some({
             let classes = report.dataset.class_names.clone();
             let header = classes.clone();
             let gallery = app.dataset.with(|d| {
@@ -33,15 +35,37 @@ pub fn Results() -> impl IntoView {
                     .iter()
                     .filter_map(|m| {
                         let i = *position.get(&(m.row as u32))?;
-                        let (t, p) = (&classes[m.label as usize], &classes[m.predicted as usize]);
+                        let (t, p) = (
+                            classes.get(m.label as usize)?,
+                            classes.get(m.predicted as usize)?,
+                        );
                         let text = format!("true {t}, predicted {p}");
-                        Some((thumbnail_svg(pixels(view, i), side, 48, &format!("row {}: {text}", m.row)), text))
+                        Some((
+                            thumbnail_svg(
+                                pixels(view, i),
+                                side,
+                                48,
+                                &format!("row {}: {text}", m.row),
+                            ),
+                            text,
+                        ))
                     })
                     .take(GALLERY_MAX)
                     .collect();
                 Some(items)
             });
-            let wrong = run.confusion.iter().enumerate().map(|(t, row)| row.iter().enumerate().filter(|(p, _)| *p != t).map(|(_, n)| *n).sum::<u32>()).sum::<u32>();
+            let wrong = run
+                .confusion
+                .iter()
+                .enumerate()
+                .map(|(t, row)| {
+                    row.iter()
+                        .enumerate()
+                        .filter(|(p, _)| *p != t)
+                        .map(|(_, n)| *n)
+                        .sum::<u32>()
+                })
+                .sum::<u32>();
             view! {
                 <section class="results" id="results" class:stale=move || app.results_stale.get()>
                     <h2>"Classification results"</h2>
@@ -81,7 +105,7 @@ pub fn Results() -> impl IntoView {
                                 let total: u32 = row.iter().sum::<u32>().max(1);
                                 view! {
                                     <tr>
-                                        <th scope="row">{classes[t].clone()}</th>
+                                        <th scope="row">{classes.get(t).cloned().unwrap_or_default()}</th>
                                         {row.iter().enumerate().map(|(p, &n)| {
                                             let shade = n as f64 / total as f64;
                                             let style = if p == t {

@@ -23,12 +23,28 @@ pub fn RunBar() -> impl IntoView {
         matches!(app.engine.get(), EngineStatus::Ready { .. }) && app.dataset.with(Option::is_some)
     };
     let running = move || app.run.with(|r| r.status == RunStatus::Running);
+    // Optimiser steps per epoch, when the data is prepared: ⌈training points / batch size⌉.
+    let steps_per_epoch = move || {
+        let n = app.dataset.with(|d| d.as_ref().map_or(0, |v| v.n_train));
+        let batch = app.experiment.with(|e| e.train.batch_size).max(1);
+        n.div_ceil(batch) as u64
+    };
+    // Training progress, moved within an epoch by the heartbeat's step count (a single epoch can take minutes).
     let fraction = move || {
         app.run.with(|r| {
             if r.epochs_total == 0 {
-                0.0
+                return 0.0;
+            }
+            let by_epochs = r.history.len() as f64 / r.epochs_total as f64;
+            let training = r
+                .working
+                .as_deref()
+                .is_none_or(|w| w.starts_with("training"));
+            let total_steps = steps_per_epoch() * r.epochs_total as u64;
+            if training && total_steps > 0 {
+                by_epochs.max((r.steps as f64 / total_steps as f64).min(1.0))
             } else {
-                r.history.len() as f64 / r.epochs_total as f64
+                by_epochs
             }
         })
     };
@@ -61,6 +77,12 @@ pub fn RunBar() -> impl IntoView {
                             "training: epoch 1 of {} (compiling the GPU kernels first)…",
                             r.epochs_total
                         ),
+                        _ if r.steps > 0 && steps_per_epoch() > 0 => format!(
+                            "training: epoch 1 of {} · step {} of {}…",
+                            r.epochs_total,
+                            r.steps.min(steps_per_epoch()),
+                            steps_per_epoch()
+                        ),
                         _ => format!("training: epoch 1 of {}…", r.epochs_total),
                     },
                     Some(rec) => {
@@ -76,7 +98,9 @@ pub fn RunBar() -> impl IntoView {
                     }
                 },
                 RunStatus::Done => r.report.as_ref().map_or("done".into(), |rep| {
-                    let run = &rep.runs[0];
+                    let Some(run) = rep.runs.first() else {
+                        return "done".to_string();
+                    };
                     let earlier = if app.results_stale.get() {
                         " (with earlier settings: press Train to update)"
                     } else {
