@@ -68,7 +68,7 @@ fn restore(app: AppState, experiment: &Experiment) {
         }
         None => None,
     };
-    if let Some(report) = kept.filter(|r| &r.experiment == experiment) {
+    if let Some(report) = kept.filter(|r| r.experiment.trains_like(experiment)) {
         let history = report
             .runs
             .first()
@@ -207,6 +207,8 @@ pub fn App() -> impl IntoView {
             <section class="views">
                 <TrainView />
                 <Results />
+                <crate::lab::ForgetStep />
+                <crate::lab::LabResults />
                 <EmbedCode />
             </section>
         </main>

@@ -1,6 +1,7 @@
-//! The page's controller: it turns user actions into protocol commands and worker events into state. It also
-//! recovers: WebGPU that fails to start or fails mid-run gives way to a fresh CPU worker (and the run is redone);
-//! a crashed or hung worker is replaced; the user's settings, data and results stay.
+//! The page's controller: it turns user actions into protocol commands and worker events into state, for every
+//! kind of job (`jobs.rs`: Train, Forget) through the same path. It also recovers: WebGPU that fails to start or
+//! fails mid-run gives way to a fresh CPU worker (and the job is redone); a crashed or hung worker is replaced; the
+//! user's settings, data and results stay. The flow is drawn in docs/architecture.md §8.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -11,6 +12,7 @@ use lethe_protocol::{
 };
 
 use crate::engine::{EngineClient, Signal};
+use crate::jobs::JobKind;
 use crate::state::{AppState, Attempt, CancelAnswer, CsvFile, EngineStatus, RunState, RunStatus};
 
 /// A run with no news for this long is taken for a hung worker (the worker sends a heartbeat about once a
@@ -31,8 +33,12 @@ struct Inner {
     pending: Option<(u64, Commit)>,
     /// Set after WebGPU failed: the CPU is used whatever the settings say.
     force_cpu: bool,
-    /// Redo the run once the new worker is ready.
-    rerun: bool,
+    /// Redo this job once the new worker is ready.
+    rerun: Option<JobKind>,
+    /// Workers started so far; a Train job's model lives only in the worker that trained it.
+    generation: u64,
+    /// The generation of the worker that ran each Train job, by run id (the last one is enough).
+    trained_in: Option<(u64, u64)>,
     /// Recoveries of the current run so far (a second failure is reported, not retried).
     recoveries: u32,
     /// Workers that crashed in a row without becoming ready (reset by `ready`).
@@ -108,8 +114,12 @@ impl Controller {
     /// Starts a fresh worker (replacing any other).
     pub fn start(&self) {
         self.app.engine.set(EngineStatus::Loading);
-        self.inner.borrow_mut().pending = None;
-        self.inner.borrow_mut().prepared = None;
+        {
+            let mut inner = self.inner.borrow_mut();
+            inner.pending = None;
+            inner.prepared = None;
+            inner.generation += 1;
+        }
         let me = self.clone();
         if let Err(e) = self.engine.start(move |signal| me.on_signal(signal)) {
             self.app.engine.set(EngineStatus::Failed(e));
@@ -121,15 +131,14 @@ impl Controller {
     pub fn forget_engine_state(&self) {
         self.cancel();
         self.inner.borrow_mut().cancel_deadline = None;
+        self.app.lab.set(RunState::default());
         self.start();
     }
 
     /// Restarts after the user picked another backend.
     pub fn backend_changed(&self) {
         self.inner.borrow_mut().force_cpu = false;
-        if self.app.run.get_untracked().status == RunStatus::Running {
-            self.cancel();
-        }
+        self.cancel();
         self.start();
     }
 
@@ -189,51 +198,74 @@ impl Controller {
 
     /// Starts a training run of the current experiment (the user pressed Train).
     pub fn train(&self) {
+        self.begin(JobKind::Train);
+    }
+
+    /// Runs the unlearning lab on the trained model (the user pressed Forget). When the engine no longer holds
+    /// that model (it restarted since Train), the job trains it again first, with the same seed, and the page
+    /// says so.
+    pub fn forget(&self) {
+        let held = {
+            let inner = self.inner.borrow();
+            let run_id = self.app.run.with_untracked(|r| r.id);
+            inner.trained_in == Some((run_id, inner.generation))
+        };
+        let done = self
+            .app
+            .run
+            .with_untracked(|r| r.status == RunStatus::Done && r.report.is_some());
+        if done && !held && !self.app.results_stale.get_untracked() {
+            self.app.notify(
+                "The engine no longer holds the trained model (it restarted since Train, or the results came from an earlier visit): the lab trains it again first, with the same seed, which gives the same model.",
+            );
+        }
+        self.begin(JobKind::Forget);
+    }
+
+    fn begin(&self, kind: JobKind) {
         self.inner.borrow_mut().recoveries = 0;
         // A refused value named in the error is history once the settings in force run.
         self.app.input_error.set(None);
-        self.launch(vec![]);
+        self.launch(kind, vec![]);
     }
 
-    /// Starts a run, keeping `attempts` (earlier failed attempts of the same run) on the charts.
-    fn launch(&self, attempts: Vec<Attempt>) {
+    /// Starts a job, keeping `attempts` (earlier failed attempts of the same job) on the charts.
+    fn launch(&self, kind: JobKind, attempts: Vec<Attempt>) {
         let experiment = self.app.experiment.get_untracked();
         let run_id = self.next_id();
         {
             let mut inner = self.inner.borrow_mut();
-            inner.rerun = false;
+            inner.rerun = None;
             inner.cancel_deadline = None;
             inner.last_news_ms = now_ms();
+            if kind == JobKind::Train {
+                inner.trained_in = Some((run_id, inner.generation));
+            }
         }
-        self.app.run.set(RunState {
+        let state = kind.state(&self.app);
+        state.set(RunState {
             id: run_id,
             status: RunStatus::Running,
             epochs_total: experiment.train.epochs,
             attempts,
             ..RunState::default()
         });
-        // The worker kept the CSV when it prepared it (a restarted worker prepares again before any run).
-        if !self.engine.send(&Command::Train {
-            run_id,
-            experiment,
-            csv_text: None,
-        }) {
-            self.app
-                .run
-                .update(|r| r.status = RunStatus::Failed("the engine is not running".into()));
+        let command = kind.command(run_id, experiment, &self.app);
+        if !self.engine.send(&command) {
+            state.update(|r| r.status = RunStatus::Failed("the engine is not running".into()));
         }
     }
 
-    /// Cancels the current run: the page stops listening at once; the worker stops at its next time slice.
+    /// Cancels the running job: the page stops listening at once; the worker stops at its next time slice and
+    /// confirms.
     pub fn cancel(&self) {
-        let run = self.app.run.get_untracked();
-        if run.status != RunStatus::Running {
+        let Some(kind) = JobKind::active(&self.app) else {
             return;
-        }
-        self.app
-            .run
-            .update(|r| r.status = RunStatus::Cancelled(r.history.len()));
-        self.engine.send(&Command::Cancel { run_id: run.id });
+        };
+        let state = kind.state(&self.app);
+        let run_id = state.with_untracked(|r| r.id);
+        state.update(|r| r.status = RunStatus::Cancelled(r.history.len()));
+        self.engine.send(&Command::Cancel { run_id });
         let now = now_ms();
         let mut inner = self.inner.borrow_mut();
         inner.cancel_clicked = now;
@@ -249,13 +281,16 @@ impl Controller {
         };
         if deadline.is_some_and(|d| now > d) {
             self.inner.borrow_mut().cancel_deadline = None;
-            self.app
-                .run
-                .update(|r| r.cancel_answer = Some(CancelAnswer::Restarted));
-            self.start(); // the worker is still busy with the cancelled run: stop it hard
-        } else if self.app.run.get_untracked().status == RunStatus::Running
-            && now - last > self.inner.borrow().hang_ms
-        {
+            // The job cancelled last is the one whose worker did not answer.
+            for kind in JobKind::ALL {
+                kind.state(&self.app).update(|r| {
+                    if matches!(r.status, RunStatus::Cancelled(_)) && r.cancel_answer.is_none() {
+                        r.cancel_answer = Some(CancelAnswer::Restarted);
+                    }
+                });
+            }
+            self.start(); // the worker is still busy with the cancelled job: stop it hard
+        } else if JobKind::active(&self.app).is_some() && now - last > self.inner.borrow().hang_ms {
             let seconds = self.inner.borrow().hang_ms / 1000.0;
             self.on_signal(Signal::Crashed(format!("no answer for {seconds} s")));
         }
@@ -266,18 +301,28 @@ impl Controller {
         match signal {
             Signal::Event(event) => self.on_event(event),
             Signal::Crashed(message) => {
-                let running = self.app.run.get_untracked().status == RunStatus::Running;
-                let epoch = self.app.run.get_untracked().history.len();
-                if running && self.recover(format!("engine crashed at epoch {epoch}")) {
+                let running = JobKind::active(&self.app);
+                let (epoch, stage) = running.map_or((0, None), |k| {
+                    k.state(&self.app)
+                        .with_untracked(|r| (r.history.len(), r.working.clone()))
+                });
+                // Where it happened, in words: an epoch of training, or a step of the lab.
+                let at = match (running, stage) {
+                    (Some(JobKind::Forget), Some(stage)) => format!("while unlearning ({stage})"),
+                    _ => format!("at epoch {epoch}"),
+                };
+                if let Some(kind) = running
+                    && self.recover(kind, format!("engine crashed {at}"))
+                {
                     self.app.notify(format!(
-                        "The engine crashed at epoch {epoch} ({message}). Lethe started a new one on the CPU and ran the experiment again; your settings and data are kept."
+                        "The engine crashed {at} ({message}). Lethe started a new one on the CPU and ran the {} again; your settings and data are kept.",
+                        if kind == JobKind::Train { "experiment" } else { "lab" }
                     ));
                 } else {
-                    if running {
-                        self.app.run.update(|r| {
-                            r.status = RunStatus::Failed(format!(
-                                "the engine stopped at epoch {epoch}: {message}"
-                            ))
+                    if let Some(kind) = running {
+                        kind.state(&self.app).update(|r| {
+                            r.status =
+                                RunStatus::Failed(format!("the engine stopped {at}: {message}"))
                         });
                     }
                     let ready =
@@ -308,18 +353,18 @@ impl Controller {
         }
     }
 
-    /// Marks the current run's progress as a failed attempt and arranges a rerun on a fresh CPU worker (the
-    /// caller starts it). Returns false when this run was already recovered once.
-    fn recover(&self, note: String) -> bool {
+    /// Marks the job's progress as a failed attempt and arranges a rerun on a fresh CPU worker (the caller starts
+    /// it). Returns false when this job was already recovered once.
+    fn recover(&self, kind: JobKind, note: String) -> bool {
         let mut inner = self.inner.borrow_mut();
         if inner.recoveries >= 1 {
             return false;
         }
         inner.recoveries += 1;
         inner.force_cpu = true;
-        inner.rerun = true;
+        inner.rerun = Some(kind);
         drop(inner);
-        self.app.run.update(|r| {
+        kind.state(&self.app).update(|r| {
             let history = std::mem::take(&mut r.history);
             r.attempts.push(Attempt { note, history });
         });
@@ -328,8 +373,6 @@ impl Controller {
 
     fn on_event(&self, event: Event) {
         let app = self.app;
-        let current = app.run.get_untracked();
-        let ours = |run_id: u64| run_id == current.id && current.status == RunStatus::Running;
         match event {
             Event::Loaded { .. } => {
                 let backend = self.backend_choice();
@@ -355,9 +398,10 @@ impl Controller {
                 self.inner.borrow_mut().start_failures = 0;
                 app.engine.set(EngineStatus::Ready { backend, reason });
                 self.refresh_data();
-                if self.inner.borrow().rerun {
-                    let attempts = app.run.get_untracked().attempts;
-                    self.launch(attempts);
+                let rerun = self.inner.borrow().rerun;
+                if let Some(kind) = rerun {
+                    let attempts = kind.state(&app).get_untracked().attempts;
+                    self.launch(kind, attempts);
                 }
             }
             Event::StartFailed { message } => {
@@ -426,49 +470,68 @@ impl Controller {
                 run_id,
                 epochs_total,
                 record,
-            } if ours(run_id) => app.run.update(|r| {
-                r.epochs_total = epochs_total;
-                r.history.push(record);
-            }),
+            } => {
+                if let Some(kind) = JobKind::running(&app, run_id) {
+                    kind.state(&app).update(|r| {
+                        r.epochs_total = epochs_total;
+                        r.history.push(record);
+                    })
+                }
+            }
             Event::Working {
                 run_id,
                 stage,
                 steps,
-            } if ours(run_id) => app.run.update(|r| {
-                r.working = Some(stage);
-                r.steps = steps;
-            }),
-            Event::Boundary { run_id, grid, .. } if ours(run_id) => {
-                app.run.update(|r| r.boundary = Some(grid))
+                part,
+            } => {
+                if let Some(kind) = JobKind::running(&app, run_id) {
+                    kind.state(&app).update(|r| {
+                        r.working = Some(stage);
+                        r.steps = steps;
+                        r.part = part.or(r.part);
+                    })
+                }
             }
-            Event::Done { run_id, report } if ours(run_id) => app.run.update(|r| {
-                r.status = RunStatus::Done;
-                r.report = Some(*report);
-            }),
-            Event::Cancelled { run_id, .. }
-                if run_id == current.id && self.inner.borrow().cancel_deadline.is_some() =>
-            {
-                let waited = {
-                    let mut inner = self.inner.borrow_mut();
-                    inner.cancel_deadline = None;
-                    now_ms() - inner.cancel_clicked
-                };
-                app.run
-                    .update(|r| r.cancel_answer = Some(CancelAnswer::Confirmed(waited)));
+            Event::Boundary { run_id, grid, .. } => {
+                if let Some(kind) = JobKind::running(&app, run_id) {
+                    kind.state(&app).update(|r| r.boundary = Some(grid))
+                }
+            }
+            Event::Done { run_id, report } => {
+                if let Some(kind) = JobKind::running(&app, run_id) {
+                    kind.state(&app).update(|r| {
+                        r.status = RunStatus::Done;
+                        r.report = Some(*report);
+                    })
+                }
+            }
+            Event::Cancelled { run_id, .. } if self.inner.borrow().cancel_deadline.is_some() => {
+                if let Some(kind) = JobKind::owning(&app, run_id) {
+                    let waited = {
+                        let mut inner = self.inner.borrow_mut();
+                        inner.cancel_deadline = None;
+                        now_ms() - inner.cancel_clicked
+                    };
+                    kind.state(&app)
+                        .update(|r| r.cancel_answer = Some(CancelAnswer::Confirmed(waited)));
+                }
             }
             Event::Failed {
                 run_id,
                 message,
                 gpu,
-            } if ours(run_id) => {
-                let epoch = current.history.len();
-                if gpu && self.recover(format!("GPU lost at epoch {epoch}")) {
-                    app.notify(format!(
-                        "The run failed on WebGPU ({message}). Lethe restarted the engine on the CPU and ran it again."
-                    ));
-                    self.start();
-                } else {
-                    app.run.update(|r| r.status = RunStatus::Failed(message));
+            } => {
+                if let Some(kind) = JobKind::running(&app, run_id) {
+                    let epoch = kind.state(&app).with_untracked(|r| r.history.len());
+                    if gpu && self.recover(kind, format!("GPU lost at epoch {epoch}")) {
+                        app.notify(format!(
+                            "The run failed on WebGPU ({message}). Lethe restarted the engine on the CPU and ran it again."
+                        ));
+                        self.start();
+                    } else {
+                        kind.state(&app)
+                            .update(|r| r.status = RunStatus::Failed(message));
+                    }
                 }
             }
             _ => {} // news of a run the page no longer follows

@@ -8,6 +8,8 @@ mod components;
 mod controller;
 mod engine;
 mod files;
+mod jobs;
+mod lab;
 mod page_options;
 mod state;
 mod storage;

@@ -52,6 +52,8 @@ pub struct RunState {
     pub working: Option<String>,
     /// Optimiser steps of the run so far, from the heartbeat (the progress bar moves within an epoch).
     pub steps: u64,
+    /// The heartbeat's position among the run's steps (the lab: which method of how many), when it has one.
+    pub part: Option<(usize, usize)>,
     /// After a cancel: how the engine answered it.
     pub cancel_answer: Option<CancelAnswer>,
 }
@@ -86,6 +88,7 @@ impl Default for RunState {
             attempts: vec![],
             working: None,
             steps: 0,
+            part: None,
             cancel_answer: None,
         }
     }
@@ -113,8 +116,10 @@ pub struct AppState {
     pub dataset: RwSignal<Option<DatasetView>>,
     /// The engine's status.
     pub engine: RwSignal<EngineStatus>,
-    /// The current run.
+    /// The Train job: the trained model's run.
     pub run: RwSignal<RunState>,
+    /// The Forget job: the unlearning lab's run on the trained model.
+    pub lab: RwSignal<RunState>,
     /// An input error: names the field and the value; the previous settings stay.
     pub input_error: RwSignal<Option<String>>,
     /// Notices about what the page did by itself (fallbacks, restarts).
@@ -124,8 +129,10 @@ pub struct AppState {
     /// "Don't keep my data": nothing is written to this browser's storage.
     pub memory_only: RwSignal<bool>,
     /// Whether the results on screen were produced by other settings than the current ones (the plotted
-    /// features aside, which do not change a run).
+    /// features and the unlearning settings aside, which do not change the trained model).
     pub results_stale: Memo<bool>,
+    /// Whether the lab's results were produced by other settings than the current ones.
+    pub lab_stale: Memo<bool>,
 }
 
 impl AppState {
@@ -135,6 +142,16 @@ impl AppState {
         let run = RwSignal::new(RunState::default());
         let results_stale = Memo::new(move |_| {
             run.with(|r| {
+                r.report.as_ref().is_some_and(|report| {
+                    experiment.with(|e| {
+                        !report.experiment.trains_like(e) || report.experiment.backend != e.backend
+                    })
+                })
+            })
+        });
+        let lab = RwSignal::new(RunState::default());
+        let lab_stale = Memo::new(move |_| {
+            lab.with(|r| {
                 r.report.as_ref().is_some_and(|report| {
                     experiment.with(|e| {
                         let mut shown = report.experiment.clone();
@@ -151,11 +168,13 @@ impl AppState {
             dataset: RwSignal::new(None),
             engine: RwSignal::new(EngineStatus::Loading),
             run,
+            lab,
             input_error: RwSignal::new(None),
             notices: RwSignal::new(vec![]),
             remembers: false,
             memory_only: RwSignal::new(crate::storage::memory_only()),
             results_stale,
+            lab_stale,
         }
     }
 

@@ -92,23 +92,3 @@ test('a slow but healthy epoch is not taken for a hang: the worker sends heartbe
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
-
-test('an experiment with an unlearn section runs the lab in the worker and names its steps while it works', async () => {
-  const e = experiment((x) => {
-    x.train.epochs = 10;
-    x.unlearn = { forget: { kind: 'random', fraction: 0.1 }, methods: ['finetune', 'scrub', 'sisa'], retrain_seeds: 2 };
-  });
-  const page = await openPage(browser, server.url + experimentHash(e));
-  await waitReady(page);
-  const seen = page.waitForFunction(() => /^unlearning: /.test(document.querySelector('#status')?.textContent || ''),
-    null, { timeout: 120000, polling: 50 });
-  await trainToDone(page, 180000);
-  await seen;
-  const report = await downloadReport(page);
-  assert.deepEqual(report.runs.map((r) => r.method), ['train', 'retrain', 'finetune', 'scrub', 'sisa']);
-  assert.equal(report.host, 'browser');
-  assert.equal(report.forget.size, 77); // round(0.1 × 768 training points)
-  assert.ok(report.runs[1].forget_acc_std != null, 'two retrain seeds give a spread');
-  assert.deepEqual(page.errors, []);
-  await page.context().close();
-});

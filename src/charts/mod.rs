@@ -1,8 +1,10 @@
 //! Charts as SVG strings, drawn with plotters from plain data (no model types), so that they render the same
 //! natively (tests) and in the page.
 
+pub mod bars;
 pub mod legend;
 pub mod lines;
 pub mod palette;
 pub mod scatter;
 pub mod thumbnail;
+pub mod tradeoff;

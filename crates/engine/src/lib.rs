@@ -15,7 +15,7 @@ pub mod unlearn;
 pub use backend::Runtime;
 pub use error::{EngineError, Result};
 pub use host::{Flow, Host, Straight};
-pub use run::{Outcome, prepare_data, run_experiment};
+pub use run::{Outcome, prepare_data, run_experiment, run_unlearning};
 
 /// Runs a future to completion on the calling thread (native hosts; on the CPU backend every read is ready).
 #[cfg(not(target_arch = "wasm32"))]

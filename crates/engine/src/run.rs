@@ -21,8 +21,8 @@ pub enum Outcome {
     Finished {
         /// The report (boxed: it dwarfs the other variant).
         report: Box<Report>,
-        /// The trained model, kept by the worker under its run id for later unlearning.
-        model: Classifier,
+        /// The trained model with its history, kept by the worker under its run id for later unlearning.
+        trained: Box<Trained>,
     },
     /// The host stopped it after `epoch` complete epochs.
     Cancelled {
@@ -90,7 +90,7 @@ pub async fn run_experiment<H: Host>(
 ) -> Result<Outcome> {
     if let Some(config) = &experiment.unlearn {
         return crate::unlearn::lab::run_lab(
-            experiment, config, data, rt, host, host_name, started,
+            experiment, config, data, None, rt, host, host_name, started,
         )
         .await;
     }
@@ -120,11 +120,29 @@ pub async fn run_experiment<H: Host>(
     let report = report(experiment, data, rt, host_name, vec![run], started);
     Ok(Outcome::Finished {
         report: Box::new(report),
-        model: trained.model,
+        trained: Box::new(trained),
     })
 }
 
 /// The `runs[]` row of plain training: test metrics, history and misclassified points.
+/// Runs the experiment's `unlearn` section as its own job. With `kept`, the model a Train job of the same
+/// experiment left behind, the lab starts from it where it can (`unlearn::lab::can_start_from_kept`); otherwise it
+/// trains the model first, with the same seed, which gives the same model.
+pub async fn run_unlearning<H: Host>(
+    experiment: &ValidExperiment,
+    data: &Prepared,
+    kept: Option<Trained>,
+    rt: &Runtime,
+    host: &mut H,
+    host_name: &str,
+    started: Instant,
+) -> Result<Outcome> {
+    let config = experiment.unlearn.as_ref().ok_or_else(|| {
+        EngineError::Unlearn("the experiment has no unlearn section: nothing to forget".into())
+    })?;
+    crate::unlearn::lab::run_lab(experiment, config, data, kept, rt, host, host_name, started).await
+}
+
 pub(crate) async fn train_row(
     trained: &Trained,
     data: &Prepared,

@@ -20,8 +20,8 @@ use crate::unlearn::amnesiac::UpdateLog;
 /// Cells per axis of the decision-boundary grid.
 pub const BOUNDARY_RESOLUTION: usize = 48;
 
-/// What a training run leaves behind.
-#[derive(Debug)]
+/// What a training run leaves behind (the worker keeps it, so that a later unlearning job starts from it).
+#[derive(Debug, Clone)]
 pub struct Trained {
     /// The model after the last completed epoch.
     pub model: Classifier,

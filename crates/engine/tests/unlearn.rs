@@ -538,3 +538,71 @@ fn reports_repeat_and_retrain_seeds_give_a_spread() {
     );
     assert_eq!(a.forget.as_ref().unwrap().size, 60); // round(0.2 × 300 training points)
 }
+
+/* Source: closed form. Training is deterministic for a seed, so a lab that starts from the model a Train job left
+behind (the page's Forget step) measures exactly what a lab that trains the model itself measures; only the wall
+times differ. Amnesiac needs a log of the training itself, so it never starts from a kept model. */
+#[test]
+fn the_forget_step_from_a_kept_model_matches_the_lab_that_trains_it() {
+    let mut e = Experiment::demo();
+    e.data.n_samples = 256;
+    e.train.epochs = 5;
+    let plain = e.clone().validate().unwrap();
+    let data = prepare_data(&plain, None).unwrap();
+    let rt = Runtime::cpu();
+    let trained = match block_on(run_experiment(
+        &plain,
+        &data,
+        &rt,
+        &mut Straight,
+        "cli",
+        Instant::now(),
+    ))
+    .unwrap()
+    {
+        Outcome::Finished { trained, .. } => *trained,
+        Outcome::Cancelled { .. } => unreachable!(),
+    };
+    e.unlearn = Some(unlearn(
+        ForgetSpec::Random { fraction: 0.1 },
+        &[Method::Finetune, Method::Neggrad],
+    ));
+    let lab = e.clone().validate().unwrap();
+    assert!(lab.trains_like(&plain));
+    let go = |kept| match block_on(lethe_engine::run_unlearning(
+        &lab,
+        &data,
+        kept,
+        &rt,
+        &mut Straight,
+        "cli",
+        Instant::now(),
+    ))
+    .unwrap()
+    {
+        Outcome::Finished { report, .. } => *report,
+        Outcome::Cancelled { .. } => unreachable!(),
+    };
+    let from_kept = go(Some(trained.clone()));
+    let from_scratch = go(None);
+    assert_eq!(from_kept.runs.len(), 4, "train, retrain, finetune, neggrad");
+    for (a, b) in from_kept.runs.iter().zip(&from_scratch.runs) {
+        let (x, y) = (a.audit.as_ref().unwrap(), b.audit.as_ref().unwrap());
+        assert_eq!(a.method, b.method);
+        assert_eq!(
+            (a.test_acc, x.retain_acc, x.forget_acc, x.mia_auc),
+            (b.test_acc, y.retain_acc, y.forget_acc, y.mia_auc),
+            "{}",
+            a.method
+        );
+    }
+    assert_eq!(
+        from_kept.runs[0].seconds, trained.seconds,
+        "the train row reports the kept training's time"
+    );
+    assert!(lethe_engine::unlearn::lab::can_start_from_kept(
+        lab.unlearn.as_ref().unwrap()
+    ));
+    let amnesiac = unlearn(ForgetSpec::Random { fraction: 0.1 }, &[Method::Amnesiac]);
+    assert!(!lethe_engine::unlearn::lab::can_start_from_kept(&amnesiac));
+}

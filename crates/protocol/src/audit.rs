@@ -8,6 +8,35 @@ use serde::{Deserialize, Serialize};
 
 use crate::unlearn::{Family, Guarantee};
 
+/// Half-width of the forget-accuracy band with a single retrain seed (no spread to measure).
+pub const FORGET_ACC_TOLERANCE: f64 = 0.05;
+/// Half-width of the MIA band with a single retrain seed. Three retrains of a digits MLP gave AUCs 0.43, 0.52 and
+/// 0.52 (scikit-learn, random 10 % forgotten): one retrain is no sharper reference than this.
+pub const MIA_TOLERANCE: f64 = 0.1;
+/// Fewest member/non-member pairs for an MIA AUC to be more than noise (with 9 pairs, AUCs ranged 0.4–0.6
+/// across retrain seeds).
+pub const MIN_MIA_PAIRS: usize = 50;
+
+/// A reference interval from the retrains: mean ± max(2 standard deviations, tolerance).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Band {
+    /// Lower end.
+    pub lo: f64,
+    /// Upper end.
+    pub hi: f64,
+}
+
+impl Band {
+    /// The band around `mean` with spread `std` and floor half-width `tolerance`.
+    pub fn new(mean: f64, std: f64, tolerance: f64) -> Self {
+        let half = (2.0 * std).max(tolerance);
+        Self {
+            lo: mean - half,
+            hi: mean + half,
+        }
+    }
+}
+
 /// The audit of one model against the forget set and the reference retrain. Flattened into its `runs[]` row.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Audit {

@@ -436,6 +436,19 @@ impl Experiment {
         serde_json::from_str(text).map_err(|e| ConfigError::Parse(e.to_string()))
     }
 
+    /// Whether `other` trains the very same model: the same data, model, training settings and seed. The plotted
+    /// features, the backend preference and the `unlearn` section do not change the trained model.
+    pub fn trains_like(&self, other: &Experiment) -> bool {
+        let strip = |e: &Experiment| {
+            let mut e = e.clone();
+            e.unlearn = None;
+            e.data.plot_features = [0, 0];
+            e.backend = BackendChoice::Auto;
+            e
+        };
+        strip(self) == strip(other)
+    }
+
     /// The experiment as pretty JSON, the same text the CLI reads.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("an experiment should always serialise")

@@ -8,7 +8,7 @@ use crate::dataset::BoundaryGrid;
 use crate::{BackendChoice, DatasetView, EpochRecord, Experiment, Report};
 
 /// Bumped on any incompatible change to these messages.
-pub const PROTOCOL_VERSION: u32 = 2;
+pub const PROTOCOL_VERSION: u32 = 3;
 
 /// Page → worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -33,6 +33,15 @@ pub enum Command {
         run_id: u64,
         experiment: Experiment,
         csv_text: Option<String>,
+    },
+    /// Run the experiment's `unlearn` section (the Forget step) as job `run_id`, starting from the model that the
+    /// Train job `base_run_id` left in the worker when it is still there and was trained by the same experiment;
+    /// otherwise the job trains it first (same seed, same model) and says so in its `working` stage. A CSV
+    /// experiment uses the file the worker kept.
+    Unlearn {
+        run_id: u64,
+        base_run_id: Option<u64>,
+        experiment: Experiment,
     },
     /// Stop a run at the next time slice.
     Cancel { run_id: u64 },
@@ -74,6 +83,10 @@ pub enum Event {
         run_id: u64,
         stage: String,
         steps: u64,
+        /// Where the stage stands among the run's stages (`[done, total]`; the lab: methods done of all), if it
+        /// has a place.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        part: Option<(usize, usize)>,
     },
     /// The decision boundary over the two plotted features (2-D data only).
     Boundary {

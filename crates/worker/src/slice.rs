@@ -54,6 +54,8 @@ pub struct TimeSliced {
     last_heartbeat: f64,
     /// What the run is doing, for heartbeats.
     stage: String,
+    /// The stage's place among the run's stages, when it has one.
+    part: Option<(usize, usize)>,
     /// Optimiser steps so far (calls to `pause`).
     steps: u64,
 }
@@ -76,12 +78,19 @@ impl TimeSliced {
             last_boundary: f64::NEG_INFINITY,
             last_heartbeat: now,
             stage: "training".into(),
+            part: None,
             steps: 0,
         }
     }
 }
 
 impl TimeSliced {
+    /// Says what the run does now (the next heartbeats carry it), at once.
+    pub fn note(&mut self, stage: &str) {
+        self.stage = stage.to_string();
+        self.heartbeat();
+    }
+
     /// Tells the page the run is alive, and doing what.
     fn heartbeat(&mut self) {
         self.last_heartbeat = now_ms();
@@ -89,6 +98,7 @@ impl TimeSliced {
             run_id: self.run_id,
             stage: self.stage.clone(),
             steps: self.steps,
+            part: self.part,
         });
     }
 }
@@ -137,8 +147,8 @@ impl Host for TimeSliced {
     }
 
     fn stage(&mut self, label: &str, done: usize, total: usize) {
-        self.stage = format!("{label} ({} of {total})", done + 1);
-        self.heartbeat();
+        self.part = Some((done, total));
+        self.note(&format!("{label} ({} of {total})", done + 1));
     }
 
     fn wants_boundary(&mut self) -> bool {

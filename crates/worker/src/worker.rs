@@ -5,8 +5,8 @@ use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
-use lethe_engine::model::Classifier;
-use lethe_engine::{EngineError, Outcome, Runtime, prepare_data, run_experiment};
+use lethe_engine::train::Trained;
+use lethe_engine::{EngineError, Outcome, Runtime, prepare_data, run_experiment, run_unlearning};
 use lethe_protocol::{BackendChoice, Command, Event, Experiment, Fault, PROTOCOL_VERSION};
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
@@ -23,7 +23,8 @@ struct State {
     /// The fault this worker injects (tests), from `hello`.
     fault: Option<Fault>,
     cancel: HashMap<u64, Rc<Cell<bool>>>,
-    models: BTreeMap<u64, Classifier>,
+    /// Trained models by run id, with the experiment that trained them; the oldest goes past [`KEPT_MODELS`].
+    models: BTreeMap<u64, (Experiment, Trained)>,
     /// The user's CSV from the last `prepare` that carried one and succeeded: `train` uses it, so the file crosses
     /// to the worker once, not on every run. Lost with the worker; the page prepares again after a restart.
     csv: Option<Rc<String>>,
@@ -124,7 +125,18 @@ fn dispatch(command: Command, state: Shared) {
         } => {
             let flag = Rc::new(Cell::new(false));
             state.borrow_mut().cancel.insert(run_id, flag.clone());
-            wasm_bindgen_futures::spawn_local(train(run_id, experiment, csv_text, flag, state));
+            let job = Job::Train { csv_text };
+            wasm_bindgen_futures::spawn_local(run(run_id, experiment, job, flag, state));
+        }
+        Command::Unlearn {
+            run_id,
+            base_run_id,
+            experiment,
+        } => {
+            let flag = Rc::new(Cell::new(false));
+            state.borrow_mut().cancel.insert(run_id, flag.clone());
+            let job = Job::Unlearn { base_run_id };
+            wasm_bindgen_futures::spawn_local(run(run_id, experiment, job, flag, state));
         }
         Command::Cancel { run_id } => match state.borrow().cancel.get(&run_id) {
             Some(flag) => flag.set(true), // the run answers `cancelled` at its next time slice
@@ -150,13 +162,17 @@ async fn hello(choice: BackendChoice, state: Shared) {
     }
 }
 
-async fn train(
-    run_id: u64,
-    experiment: Experiment,
-    csv_text: Option<String>,
-    cancel: Rc<Cell<bool>>,
-    state: Shared,
-) {
+/// What a job computes; everything else (the cancel flag, the time slices, the answer, keeping the model) is the
+/// same for every job.
+enum Job {
+    /// Train (and run the lab, when the experiment has an `unlearn` section). Without `csv_text`, a CSV experiment
+    /// uses the kept file.
+    Train { csv_text: Option<String> },
+    /// The Forget step: the lab, from the model of `base_run_id` when it is kept and trained by this experiment.
+    Unlearn { base_run_id: Option<u64> },
+}
+
+async fn run(run_id: u64, experiment: Experiment, job: Job, cancel: Rc<Cell<bool>>, state: Shared) {
     let started = web_time::Instant::now();
     let Some(runtime) = state.borrow().runtime.clone() else {
         send(&Event::Failed {
@@ -167,21 +183,54 @@ async fn train(
         return;
     };
     let gpu = runtime.name == "webgpu";
-    let kept = state.borrow().csv.clone();
+    let kept_csv = state.borrow().csv.clone();
     let result = async {
         let experiment = experiment.validate()?;
-        let csv_text = csv_text.as_deref().or(kept.as_deref().map(String::as_str));
-        let data = prepare_data(&experiment, csv_text)?;
         let fault = state.borrow().fault;
         let mut host = TimeSliced::new(run_id, cancel, now_ms(), fault, gpu);
-        run_experiment(&experiment, &data, &runtime, &mut host, "browser", started).await
+        match job {
+            Job::Train { csv_text } => {
+                let csv_text = csv_text
+                    .as_deref()
+                    .or(kept_csv.as_deref().map(String::as_str));
+                let data = prepare_data(&experiment, csv_text)?;
+                run_experiment(&experiment, &data, &runtime, &mut host, "browser", started).await
+            }
+            Job::Unlearn { base_run_id } => {
+                let data = prepare_data(&experiment, kept_csv.as_deref().map(String::as_str))?;
+                let kept = base_run_id.and_then(|id| {
+                    let st = state.borrow();
+                    st.models
+                        .get(&id)
+                        .filter(|(e, _)| e.trains_like(&experiment))
+                        .map(|(_, trained)| trained.clone())
+                });
+                let from = if kept.is_some() {
+                    "starting from the trained model"
+                } else {
+                    "training the model first: the engine no longer holds it"
+                };
+                host.note(from);
+                run_unlearning(
+                    &experiment,
+                    &data,
+                    kept,
+                    &runtime,
+                    &mut host,
+                    "browser",
+                    started,
+                )
+                .await
+            }
+        }
     }
     .await;
     let mut st = state.borrow_mut();
     st.cancel.remove(&run_id);
     match result {
-        Ok(Outcome::Finished { report, model }) => {
-            st.models.insert(run_id, model);
+        Ok(Outcome::Finished { report, trained }) => {
+            st.models
+                .insert(run_id, (report.experiment.clone(), *trained));
             while st.models.len() > KEPT_MODELS {
                 st.models.pop_first();
             }

@@ -100,11 +100,25 @@ impl Yardstick<'_> {
     }
 }
 
-/// Runs the experiment's `unlearn` section on prepared data.
+/// Whether the lab can start from a model trained earlier on the same experiment: not when the forget set changes
+/// the training data (an injected backdoor or mislabeling), nor when a method needs a log of the training itself
+/// (amnesiac). SISA's shards and the certified model are built after training either way.
+pub fn can_start_from_kept(config: &UnlearnConfig) -> bool {
+    !matches!(
+        config.forget,
+        ForgetSpec::Backdoor { .. } | ForgetSpec::Mislabeled { .. }
+    ) && config.methods.iter().all(|s| s.method != Method::Amnesiac)
+}
+
+/// Runs the experiment's `unlearn` section on prepared data. With `kept` (a model the same experiment trained
+/// earlier, same seed) and [`can_start_from_kept`], the lab starts from it instead of training again; the
+/// result is the same, because training is deterministic.
+#[allow(clippy::too_many_arguments)]
 pub async fn run_lab<H: Host>(
     experiment: &ValidExperiment,
     config: &UnlearnConfig,
     data: &Prepared,
+    kept: Option<crate::train::Trained>,
     rt: &Runtime,
     host: &mut H,
     host_name: &str,
@@ -125,36 +139,42 @@ pub async fn run_lab<H: Host>(
     let specs = config.plan();
     check_before_training(config, n, train_cfg)?;
 
-    // Train the original model, logging updates for amnesiac.
-    let model = Classifier::new(&experiment.model, d, k, seed, &rt.device);
-    let mut log = match config
-        .methods
-        .iter()
-        .position(|s| s.method == Method::Amnesiac)
-    {
-        Some(i) => {
-            let steps = train_cfg.epochs * n.div_ceil(train_cfg.batch_size);
-            let field = format!("unlearn.methods[{i}]");
-            Some(UpdateLog::new(steps, model.n_parameters(), &field)?)
+    let (trained, log) = match kept.filter(|_| can_start_from_kept(config)) {
+        Some(trained) => (trained, None),
+        None => {
+            // Train the original model, logging updates for amnesiac.
+            let model = Classifier::new(&experiment.model, d, k, seed, &rt.device);
+            let mut log = match config
+                .methods
+                .iter()
+                .position(|s| s.method == Method::Amnesiac)
+            {
+                Some(i) => {
+                    let steps = train_cfg.epochs * n.div_ceil(train_cfg.batch_size);
+                    let field = format!("unlearn.methods[{i}]");
+                    Some(UpdateLog::new(steps, model.n_parameters(), &field)?)
+                }
+                None => None,
+            };
+            let trained = train_logged(
+                model,
+                &data,
+                train_cfg,
+                seed,
+                rt,
+                experiment.data.plot_features,
+                host,
+                log.as_mut(),
+            )
+            .await?;
+            if trained.cancelled {
+                return Ok(Outcome::Cancelled {
+                    epoch: trained.history.len(),
+                });
+            }
+            (trained, log)
         }
-        None => None,
     };
-    let trained = train_logged(
-        model,
-        &data,
-        train_cfg,
-        seed,
-        rt,
-        experiment.data.plot_features,
-        host,
-        log.as_mut(),
-    )
-    .await?;
-    if trained.cancelled {
-        return Ok(Outcome::Cancelled {
-            epoch: trained.history.len(),
-        });
-    }
     // The log's cost, timed inside the training loop.
     let log_seconds = log.as_ref().map(|l| l.seconds);
     let outcome = lab_after_training(
@@ -226,7 +246,8 @@ async fn lab_after_training<H: Host>(
 ) -> Result<Outcome> {
     let (seed, train_cfg) = (experiment.seed, &experiment.train);
     let (d, k, n) = (data.n_features(), data.n_classes(), data.train.len());
-    let total = specs.len() + config.retrain_seeds;
+    // The retrains, then each method (`specs` lists retrain first).
+    let total = specs.len() - 1 + config.retrain_seeds;
     // The forget set: known, or the top of the suggestions.
     let mut suggestions = Vec::new();
     let positions = match (planned.0, &config.forget) {
@@ -448,7 +469,7 @@ async fn lab_after_training<H: Host>(
     });
     Ok(Outcome::Finished {
         report: Box::new(report),
-        model: trained.model,
+        trained: Box::new(trained),
     })
 }
 

@@ -1,0 +1,84 @@
+//! One mechanism for every long computation the engine runs for the page: a job has an id (the protocol's
+//! `run_id`), a state the views read ([`RunState`]), progress and a heartbeat, Cancel, a watchdog, recovery and a
+//! report. A new kind of work adds a [`JobKind`], its command in [`JobKind::command`] and its views; the
+//! controller's plumbing (`controller.rs`) stays as it is.
+
+use leptos::prelude::*;
+use lethe_protocol::{Command, Experiment};
+
+use crate::state::{AppState, RunState, RunStatus};
+
+/// What a job computes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobKind {
+    /// Train the model (the experiment without its `unlearn` section).
+    Train,
+    /// The Forget step: the unlearning lab on the trained model.
+    Forget,
+}
+
+impl JobKind {
+    /// Every kind, in the order the page shows them.
+    pub const ALL: [JobKind; 2] = [JobKind::Train, JobKind::Forget];
+
+    /// The state this kind of job writes and its views read.
+    pub fn state(self, app: &AppState) -> RwSignal<RunState> {
+        match self {
+            JobKind::Train => app.run,
+            JobKind::Forget => app.lab,
+        }
+    }
+
+    /// The command that starts job `run_id` of this kind on `experiment`. The Forget job names the Train job whose
+    /// model it starts from, when that model was trained by the same settings.
+    pub fn command(self, run_id: u64, experiment: Experiment, app: &AppState) -> Command {
+        match self {
+            JobKind::Train => {
+                let mut experiment = experiment;
+                experiment.unlearn = None;
+                Command::Train {
+                    run_id,
+                    experiment,
+                    csv_text: None, // the worker kept the CSV when it prepared it
+                }
+            }
+            JobKind::Forget => {
+                let base_run_id = app.run.with_untracked(|r| {
+                    (r.status == RunStatus::Done
+                        && r.report
+                            .as_ref()
+                            .is_some_and(|rep| rep.experiment.trains_like(&experiment)))
+                    .then_some(r.id)
+                });
+                Command::Unlearn {
+                    run_id,
+                    base_run_id,
+                    experiment,
+                }
+            }
+        }
+    }
+
+    /// The kind of the running job with id `run_id`, if any.
+    pub fn running(app: &AppState, run_id: u64) -> Option<JobKind> {
+        Self::ALL.into_iter().find(|k| {
+            k.state(app)
+                .with_untracked(|r| r.id == run_id && r.status == RunStatus::Running)
+        })
+    }
+
+    /// The kind of the job with id `run_id`, whatever its status.
+    pub fn owning(app: &AppState, run_id: u64) -> Option<JobKind> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.state(app).with_untracked(|r| r.id == run_id && r.id != 0))
+    }
+
+    /// The running job, if any (one at a time: the worker computes one thing at a time).
+    pub fn active(app: &AppState) -> Option<JobKind> {
+        Self::ALL.into_iter().find(|k| {
+            k.state(app)
+                .with_untracked(|r| r.status == RunStatus::Running)
+        })
+    }
+}

@@ -1,0 +1,185 @@
+//! The lab's charts: speed against fidelity, each audit metric per method with the retrain band, per-class test
+//! accuracy before and after, and the training data before and after forgetting. Each downloads as SVG.
+
+use leptos::prelude::*;
+use lethe_protocol::Report;
+
+use super::methods::family_words;
+use super::table::bands;
+use crate::charts::bars::{BarChart, BarSeries, bar_svg};
+use crate::charts::palette::class_color;
+use crate::charts::tradeoff::{Point, tradeoff_svg};
+use crate::components::data_chart::chart_size;
+use crate::files::download;
+
+/// The trade-off points: every unlearning method, and the retrain oracle at (1×, 1).
+pub fn tradeoff_points(report: &Report) -> Vec<Point> {
+    report
+        .runs
+        .iter()
+        .filter_map(|r| {
+            let a = r.audit.as_ref()?;
+            if r.method == "retrain" {
+                return Some(Point {
+                    name: "retrain".into(),
+                    speedup: 1.0,
+                    tow: 1.0,
+                    group: "oracle (retrain)".into(),
+                });
+            }
+            Some(Point {
+                name: r.method.clone(),
+                speedup: a.speedup_vs_retrain?,
+                tow: a.tow?,
+                group: family_words(a.family?).into(),
+            })
+        })
+        .collect()
+}
+
+/// One metric per model as bars, with the retrain band where the engine has one.
+pub fn metric_chart(report: &Report, key: &str) -> String {
+    let (forget_band, mia_band) = bands(report);
+    let (title, desc, band) = match key {
+        "forget_acc" => (
+            "Accuracy on the forget set: the retrained model sets the target",
+            "forget_acc (fraction of forget points classified as labelled)",
+            forget_band,
+        ),
+        "mia_auc" => (
+            "Membership attack on the forget set: 0.5 is a coin toss",
+            "mia_auc (area under the ROC curve)",
+            mia_band,
+        ),
+        _ => (
+            "Accuracy on the test set: what forgetting cost",
+            "test_acc (fraction of test points right)",
+            None,
+        ),
+    };
+    let categories = report.runs.iter().map(|r| r.method.clone()).collect();
+    let values = report
+        .runs
+        .iter()
+        .map(|r| match super::table::cell(r, key) {
+            super::table::Cell::Number(v, _) => Some(v),
+            _ => None,
+        })
+        .collect();
+    let chart = BarChart {
+        title,
+        value_desc: desc,
+        categories,
+        series: vec![BarSeries {
+            name: key.to_string(),
+            values,
+            color: class_color(0),
+        }],
+        range: Some((0.0, 1.0)),
+        band: band.map(|b| (b.lo.max(0.0), b.hi.min(1.0), "retrain band".to_string())),
+        decimals: 3,
+    };
+    bar_svg(&chart, chart_size((560, 0), (360, 0)).0)
+}
+
+/// Test recall per class (the fraction of each class's test points classified right) for the trained model, the
+/// retrained one and every method.
+pub fn per_class_chart(report: &Report) -> String {
+    let categories: Vec<String> = report.dataset.class_names.clone();
+    let series = report
+        .runs
+        .iter()
+        .enumerate()
+        .map(|(i, r)| BarSeries {
+            name: r.method.clone(),
+            values: categories
+                .iter()
+                .enumerate()
+                .map(|(c, _)| r.per_class.get(c).map(|m| m.recall))
+                .collect(),
+            color: class_color(i),
+        })
+        .collect();
+    let chart = BarChart {
+        title: "Test accuracy per class, before (train) and after",
+        value_desc: "recall (fraction of the class's test points right)",
+        categories,
+        series,
+        range: Some((0.0, 1.0)),
+        band: None,
+        decimals: 2,
+    };
+    bar_svg(&chart, chart_size((560, 0), (360, 0)).0)
+}
+
+/// Points per class in the training split and in the retained set (the data distribution before and after).
+pub fn distribution_chart(report: &Report) -> Option<String> {
+    let d = report.distribution.as_ref()?;
+    let to_values = |counts: &[usize]| counts.iter().map(|&c| Some(c as f64)).collect();
+    let chart = BarChart {
+        title: "Training data before and after forgetting, per class",
+        value_desc: "training points",
+        categories: report.dataset.class_names.clone(),
+        series: vec![
+            BarSeries {
+                name: format!("before ({} points)", d.train.n),
+                values: to_values(&d.train.class_counts),
+                color: class_color(7),
+            },
+            BarSeries {
+                name: format!("after ({} points)", d.retain.n),
+                values: to_values(&d.retain.class_counts),
+                color: class_color(0),
+            },
+        ],
+        range: None,
+        band: None,
+        decimals: 0,
+    };
+    Some(bar_svg(&chart, chart_size((560, 0), (360, 0)).0))
+}
+
+/// One chart with its download button.
+#[component]
+fn Figure(id: &'static str, svg: String, label: String) -> impl IntoView {
+    let file = format!("lethe-{id}.svg");
+    let text = svg.clone();
+    view! {
+        <figure class="lab-chart" id=id>
+            <div class="svg" role="img" aria-label=label.clone() inner_html=svg></div>
+            <figcaption>
+                {label}
+                " "
+                <button class="download-svg" on:click=move |_| download(&file, &text, "image/svg+xml")>"Download SVG"</button>
+            </figcaption>
+        </figure>
+    }
+}
+
+/// Every lab chart for `report`.
+#[component]
+pub fn LabCharts(report: Report) -> impl IntoView {
+    let tradeoff = tradeoff_svg(
+        &tradeoff_points(&report),
+        chart_size((560, 340), (360, 280)),
+    );
+    let distribution = distribution_chart(&report);
+    view! {
+        <div class="lab-charts">
+            <Figure id="chart-tradeoff" svg=tradeoff
+                label="Speed-up against tug-of-war: top right is fast and close to retraining.".into() />
+            <Figure id="chart-forget-acc" svg=metric_chart(&report, "forget_acc")
+                label="Forget accuracy per model, with the retrain band.".into() />
+            <Figure id="chart-mia-auc" svg=metric_chart(&report, "mia_auc")
+                label="Membership-attack AUC per model, with the retrain band.".into() />
+            <Figure id="chart-test-acc" svg=metric_chart(&report, "test_acc")
+                label="Test accuracy per model.".into() />
+            <Figure id="chart-per-class" svg=per_class_chart(&report)
+                label="Test accuracy per class for each model.".into() />
+            {distribution.map(|svg| view! {
+                <Figure id="chart-distribution" svg=svg
+                    label="Class counts of the training data before and after forgetting.".into() />
+            })}
+        </div>
+    }
+}

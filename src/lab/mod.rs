@@ -1,0 +1,92 @@
+//! The unlearning lab on the page: the Forget step (what to forget, which methods, run) and its results (the
+//! comparison table and the charts). Its settings live in the experiment's `unlearn` section, so a link, an export,
+//! embed mode and the CLI reproduce the comparison; the work runs as a Forget job (`jobs.rs`).
+
+mod charts;
+mod forget_set;
+mod methods;
+mod run_bar;
+mod table;
+
+use leptos::prelude::*;
+use lethe_protocol::{Experiment, ForgetSpec, Method, MethodSpec, ModelKind, Need, UnlearnConfig};
+
+use crate::state::{AppState, RunStatus, use_app};
+
+/// Whether `method` can run on this experiment at all (certified removal needs a logistic model with L2 > 0).
+pub fn available(method: Method, experiment: &Experiment) -> bool {
+    method != Method::Retrain
+        && (method != Method::Certified
+            || (experiment.model.kind == ModelKind::Logistic && experiment.train.l2 > 0.0))
+}
+
+/// The lab settings a new Forget step starts with: a random tenth, every available method that needs no
+/// training-time state, one retrain.
+pub fn default_config(experiment: &Experiment) -> UnlearnConfig {
+    UnlearnConfig {
+        forget: ForgetSpec::Random { fraction: 0.1 },
+        methods: Method::ALL
+            .into_iter()
+            .filter(|&m| available(m, experiment) && !m.needs().contains(&Need::TrainingState))
+            .map(MethodSpec::plain)
+            .collect(),
+        retrain_seeds: 1,
+    }
+}
+
+/// The lab settings in force: the experiment's, or the defaults.
+pub fn config(app: &AppState) -> UnlearnConfig {
+    app.experiment
+        .with(|e| e.unlearn.clone().unwrap_or_else(|| default_config(e)))
+}
+
+/// Applies `edit` to the lab settings, validated with the whole experiment (an error names the field and keeps
+/// the previous settings).
+pub fn edit(app: &AppState, edit: impl FnOnce(&mut UnlearnConfig)) -> bool {
+    app.edit(|e| {
+        let mut u = e.unlearn.clone().unwrap_or_else(|| default_config(e));
+        edit(&mut u);
+        e.unlearn = Some(u);
+    })
+}
+
+/// The Forget step: pick the forget set and the methods, then run the lab on the trained model.
+#[component]
+pub fn ForgetStep() -> impl IntoView {
+    let app = use_app();
+    let trained = move || app.run.with(|r| r.status == RunStatus::Done);
+    view! {
+        <section class="panel forget-step" id="forget-step" aria-labelledby="forget-title">
+            <h2 id="forget-title">"Forget"</h2>
+            <p class="hint">
+                {move || if trained() {
+                    "Pick what to forget and the methods to compare. Each runs on the trained model and is measured against retraining from scratch without the forgotten points: the exact answer."
+                } else {
+                    "Train a model first, or press Forget: the lab then trains it itself (same seed, same model)."
+                }}
+            </p>
+            <forget_set::ForgetSetPicker />
+            <methods::MethodPicker />
+            <run_bar::LabRunBar />
+        </section>
+    }
+}
+
+/// The lab's results: the comparison table and the charts, once a Forget job is done.
+#[component]
+pub fn LabResults() -> impl IntoView {
+    let app = use_app();
+    move || {
+        let report = app.lab.with(|r| r.report.clone())?;
+        Some(view! {
+            <section class="results lab-results" id="lab-results" class:stale=move || app.lab_stale.get()>
+                <h2>"How each method forgot"</h2>
+                <Show when=move || app.lab_stale.get()>
+                    <p class="hint stale-note">"These results come from earlier settings: press Forget to update them."</p>
+                </Show>
+                <table::ComparisonTable report=report.clone() />
+                <charts::LabCharts report=report />
+            </section>
+        })
+    }
+}

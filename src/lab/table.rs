@@ -1,0 +1,243 @@
+//! The comparison table: one row per model (train, retrain, each method), every report key, sortable by any
+//! column, the retrain band and each row's warnings in words, and the same table as a CSV download.
+
+use leptos::prelude::*;
+use lethe_protocol::audit::{Band, FORGET_ACC_TOLERANCE, MIA_TOLERANCE};
+use lethe_protocol::{Report, RunReport};
+
+use super::methods::{family_words, guarantee_words};
+use crate::files::download;
+
+/// A cell's value: a number (sortable), a text, or nothing.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Number(f64, usize),
+    Text(String),
+    Empty,
+}
+
+impl Cell {
+    fn show(&self) -> String {
+        match self {
+            Cell::Number(v, decimals) => format!("{v:.*}", decimals),
+            Cell::Text(t) => t.clone(),
+            Cell::Empty => "–".into(),
+        }
+    }
+    fn csv(&self) -> String {
+        match self {
+            Cell::Number(v, _) => format!("{v}"),
+            Cell::Text(t) if t.contains([',', '"', '\n']) => {
+                format!("\"{}\"", t.replace('"', "\"\""))
+            }
+            Cell::Text(t) => t.clone(),
+            Cell::Empty => String::new(),
+        }
+    }
+}
+
+/// The columns: the report's stable keys, in reading order.
+pub const COLUMNS: [&str; 17] = [
+    "method",
+    "family",
+    "guarantee",
+    "seconds",
+    "speedup_vs_retrain",
+    "retain_acc",
+    "forget_acc",
+    "test_acc",
+    "mia_auc",
+    "js_to_retrain",
+    "tow",
+    "l2_to_retrain",
+    "backdoor_asr",
+    "relearn_epochs",
+    "prepare_seconds",
+    "params",
+    "warnings",
+];
+
+/// The value of `column` on `run`.
+pub fn cell(run: &RunReport, column: &str) -> Cell {
+    let a = run.audit.as_ref();
+    let num = |v: Option<f64>, d| v.map_or(Cell::Empty, |v| Cell::Number(v, d));
+    match column {
+        "method" => Cell::Text(run.method.clone()),
+        "family" => a
+            .and_then(|a| a.family)
+            .map_or(Cell::Empty, |f| Cell::Text(family_words(f).into())),
+        "guarantee" => a
+            .and_then(|a| a.guarantee)
+            .map_or(Cell::Empty, |g| Cell::Text(guarantee_words(g).into())),
+        "seconds" => Cell::Number(run.seconds, 3),
+        "speedup_vs_retrain" => num(a.and_then(|a| a.speedup_vs_retrain), 1),
+        "retain_acc" => num(a.map(|a| a.retain_acc), 3),
+        "forget_acc" => num(a.map(|a| a.forget_acc), 3),
+        "test_acc" => Cell::Number(run.test_acc, 3),
+        "mia_auc" => num(a.and_then(|a| a.mia_auc), 3),
+        "js_to_retrain" => num(a.and_then(|a| a.js_to_retrain), 4),
+        "tow" => num(a.and_then(|a| a.tow), 3),
+        "l2_to_retrain" => num(a.and_then(|a| a.l2_to_retrain), 2),
+        "backdoor_asr" => num(a.and_then(|a| a.backdoor_asr), 3),
+        "relearn_epochs" => num(a.and_then(|a| a.relearn_epochs).map(|e| e as f64), 0),
+        "prepare_seconds" => num(a.and_then(|a| a.prepare_seconds), 3),
+        "params" => a.filter(|a| !a.params.is_empty()).map_or(Cell::Empty, |a| {
+            Cell::Text(
+                a.params
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            )
+        }),
+        "warnings" => a
+            .filter(|a| !a.warnings.is_empty())
+            .map_or(Cell::Empty, |a| Cell::Text(a.warnings.join("; "))),
+        _ => Cell::Empty,
+    }
+}
+
+/// The retrain bands the engine judged by: forget accuracy and MIA AUC, mean ± max(2σ, tolerance).
+pub fn bands(report: &Report) -> (Option<Band>, Option<Band>) {
+    let Some(retrain) = report.runs.iter().find(|r| r.method == "retrain") else {
+        return (None, None);
+    };
+    let Some(a) = retrain.audit.as_ref() else {
+        return (None, None);
+    };
+    let forget = Band::new(
+        a.forget_acc,
+        a.forget_acc_std.unwrap_or(0.0),
+        FORGET_ACC_TOLERANCE,
+    );
+    let mia = a
+        .mia_auc
+        .map(|m| Band::new(m, a.mia_auc_std.unwrap_or(0.0), MIA_TOLERANCE));
+    (Some(forget), mia)
+}
+
+/// The whole table as CSV, header first.
+pub fn to_csv(report: &Report) -> String {
+    let mut out = COLUMNS.join(",");
+    out.push('\n');
+    for run in &report.runs {
+        let row: Vec<String> = COLUMNS.iter().map(|c| cell(run, c).csv()).collect();
+        out.push_str(&row.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// Rows in `order` sorted by `column` (numbers by value, texts alphabetically, empty cells last).
+pub fn sorted(report: &Report, column: &str, descending: bool) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..report.runs.len()).collect();
+    order.sort_by(|&i, &j| {
+        let (a, b) = (cell(&report.runs[i], column), cell(&report.runs[j], column));
+        let ord = match (&a, &b) {
+            (Cell::Number(x, _), Cell::Number(y, _)) => x.total_cmp(y),
+            (Cell::Text(x), Cell::Text(y)) => x.cmp(y),
+            (Cell::Empty, Cell::Empty) => std::cmp::Ordering::Equal,
+            (Cell::Empty, _) => return std::cmp::Ordering::Greater,
+            (_, Cell::Empty) => return std::cmp::Ordering::Less,
+            (Cell::Number(..), _) => std::cmp::Ordering::Less,
+            (_, Cell::Number(..)) => std::cmp::Ordering::Greater,
+        };
+        if descending { ord.reverse() } else { ord }
+    });
+    order
+}
+
+/// The comparison table.
+#[component]
+pub fn ComparisonTable(report: Report) -> impl IntoView {
+    let sort = RwSignal::new(None::<(&'static str, bool)>);
+    let (forget_band, mia_band) = bands(&report);
+    let report = StoredValue::new(report);
+    let outside = move |column: &str, run: &RunReport| -> bool {
+        if run.method == "train" || run.method == "retrain" {
+            return false;
+        }
+        let band = match column {
+            "forget_acc" => forget_band,
+            "mia_auc" => mia_band,
+            _ => None,
+        };
+        match (band, cell(run, column)) {
+            (Some(b), Cell::Number(v, _)) => v < b.lo || v > b.hi,
+            _ => false,
+        }
+    };
+    let band_text = move || {
+        let mut parts = Vec::new();
+        if let Some(b) = forget_band {
+            parts.push(format!(
+                "forget_acc {:.3} … {:.3}",
+                b.lo.max(0.0),
+                b.hi.min(1.0)
+            ));
+        }
+        if let Some(b) = mia_band {
+            parts.push(format!(
+                "mia_auc {:.3} … {:.3}",
+                b.lo.max(0.0),
+                b.hi.min(1.0)
+            ));
+        }
+        format!(
+            "Retrain band (mean ± max(2σ over the retrains, tolerance)): {}. Values outside it are marked.",
+            parts.join("; ")
+        )
+    };
+    view! {
+        <div class="lab-table">
+            <p class="hint" id="lab-band">{band_text}</p>
+            <div class="table-scroll">
+                <table id="lab-table">
+                    <caption>"Every model on the same forget, retain and test sets. Click a column to sort."</caption>
+                    <thead>
+                        <tr>
+                            {COLUMNS.into_iter().map(|c| view! {
+                                <th scope="col" aria-sort=move || match sort.get() {
+                                    Some((k, d)) if k == c => if d { "descending" } else { "ascending" },
+                                    _ => "none",
+                                }>
+                                    <button class="sort" id=format!("sort-{c}") on:click=move |_| sort.update(|s| {
+                                        *s = match *s {
+                                            Some((k, false)) if k == c => Some((c, true)),
+                                            _ => Some((c, false)),
+                                        }
+                                    })>{c}</button>
+                                </th>
+                            }).collect_view()}
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {move || report.with_value(|rep| {
+                            let order = match sort.get() {
+                                Some((c, d)) => sorted(rep, c, d),
+                                None => (0..rep.runs.len()).collect(),
+                            };
+                            order.into_iter().map(|i| {
+                                let run = rep.runs[i].clone();
+                                let reference = run.method == "retrain";
+                                view! {
+                                    <tr class:reference=reference>
+                                        {COLUMNS.into_iter().map(|c| {
+                                            let value = cell(&run, c);
+                                            let off = outside(c, &run);
+                                            let numeric = matches!(value, Cell::Number(..));
+                                            view! { <td class:num=numeric class:outside=off title=off.then_some("outside the retrain band")>{value.show()}</td> }
+                                        }).collect_view()}
+                                    </tr>
+                                }
+                            }).collect_view()
+                        })}
+                    </tbody>
+                </table>
+            </div>
+            <button id="lab-csv" on:click=move |_| report.with_value(|r| download("lethe-unlearning.csv", &to_csv(r), "text/csv"))>
+                "Download the table (CSV)"
+            </button>
+        </div>
+    }
+}

@@ -1,0 +1,145 @@
+// The Forget step: pick a forget set and methods, run the lab as its own job on the trained model, and read the
+// comparison (table, CSV, charts). The lab starts from the model Train left in the worker; when that model is gone
+// (a reload), it trains it again first and says so. Cancel keeps the trained model.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { serve, launch, openPage, experiment, experimentHash, waitReady, trainToDone, downloadReport, screenshot } from './support.mjs';
+
+let server, browser;
+before(async () => { server = await serve(); browser = await launch(); });
+after(async () => { await browser?.close(); await server?.close(); });
+
+/** Unchecks every method, then checks `keys`. */
+async function pickMethods(page, keys) {
+  for (const box of await page.$$('#lab-methods input[type=checkbox]')) {
+    if (await box.isChecked()) {
+      await box.uncheck();
+    }
+  }
+  for (const key of keys) await page.check(`#method-check-${key}`);
+}
+
+/** Records every text the lab's status line shows (a step can be on screen for a few milliseconds). */
+async function recordLabStatus(page) {
+  await page.evaluate(() => {
+    window.__labStatus = [];
+    const status = document.querySelector('#lab-status');
+    new MutationObserver(() => window.__labStatus.push(status.textContent))
+      .observe(status, { childList: true, characterData: true, subtree: true });
+  });
+}
+
+async function forgetToDone(page, timeout = 180000) {
+  await page.click('#lab-run');
+  await page.waitForFunction(() => /^(done|failed|cancelled)/.test(document.querySelector('#lab-status').textContent), null, { timeout });
+  const status = await page.textContent('#lab-status');
+  assert.match(status, /^done/, status);
+}
+
+test('Forget runs the chosen methods on the trained model and compares them with retraining', async () => {
+  const page = await openPage(browser, server.url + experimentHash(experiment((x) => { x.train.epochs = 10; })));
+  await waitReady(page);
+  await trainToDone(page);
+  const trained = await downloadReport(page);
+  await pickMethods(page, ['finetune', 'scrub', 'sisa']);
+  await page.fill('#retrain-seeds', '2');
+  await page.dispatchEvent('#retrain-seeds', 'change');
+  await recordLabStatus(page);
+  await forgetToDone(page);
+  const seen = await page.evaluate(() => window.__labStatus.join('\n'));
+  assert.match(seen, /unlearning: starting from the trained model/, 'the lab reused the kept model');
+  assert.match(seen, /unlearning: (retrain|finetune|scrub|sisa|training SISA's shards) \(\d+ of \d+\)/);
+  assert.doesNotMatch(seen, /training the model first/);
+  // Every step is marked done.
+  const steps = await page.$$eval('#lab-steps li', (lis) => lis.map((l) => l.textContent));
+  assert.deepEqual(steps, ['retrain (seed 1): done', 'retrain (seed 2): done', 'sisa: done', 'finetune: done', 'scrub: done']);
+  // The table: a row per model, in the lab's order, with the stable keys as columns.
+  const methods = await page.$$eval('#lab-table tbody tr td:first-child', (tds) => tds.map((t) => t.textContent));
+  assert.deepEqual(methods, ['train', 'retrain', 'sisa', 'finetune', 'scrub']);
+  const header = await page.$$eval('#lab-table thead th', (ths) => ths.map((t) => t.textContent));
+  for (const key of ['method', 'seconds', 'speedup_vs_retrain', 'retain_acc', 'forget_acc', 'test_acc', 'mia_auc', 'tow', 'warnings']) {
+    assert.ok(header.includes(key), `no column ${key}`);
+  }
+  assert.match(await page.textContent('#lab-band'), /Retrain band .*forget_acc \d\.\d{3} … \d\.\d{3}/);
+  // Sorting by forget_acc puts the smallest first, then the largest first.
+  const forgetAcc = async () => page.$$eval('#lab-table tbody tr', (trs) => trs.map((tr) => Number(tr.children[6].textContent)));
+  await page.click('#sort-forget_acc');
+  const up = await forgetAcc();
+  assert.deepEqual(up, [...up].sort((a, b) => a - b));
+  await page.click('#sort-forget_acc');
+  const down = await forgetAcc();
+  assert.deepEqual(down, [...down].sort((a, b) => b - a));
+  // The CSV holds the same rows; the train row is the Train job's own run (same seconds: the model was reused).
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#lab-csv')]);
+  const csv = fs.readFileSync(await download.path(), 'utf8').trim().split('\n').map((l) => l.split(','));
+  assert.equal(csv[0][0], 'method');
+  assert.equal(csv.length, 6);
+  const seconds = csv[0].indexOf('seconds');
+  const trainRow = csv.find((r) => r[0] === 'train');
+  assert.equal(Number(trainRow[seconds]), trained.runs[0].seconds);
+  // Charts with titles, axes and legends, each downloadable.
+  for (const id of ['chart-tradeoff', 'chart-forget-acc', 'chart-mia-auc', 'chart-test-acc', 'chart-per-class', 'chart-distribution']) {
+    assert.ok(await page.isVisible(`#${id} svg`), `no ${id}`);
+  }
+  assert.match(await page.textContent('#chart-tradeoff svg'), /speed-up over retraining/);
+  assert.match(await page.textContent('#chart-forget-acc svg'), /retrain band/);
+  assert.match(await page.textContent('#chart-distribution svg'), /before \(768 points\)/);
+  const [svg] = await Promise.all([page.waitForEvent('download'), page.click('#chart-tradeoff .download-svg')]);
+  assert.match(fs.readFileSync(await svg.path(), 'utf8'), /^<svg/);
+  // The link carries the lab's settings, so it reproduces the comparison.
+  const hash = await page.evaluate(() => location.hash);
+  const shared = JSON.parse(Buffer.from(hash.slice(3), 'base64url').toString());
+  assert.deepEqual(shared.unlearn.methods, ['sisa', 'finetune', 'scrub']);
+  assert.equal(shared.unlearn.retrain_seeds, 2);
+  await screenshot(page, 'lab.png');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('after a reload the engine no longer holds the model: Forget trains it first and says so', async () => {
+  const e = experiment((x) => {
+    x.train.epochs = 5;
+    x.unlearn = { forget: { kind: 'class', classes: [1] }, methods: ['neggrad_plus'], retrain_seeds: 1 };
+  });
+  const page = await openPage(browser, server.url + experimentHash(e));
+  await waitReady(page);
+  await trainToDone(page);
+  await page.reload();
+  await waitReady(page);
+  await page.waitForSelector('#results');
+  assert.equal(await page.isChecked('#forget-class-1'), true, 'the forget set comes from the link');
+  await recordLabStatus(page);
+  await forgetToDone(page);
+  assert.match(await page.textContent('.notices'), /no longer holds the trained model .* trains it again first, with the same seed/);
+  const seen = await page.evaluate(() => window.__labStatus.join('\n'));
+  assert.match(seen, /training the model first/);
+  const forgetAcc = await page.$$eval('#lab-table tbody tr', (trs) => trs.map((tr) => [tr.children[0].textContent, tr.children[6].textContent]));
+  // Forgetting a whole class: the retrained model never saw it, so it classifies none of it right.
+  assert.deepEqual(forgetAcc.find((r) => r[0] === 'retrain'), ['retrain', '0.000']);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('Cancel stops the lab and keeps the trained model; Forget then runs again', async () => {
+  const page = await openPage(browser, server.url + experimentHash(experiment((x) => { x.data.n_samples = 2048; x.train.epochs = 20; })));
+  await waitReady(page);
+  await trainToDone(page);
+  await pickMethods(page, ['finetune', 'neggrad', 'neggrad_plus', 'random_labels', 'scrub', 'bad_teacher', 'salun', 'unsir']);
+  await page.fill('#retrain-seeds', '3');
+  await page.dispatchEvent('#retrain-seeds', 'change');
+  await page.click('#lab-run');
+  await page.waitForFunction(() => /^unlearning: /.test(document.querySelector('#lab-status').textContent), null, { timeout: 60000 });
+  await page.click('#lab-cancel');
+  await page.waitForFunction(() => /^cancelled \(the engine stopped in \d+ ms\); the trained model is kept/.test(document.querySelector('#lab-status').textContent), null, { timeout: 5000 });
+  assert.ok(await page.isVisible('#results'), 'the Train results stay');
+  assert.match(await page.textContent('#status'), /^done/);
+  await pickMethods(page, ['finetune']);
+  await page.fill('#retrain-seeds', '1');
+  await page.dispatchEvent('#retrain-seeds', 'change');
+  await recordLabStatus(page);
+  await forgetToDone(page);
+  assert.match(await page.evaluate(() => window.__labStatus.join('\n')), /starting from the trained model/);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
