@@ -45,14 +45,20 @@ pub fn LabRunBar() -> impl IntoView {
         app.lab.with(|r| match &r.status {
             RunStatus::Idle => String::new(),
             RunStatus::Running => match &r.working {
-                Some(stage) if !stage.starts_with("training") || r.history.is_empty() => {
-                    format!("unlearning: {stage}…")
+                None => "starting…".into(),
+                // The worker's training stage ("training", or the note that the model is trained first) while
+                // epochs come in.
+                Some(stage)
+                    if (stage == "training" || stage.starts_with("training the model first"))
+                        && !r.history.is_empty() =>
+                {
+                    format!(
+                        "training the model first: epoch {} of {}…",
+                        r.history.len(),
+                        r.epochs_total
+                    )
                 }
-                _ => format!(
-                    "training the model first: epoch {} of {}…",
-                    r.history.len(),
-                    r.epochs_total
-                ),
+                Some(stage) => format!("unlearning: {stage}…"),
             },
             RunStatus::Done => r.report.as_ref().map_or("done".into(), |rep| {
                 format!(
