@@ -252,6 +252,11 @@ fn EmbedView() -> impl IntoView {
                 <a id="open-full" href=full target="_blank" rel="noopener">"Open in Lethe ↗"</a>
             </header>
             <TrainView />
+            // An embedded experiment with an `unlearn` section reproduces the comparison: Forget and its results.
+            <Show when=move || app.experiment.with(|e| e.unlearn.is_some())>
+                <crate::lab::LabRunBar />
+                <crate::lab::LabResults />
+            </Show>
         </main>
     }
 }

@@ -126,6 +126,8 @@ pub struct AppState {
     pub notices: RwSignal<Vec<String>>,
     /// Whether the settings are kept in this browser (not in embed mode).
     pub remembers: bool,
+    /// The Forget step's "pick on the plot" mode: clicks on the scatter pick forget points.
+    pub picking: RwSignal<bool>,
     /// "Don't keep my data": nothing is written to this browser's storage.
     pub memory_only: RwSignal<bool>,
     /// Whether the results on screen were produced by other settings than the current ones (the plotted
@@ -172,6 +174,7 @@ impl AppState {
             input_error: RwSignal::new(None),
             notices: RwSignal::new(vec![]),
             remembers: false,
+            picking: RwSignal::new(false),
             memory_only: RwSignal::new(crate::storage::memory_only()),
             results_stale,
             lab_stale,

@@ -87,6 +87,15 @@ test('Forget runs the chosen methods on the trained model and compares them with
   assert.match(await page.textContent('#chart-distribution svg'), /before \(768 points\)/);
   const [svg] = await Promise.all([page.waitForEvent('download'), page.click('#chart-tradeoff .download-svg')]);
   assert.match(fs.readFileSync(await svg.path(), 'utf8'), /^<svg/);
+  // One method beside the trained and the retrained model: boundaries with the forget points, the difference
+  // against retraining, the attack's loss histograms; another method on request.
+  assert.equal((await page.$$('#lab-boundaries svg')).length, 4);
+  assert.match(await page.textContent('#boundary-difference svg'), /sisa vs retrain: \d+\.\d% of the plane differs/);
+  assert.match(await page.textContent('#boundary-train svg'), /forgotten \(77\)/);
+  assert.equal((await page.$$('#lab-histograms svg')).length, 3);
+  assert.match(await page.textContent('#lab-histograms'), /forget set \(members\)/);
+  await page.selectOption('#lab-view-method', 'scrub');
+  await page.waitForFunction(() => /scrub vs retrain/.test(document.querySelector('#boundary-difference svg')?.textContent || ''));
   // The link carries the lab's settings, so it reproduces the comparison.
   const hash = await page.evaluate(() => location.hash);
   const shared = JSON.parse(Buffer.from(hash.slice(3), 'base64url').toString());
@@ -140,6 +149,65 @@ test('Cancel stops the lab and keeps the trained model; Forget then runs again',
   await recordLabStatus(page);
   await forgetToDone(page);
   assert.match(await page.evaluate(() => window.__labStatus.join('\n')), /starting from the trained model/);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('on digits the PCA view leads, and the forgotten images are shown', async () => {
+  const e = experiment((x) => {
+    x.data = { source: 'digits', test_fraction: 0.25, plot_features: [33, 26] };
+    x.train.epochs = 5;
+    x.unlearn = { forget: { kind: 'class', classes: [3] }, methods: ['finetune'], retrain_seeds: 1 };
+  });
+  const page = await openPage(browser, server.url + experimentHash(e));
+  await waitReady(page);
+  const order = await page.evaluate(() => {
+    const views = document.querySelector('.data-views');
+    return [getComputedStyle(document.querySelector('#pca-chart')).order, getComputedStyle(document.querySelector('#data-chart')).order, views.classList.contains('lead-pca')];
+  });
+  assert.deepEqual(order, ['-1', '0', true]);
+  await trainToDone(page, 180000);
+  await forgetToDone(page);
+  assert.match(await page.textContent('#lab-thumbnails h3'), /Forgotten images \(\d+ of \d+ shown/);
+  assert.ok((await page.$$('#lab-thumbnails svg')).length > 0);
+  assert.equal(await page.$('#lab-boundaries'), null, 'no boundary panels for 64 features');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('points picked on the scatter, by click and by box, become the forget set', async () => {
+  const page = await openPage(browser, server.url + experimentHash(experiment((x) => { x.train.epochs = 5; })));
+  await waitReady(page);
+  await trainToDone(page);
+  await page.selectOption('#forget-kind', 'rows');
+  await page.click('#pick-on-plot');
+  // The first circle is a training point (class 0 first, training points before test points).
+  const box = await page.evaluate(() => {
+    const r = document.querySelector('#data-chart svg circle').getBoundingClientRect();
+    return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+  });
+  await page.mouse.click(box.x, box.y);
+  await page.waitForFunction(() => /to forget \(1\)/.test(document.querySelector('#data-chart svg').textContent));
+  const one = await page.inputValue('#forget-rows');
+  assert.match(one, /^\d+$/);
+  // A box over the middle of the plot adds the training points inside it.
+  const plot = await page.evaluate(() => {
+    const r = document.querySelector('#data-chart svg').getBoundingClientRect();
+    return { x: r.x + r.width * 0.4, y: r.y + r.height * 0.4, w: r.width * 0.2, h: r.height * 0.2 };
+  });
+  await page.mouse.move(plot.x, plot.y);
+  await page.mouse.down();
+  await page.mouse.move(plot.x + plot.w, plot.y + plot.h, { steps: 5 });
+  await page.mouse.up();
+  await page.waitForFunction(() => document.querySelector('#forget-rows').value.split(',').length > 1);
+  const rows = (await page.inputValue('#forget-rows')).split(',').map((r) => Number(r.trim()));
+  assert.ok(rows.includes(Number(one)), 'the clicked row stays');
+  assert.match(await page.textContent('#data-chart svg'), new RegExp(`to forget \\(${rows.length}\\)`));
+  await pickMethods(page, ['finetune']);
+  await forgetToDone(page);
+  const hash = await page.evaluate(() => location.hash);
+  const shared = JSON.parse(Buffer.from(hash.slice(3), 'base64url').toString());
+  assert.deepEqual(shared.unlearn.forget, { kind: 'rows', rows });
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });

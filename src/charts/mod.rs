@@ -2,6 +2,8 @@
 //! natively (tests) and in the page.
 
 pub mod bars;
+pub mod boundaries;
+pub mod histogram;
 pub mod legend;
 pub mod lines;
 pub mod palette;

@@ -2,6 +2,8 @@
 //! when there is one.
 
 use lethe_protocol::{BoundaryGrid, DatasetView};
+use std::collections::HashSet;
+
 use plotters::prelude::*;
 
 use super::legend::emptiest_corner;
@@ -79,14 +81,38 @@ pub fn scatter_svg(
     boundary: Option<&BoundaryGrid>,
     size: (u32, u32),
 ) -> String {
+    scatter_svg_marked(view, plane, boundary, &HashSet::new(), size)
+}
+
+/// [`scatter_svg`] with the points of dataset rows `marked` crossed (the forget set being picked).
+pub fn scatter_svg_marked(
+    view: &DatasetView,
+    plane: Plane,
+    boundary: Option<&BoundaryGrid>,
+    marked: &HashSet<u32>,
+    size: (u32, u32),
+) -> String {
     let mut svg = String::new();
     if view.feature_names.is_empty() {
         return "<p>no features to plot</p>".into();
     }
-    if let Err(e) = draw(&mut svg, view, plane.within(view), boundary, size) {
+    if let Err(e) = draw(&mut svg, view, plane.within(view), boundary, marked, size) {
         return format!("<p>chart error: {e}</p>");
     }
     svg
+}
+
+/// The plotted points' indexes in the order their circles appear in the SVG (class by class, training points then
+/// test points): the page maps a clicked circle back to its point with it.
+pub fn circle_order(view: &DatasetView) -> Vec<usize> {
+    let n = view.n_points();
+    (0..view.class_names.len())
+        .flat_map(|c| {
+            [false, true].into_iter().flat_map(move |test| {
+                (0..n).filter(move |&i| view.labels[i] as usize == c && view.is_test[i] == test)
+            })
+        })
+        .collect()
 }
 
 fn draw<'a>(
@@ -94,6 +120,7 @@ fn draw<'a>(
     view: &DatasetView,
     plane: Plane,
     boundary: Option<&BoundaryGrid>,
+    marked: &HashSet<u32>,
     size: (u32, u32),
 ) -> Result<(), Box<dyn std::error::Error + 'a>> {
     let n = view.n_points();
@@ -161,6 +188,17 @@ fn draw<'a>(
             ))
             .legend(move |(x, y)| Circle::new((x, y), 4, color.filled()));
         chart.draw_series(of_class(true).map(|p| Circle::new(p, 3, color.stroke_width(2))))?;
+    }
+    // Crosses, not circles: the circles stay one per point, in `circle_order`.
+    if !marked.is_empty() {
+        chart
+            .draw_series(
+                (0..n)
+                    .filter(|&i| marked.contains(&view.rows[i]))
+                    .map(|i| Cross::new(points[i], 5, INK.stroke_width(2))),
+            )?
+            .label(format!("to forget ({})", marked.len()))
+            .legend(|(x, y)| Cross::new((x, y), 4, INK.stroke_width(2)));
     }
     chart
         .draw_series(std::iter::empty::<Circle<(f32, f32), i32>>())?

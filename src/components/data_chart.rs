@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use lethe_protocol::DatasetView;
 
-use crate::charts::scatter::{Plane, scatter_svg};
+use crate::charts::scatter::{Plane, scatter_svg, scatter_svg_marked};
 use crate::charts::thumbnail::thumbnail_svg;
 use crate::state::use_app;
 
@@ -60,11 +60,21 @@ pub fn DataChart() -> impl IntoView {
             d.as_ref().map(|view| {
                 // The boundary of a model trained on other settings would mislead: drawn only while it is current.
                 let two_d = view.feature_names.len() == 2 && !app.results_stale.get();
+                // The forget set being picked, crossed.
+                let marked: std::collections::HashSet<u32> =
+                    app.experiment
+                        .with(|e| match e.unlearn.as_ref().map(|u| &u.forget) {
+                            Some(lethe_protocol::ForgetSpec::Rows { rows }) => {
+                                rows.iter().map(|&r| r as u32).collect()
+                            }
+                            _ => Default::default(),
+                        });
                 app.run.with(|r| {
-                    scatter_svg(
+                    scatter_svg_marked(
                         view,
                         Plane::Features(features),
                         r.boundary.as_ref().filter(|_| two_d),
+                        &marked,
                         chart_size((560, 440), (360, 320)),
                     )
                 })
@@ -118,10 +128,14 @@ pub fn DataChart() -> impl IntoView {
             .with(|d| d.as_ref().map_or("No data yet.".to_string(), summary))
     };
     view! {
-        <div class="data-views">
+        // On images the two-pixel scatter is a grid of dots that says little: the PCA view leads.
+        <div class="data-views" class:lead-pca=move || app.dataset.with(|d| d.as_ref().is_some_and(|v| v.image_side.is_some() && v.pca.is_some()))>
             <figure class="chart" id="data-chart">
                 {move || match svg.get() {
-                    Some(s) => view! { <div class="svg" role="img" aria-label=caption inner_html=s></div> }.into_any(),
+                    Some(s) => view! {
+                        <div class="svg" class:picking=move || app.picking.get() role="img" aria-label=caption inner_html=s
+                            on:mousedown=crate::lab::pick::press on:mouseup=crate::lab::pick::release></div>
+                    }.into_any(),
                     None => view! { <div class="placeholder">"The data appears here once the engine is ready."</div> }.into_any(),
                 }}
                 <figcaption>{caption}</figcaption>

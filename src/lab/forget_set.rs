@@ -70,13 +70,29 @@ pub fn ForgetSetPicker() -> impl IntoView {
                 .unwrap_or_default()
         })
     });
+    // "Rows I name" before any row is named: shown, but not in the experiment yet (an empty list is refused).
+    let draft_rows = RwSignal::new(false);
     let set = move |f: ForgetSpec| {
-        super::edit(&app, |u| u.forget = f);
+        if super::edit(&app, |u| u.forget = f) {
+            draft_rows.set(false);
+        }
     };
     let on_kind = move |ev: leptos::ev::Event| {
         let kind = event_target_value(&ev);
+        if kind == "rows" && !matches!(spec.get_untracked(), ForgetSpec::Rows { .. }) {
+            draft_rows.set(true);
+            return;
+        }
+        draft_rows.set(false);
         set(fresh(&kind, class_names.get_untracked().len()));
     };
+    let shown = Memo::new(move |_| {
+        if draft_rows.get() {
+            ForgetSpec::Rows { rows: vec![] }
+        } else {
+            spec.get()
+        }
+    });
     let fraction_input = move |id: &'static str| {
         view! {
             <div class="field">
@@ -106,7 +122,7 @@ pub fn ForgetSetPicker() -> impl IntoView {
         }
     };
     let details = move || {
-        match spec.get() {
+        match shown.get() {
         ForgetSpec::Random { .. } | ForgetSpec::Mislabeled { .. } => {
             let note = matches!(spec.get(), ForgetSpec::Mislabeled { .. }).then(|| view! {
                 <p class="hint">"These points get a wrong label before training; the lab trains with them, then forgets them. A good method brings the test accuracy back."</p>
@@ -167,7 +183,15 @@ pub fn ForgetSetPicker() -> impl IntoView {
                             Err(e) => app.input_error.set(Some(e)),
                         }
                     }></textarea>
-                    <p class="hint">"The rows of the results' misclassified gallery and of the suggestions below are dataset rows."</p>
+                    <p class="hint">"The rows of the results' misclassified gallery and of the suggestions are dataset rows."</p>
+                    <button id="pick-on-plot" aria-pressed=move || app.picking.get().to_string()
+                        on:click=move |_| app.picking.update(|p| *p = !*p)>
+                        {move || if app.picking.get() {
+                            "Stop picking"
+                        } else {
+                            "Pick on the plot: click a point, or drag a box"
+                        }}
+                    </button>
                 </div>
             }
             .into_any()
@@ -198,7 +222,7 @@ pub fn ForgetSetPicker() -> impl IntoView {
                 <label for="forget-kind">"What to forget"</label>
                 <select id="forget-kind" on:change=on_kind>
                     {KINDS.into_iter().map(|(key, text)| view! {
-                        <option value=key selected=move || spec.with(|s| s.kind() == key)>{text}</option>
+                        <option value=key selected=move || shown.with(|s| s.kind() == key)>{text}</option>
                     }).collect_view()}
                 </select>
             </div>

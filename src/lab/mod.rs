@@ -3,10 +3,14 @@
 //! embed mode and the CLI reproduce the comparison; the work runs as a Forget job (`jobs.rs`).
 
 mod charts;
+mod compare;
 mod forget_set;
 mod methods;
+pub mod pick;
 mod run_bar;
 mod table;
+
+pub use run_bar::LabRunBar;
 
 use leptos::prelude::*;
 use lethe_protocol::{Experiment, ForgetSpec, Method, MethodSpec, ModelKind, Need, UnlearnConfig};
@@ -85,7 +89,8 @@ pub fn LabResults() -> impl IntoView {
                     <p class="hint stale-note">"These results come from earlier settings: press Forget to update them."</p>
                 </Show>
                 <table::ComparisonTable report=report.clone() />
-                <charts::LabCharts report=report />
+                <charts::LabCharts report=report.clone() />
+                <compare::ModelComparison report=report />
             </section>
         })
     }

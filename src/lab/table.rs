@@ -97,6 +97,24 @@ pub fn cell(run: &RunReport, column: &str) -> Cell {
     }
 }
 
+/// The table's form of a cell: a warning by its name only ("over-unlearning"; the sentences are listed under the
+/// table), the settings one per line.
+fn short(value: Cell, column: &str) -> Cell {
+    match (column, value) {
+        ("warnings", Cell::Text(t)) => Cell::Text(
+            t.split("; ")
+                .map(|w| match w.split_once(':') {
+                    Some((name, _)) => name.trim(),
+                    None if w.contains("member/non-member pairs") => "too few MIA pairs",
+                    None => w,
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        (_, value) => value,
+    }
+}
+
 /// The retrain bands the engine judged by: forget accuracy and MIA AUC, mean ± max(2σ, tolerance).
 pub fn bands(report: &Report) -> (Option<Band>, Option<Band>) {
     let Some(retrain) = report.runs.iter().find(|r| r.method == "retrain") else {
@@ -223,7 +241,7 @@ pub fn ComparisonTable(report: Report) -> impl IntoView {
                                 view! {
                                     <tr class:reference=reference>
                                         {COLUMNS.into_iter().map(|c| {
-                                            let value = cell(&run, c);
+                                            let value = short(cell(&run, c), c);
                                             let off = outside(c, &run);
                                             let numeric = matches!(value, Cell::Number(..));
                                             view! { <td class:num=numeric class:outside=off title=off.then_some("outside the retrain band")>{value.show()}</td> }
@@ -235,6 +253,20 @@ pub fn ComparisonTable(report: Report) -> impl IntoView {
                     </tbody>
                 </table>
             </div>
+            <ul class="lab-warnings" id="lab-warnings">
+                {move || report.with_value(|rep| {
+                    rep.runs
+                        .iter()
+                        .flat_map(|r| {
+                            let method = r.method.clone();
+                            r.audit
+                                .iter()
+                                .flat_map(|a| a.warnings.clone())
+                                .map(move |w| view! { <li><strong>{method.clone()}</strong>": "{w}</li> })
+                        })
+                        .collect_view()
+                })}
+            </ul>
             <button id="lab-csv" on:click=move |_| report.with_value(|r| download("lethe-unlearning.csv", &to_csv(r), "text/csv"))>
                 "Download the table (CSV)"
             </button>

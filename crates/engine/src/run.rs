@@ -211,5 +211,7 @@ pub(crate) fn report(
         forget: None,
         suggestions: Vec::new(),
         distribution: None,
+        boundaries: Vec::new(),
+        attack_losses: Vec::new(),
     }
 }

@@ -600,6 +600,33 @@ fn the_forget_step_from_a_kept_model_matches_the_lab_that_trains_it() {
         from_kept.runs[0].seconds, trained.seconds,
         "the train row reports the kept training's time"
     );
+    // The pictures' data: on 2-D data a boundary per model, and the attack's losses per model.
+    let expected: Vec<String> = ["train", "retrain", "finetune", "neggrad"]
+        .into_iter()
+        .map(String::from)
+        .collect();
+    let of = |v: Vec<&String>| v.into_iter().cloned().collect::<Vec<_>>();
+    assert_eq!(
+        of(from_kept.boundaries.iter().map(|b| &b.method).collect()),
+        expected
+    );
+    assert_eq!(
+        of(from_kept.attack_losses.iter().map(|a| &a.method).collect()),
+        expected
+    );
+    let pairs = from_kept
+        .forget
+        .as_ref()
+        .unwrap()
+        .mia_pairs
+        .min(lethe_protocol::audit::MAX_ATTACK_LOSSES);
+    assert!(
+        from_kept
+            .attack_losses
+            .iter()
+            .all(|a| a.members.len() == pairs && a.non_members.len() == pairs)
+    );
+    assert_eq!(from_kept.check(), Ok(()));
     assert!(lethe_engine::unlearn::lab::can_start_from_kept(
         lab.unlearn.as_ref().unwrap()
     ));

@@ -92,6 +92,30 @@ pub struct Audit {
     pub sisa: Option<SisaDetails>,
 }
 
+/// Most losses per side kept for the attack's histograms (a seeded sample beyond it).
+pub const MAX_ATTACK_LOSSES: usize = 300;
+
+/// One model's decision boundary over the two plotted features (2-D data only), for the side-by-side view.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelBoundary {
+    /// The row's `method` (`train`, `retrain`, or a method).
+    pub method: String,
+    /// Its prediction over the grid.
+    pub grid: crate::BoundaryGrid,
+}
+
+/// The membership attack's losses for one model: cross-entropy on the forget set (members) and on the class-matched
+/// test points (non-members), the two distributions the attack tries to tell apart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttackLosses {
+    /// The row's `method`.
+    pub method: String,
+    /// Losses of the forget points paired (at most [`MAX_ATTACK_LOSSES`]).
+    pub members: Vec<f64>,
+    /// Losses of their test partners (at most [`MAX_ATTACK_LOSSES`]).
+    pub non_members: Vec<f64>,
+}
+
 /// What certified removal measured and promised.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Certificate {

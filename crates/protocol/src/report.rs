@@ -37,6 +37,13 @@ pub struct Report {
     /// With an `unlearn` section: the training set and the retained set side by side.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub distribution: Option<Distribution>,
+    /// Unlearning lab on 2-D data: the decision boundary of the trained model, the reference retrain and each
+    /// method, for the side-by-side view.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub boundaries: Vec<crate::audit::ModelBoundary>,
+    /// Unlearning lab: the membership attack's losses per model (trained, reference retrain, each method).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attack_losses: Vec<crate::audit::AttackLosses>,
 }
 
 /// The dataset as trained on.
@@ -156,6 +163,18 @@ impl Report {
     pub fn check(&self) -> Result<(), String> {
         crate::check_finite(self)?;
         let k = self.dataset.n_classes;
+        for (i, b) in self.boundaries.iter().enumerate() {
+            let cells = b.grid.resolution * b.grid.resolution;
+            if b.grid.class.len() != cells
+                || b.grid.confidence.len() != cells
+                || b.grid.class.iter().any(|&c| c as usize >= k)
+            {
+                return Err(format!(
+                    "boundaries[{i}] is not a {0} × {0} grid of classes below {k}",
+                    b.grid.resolution
+                ));
+            }
+        }
         if self.dataset.class_names.len() != k {
             return Err(format!(
                 "dataset.class_names has {} names for {k} classes",

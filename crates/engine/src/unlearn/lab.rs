@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use lethe_protocol::audit::{AttackLosses, MAX_ATTACK_LOSSES, ModelBoundary};
 use lethe_protocol::{
     Audit, Distribution, ForgetSpec, ForgetSummary, Method, MethodSpec, RunReport, UnlearnConfig,
     ValidExperiment,
@@ -58,6 +59,9 @@ struct Measured {
     forget_probs: Vec<f32>,
     test_predicted: Vec<u32>,
     backdoor_asr: Option<f64>,
+    /// The attack's paired losses (members: forget points; non-members: their test partners).
+    members: Vec<f64>,
+    non_members: Vec<f64>,
 }
 
 /// What every model is measured against: the sets and the membership-attack pairs, fixed for the whole lab.
@@ -96,6 +100,8 @@ impl Yardstick<'_> {
             forget_probs: forget,
             test_predicted,
             backdoor_asr,
+            members,
+            non_members,
         })
     }
 }
@@ -318,6 +324,8 @@ async fn lab_after_training<H: Host>(
     // The trained model.
     let original = Fitted::Net(trained.model.clone());
     let before = audit.measure(&original).await?;
+    let mut figures = Figures::new(data, experiment.data.plot_features, rt);
+    figures.add("train", &original, &before).await?;
     let mut rows = Vec::new();
     let mut train_run = train_row(&trained, data, rt).await?;
     train_run.audit = Some(plain_audit(&before));
@@ -334,6 +342,9 @@ async fn lab_after_training<H: Host>(
         retrains.push((model, measured, seconds));
     }
     let reference = &retrains[0];
+    figures
+        .add("retrain", &Fitted::Net(reference.0.clone()), &reference.1)
+        .await?;
     let reference_flat = params_of(&reference.0).await?;
     let spread =
         |f: fn(&Measured) -> f64| mean_std(&retrains.iter().map(|r| f(&r.1)).collect::<Vec<_>>());
@@ -382,6 +393,7 @@ async fn lab_after_training<H: Host>(
         } = unlearned;
         let seconds = seconds.unwrap_or_else(|| t.elapsed().as_secs_f64());
         let measured = audit.measure(&model).await?;
+        figures.add(spec.method.key(), &model, &measured).await?;
         // Certified removal is compared with its own oracle: the same solver from scratch on the retain set.
         let as_f32 = |w: Vec<f64>| w.into_iter().map(|v| v as f32).collect::<Vec<f32>>();
         let own_oracle = match (&model, &mut certificate, &state.certified) {
@@ -463,6 +475,8 @@ async fn lab_after_training<H: Host>(
         mia_pairs: audit.pairs.len(),
     });
     report.suggestions = suggestions;
+    report.boundaries = figures.boundaries;
+    report.attack_losses = figures.attack;
     report.distribution = Some(Distribution {
         train: summarise(&data.raw, &train_rows),
         retain: summarise(&data.raw, &retained_rows),
@@ -470,6 +484,90 @@ async fn lab_after_training<H: Host>(
     Ok(Outcome::Finished {
         report: Box::new(report),
         trained: Box::new(trained),
+    })
+}
+
+/// The data behind the lab's pictures: each model's decision boundary (2-D data) and its attack losses.
+struct Figures<'a> {
+    data: &'a Prepared,
+    features: [usize; 2],
+    rt: &'a Runtime,
+    boundaries: Vec<ModelBoundary>,
+    attack: Vec<AttackLosses>,
+}
+
+impl<'a> Figures<'a> {
+    fn new(data: &'a Prepared, features: [usize; 2], rt: &'a Runtime) -> Self {
+        Self {
+            data,
+            features,
+            rt,
+            boundaries: Vec::new(),
+            attack: Vec::new(),
+        }
+    }
+
+    async fn add(&mut self, method: &str, model: &Fitted, measured: &Measured) -> Result<()> {
+        // The first pairs, in the pairing's own (seeded) order: the same points for every model.
+        let cap = |v: &[f64]| v.iter().take(MAX_ATTACK_LOSSES).copied().collect();
+        self.attack.push(AttackLosses {
+            method: method.into(),
+            members: cap(&measured.members),
+            non_members: cap(&measured.non_members),
+        });
+        if self.data.n_features() == 2 {
+            let grid = fitted_boundary(model, self.data, self.features, self.rt).await?;
+            self.boundaries.push(ModelBoundary {
+                method: method.into(),
+                grid,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// [`crate::train::boundary`] for any fitted model (a network, SISA's ensemble, the certified linear model).
+async fn fitted_boundary(
+    model: &Fitted,
+    data: &Prepared,
+    features: [usize; 2],
+    rt: &Runtime,
+) -> Result<lethe_protocol::BoundaryGrid> {
+    let res = crate::train::BOUNDARY_RESOLUTION;
+    let (xr, yr) = (
+        data.padded_range(features[0]),
+        data.padded_range(features[1]),
+    );
+    let centre = |(lo, hi): (f32, f32), i: usize| lo + (hi - lo) * (i as f32 + 0.5) / res as f32;
+    let mut points = Vec::with_capacity(res * res * 2);
+    for j in 0..res {
+        for i in 0..res {
+            let mut p = [0f32; 2];
+            p[features[0]] = centre(xr, i);
+            p[features[1]] = centre(yr, j);
+            points.extend(data.standardise(&p));
+        }
+    }
+    let k = data.n_classes();
+    let probs = model.probabilities(&points, 2, &rt.eval).await?;
+    let mut class = Vec::with_capacity(res * res);
+    let mut confidence = Vec::with_capacity(res * res);
+    for row in probs.chunks(k) {
+        let (c, p) = row
+            .iter()
+            .enumerate()
+            .fold((0, f32::NEG_INFINITY), |best, (c, &p)| {
+                if p > best.1 { (c, p) } else { best }
+            });
+        class.push(c as u32);
+        confidence.push(p);
+    }
+    Ok(lethe_protocol::BoundaryGrid {
+        x_range: xr,
+        y_range: yr,
+        resolution: res,
+        class,
+        confidence,
     })
 }
 
