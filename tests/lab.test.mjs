@@ -181,6 +181,7 @@ test('points picked on the scatter, by click and by box, become the forget set',
   await trainToDone(page);
   await page.selectOption('#forget-kind', 'rows');
   await page.click('#pick-on-plot');
+  await page.$eval('#data-chart', (e) => e.scrollIntoView({ block: 'start' }));
   // The first circle is a training point (class 0 first, training points before test points).
   const box = await page.evaluate(() => {
     const r = document.querySelector('#data-chart svg circle').getBoundingClientRect();
@@ -191,6 +192,7 @@ test('points picked on the scatter, by click and by box, become the forget set',
   const one = await page.inputValue('#forget-rows');
   assert.match(one, /^\d+$/);
   // A box over the middle of the plot adds the training points inside it.
+  await page.$eval('#data-chart', (e) => e.scrollIntoView({ block: 'start' }));
   const plot = await page.evaluate(() => {
     const r = document.querySelector('#data-chart svg').getBoundingClientRect();
     return { x: r.x + r.width * 0.4, y: r.y + r.height * 0.4, w: r.width * 0.2, h: r.height * 0.2 };

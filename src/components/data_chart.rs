@@ -134,7 +134,7 @@ pub fn DataChart() -> impl IntoView {
                 {move || match svg.get() {
                     Some(s) => view! {
                         <div class="svg" class:picking=move || app.picking.get() role="img" aria-label=caption inner_html=s
-                            on:mousedown=crate::lab::pick::press on:mouseup=crate::lab::pick::release></div>
+                            on:mousedown=move |ev| crate::lab::pick::press(app, ev) on:mouseup=move |ev| crate::lab::pick::release(app, ev)></div>
                     }.into_any(),
                     None => view! { <div class="placeholder">"The data appears here once the engine is ready."</div> }.into_any(),
                 }}

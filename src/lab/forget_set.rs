@@ -86,12 +86,11 @@ pub fn ForgetSetPicker() -> impl IntoView {
         draft_rows.set(false);
         set(fresh(&kind, class_names.get_untracked().len()));
     };
-    let shown = Memo::new(move |_| {
-        if draft_rows.get() {
-            ForgetSpec::Rows { rows: vec![] }
-        } else {
-            spec.get()
-        }
+    let shown = Memo::new(move |_| match spec.get() {
+        // Rows named elsewhere (picked on the plot) end the draft.
+        ForgetSpec::Rows { rows } => ForgetSpec::Rows { rows },
+        _ if draft_rows.get() => ForgetSpec::Rows { rows: vec![] },
+        other => other,
     });
     let fraction_input = move |id: &'static str| {
         view! {

@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, MouseEvent};
 
 use crate::charts::scatter::circle_order;
-use crate::state::{AppState, use_app};
+use crate::state::AppState;
 
 /// A press closer than this (in SVG pixels) to its release is a click.
 const CLICK_PX: f64 = 4.0;
@@ -57,8 +57,7 @@ fn centres(svg: &Element, n: usize) -> Vec<(f64, f64)> {
 }
 
 /// Mouse down on the plot while picking.
-pub fn press(event: MouseEvent) {
-    let app = use_app();
+pub fn press(app: AppState, event: MouseEvent) {
     if !app.picking.get_untracked() {
         return;
     }
@@ -67,8 +66,7 @@ pub fn press(event: MouseEvent) {
 }
 
 /// Mouse up on the plot while picking: a click toggles the nearest point, a box adds the training points in it.
-pub fn release(event: MouseEvent) {
-    let app = use_app();
+pub fn release(app: AppState, event: MouseEvent) {
     let Some(start) = PRESSED.with(|p| p.take()) else {
         return;
     };
