@@ -213,3 +213,20 @@ test('points picked on the scatter, by click and by box, become the forget set',
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
+
+test('an embedded experiment with an unlearn section reproduces the comparison', async () => {
+  const e = experiment((x) => {
+    x.train.epochs = 5;
+    x.unlearn = { forget: { kind: 'random', fraction: 0.05 }, methods: ['finetune', 'neggrad_plus'], retrain_seeds: 1 };
+  });
+  const page = await openPage(browser, server.url + '?embed' + experimentHash(e));
+  await page.waitForSelector('#embed');
+  await waitReady(page);
+  await trainToDone(page);
+  await forgetToDone(page);
+  const methods = await page.$$eval('#lab-table tbody tr td:first-child', (tds) => tds.map((t) => t.textContent));
+  assert.deepEqual(methods, ['train', 'retrain', 'finetune', 'neggrad_plus']);
+  assert.equal(await page.$('#forget-step'), null, 'the embed shows the comparison, not the settings');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});

@@ -41,6 +41,31 @@ fn needs_note(m: Method) -> Option<&'static str> {
     }
 }
 
+/// The rows of a method page's settings table (`| \`key\` | meaning | default | allowed |`), by key.
+pub fn settings_table(doc: &str) -> Vec<(String, [String; 3])> {
+    doc.lines()
+        .filter_map(|line| {
+            let cells: Vec<&str> = line
+                .trim()
+                .trim_matches('|')
+                .split('|')
+                .map(str::trim)
+                .collect();
+            let key = cells.first()?.strip_prefix('`')?.strip_suffix('`')?;
+            (cells.len() == 4).then(|| {
+                (
+                    key.to_string(),
+                    [
+                        cells[1].to_string(),
+                        cells[2].to_string(),
+                        cells[3].to_string(),
+                    ],
+                )
+            })
+        })
+        .collect()
+}
+
 /// The method checklist.
 #[component]
 pub fn MethodPicker() -> impl IntoView {
@@ -103,6 +128,9 @@ fn MethodRow(method: Method) -> impl IntoView {
         });
     };
     let doc = RwSignal::new(None::<String>);
+    // Each setting's meaning, default and range, read from the method's page (the repository's text).
+    let described =
+        Memo::new(move |_| doc.with(|d| d.as_deref().map(settings_table).unwrap_or_default()));
     let load_doc = move |_| {
         if doc.get_untracked().is_some() {
             return;
@@ -123,10 +151,15 @@ fn MethodRow(method: Method) -> impl IntoView {
                 <span class="tag">{guarantee_words(method.guarantee())}</span>
             </label>
             {needs_note(method).map(|n| view! { <p class="hint">{n}</p> })}
-            <details class="method-settings">
+            <details class="method-settings" on:toggle=load_doc>
                 <summary>"Settings"</summary>
                 {method.settings().iter().map(|&name| {
                     let id = format!("setting-{key}-{name}");
+                    let about = move || described.with(|rows| {
+                        rows.iter()
+                            .find(|(k, _)| k == name)
+                            .map(|(_, [meaning, default, allowed])| format!("{meaning}. Default: {default}. Allowed: {allowed}."))
+                    });
                     view! {
                         <div class="field">
                             <label for=id.clone()>{name}</label>
@@ -153,15 +186,50 @@ fn MethodRow(method: Method) -> impl IntoView {
                                         Err(_) => app.input_error.set(Some(format!("unlearn.methods \"{key}\": {name} must be a number, got \"{text}\""))),
                                     }
                                 } />
+                            <p class="hint">{about}</p>
                         </div>
                     }
                 }).collect_view()}
-                <p class="hint">"Empty: the default, listed on the method's page and in the report's params."</p>
+                <p class="hint">"Empty: the default (also in the report's params)."</p>
             </details>
             <details class="method-doc" on:toggle=load_doc>
                 <summary>{format!("About {key}")}</summary>
                 <pre class="doc">{move || doc.get().unwrap_or_else(|| "loading…".into())}</pre>
             </details>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /* Source: docs/methods/finetune.md, the text the page fetches. */
+    #[test]
+    fn the_settings_table_is_read_from_the_method_page() {
+        let doc = include_str!("../../docs/methods/finetune.md");
+        let rows = settings_table(doc);
+        let keys: Vec<&str> = rows.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, Method::Finetune.settings());
+        let epochs = &rows[0].1;
+        assert!(epochs[1].contains("10 %"), "{epochs:?}");
+        assert_eq!(epochs[2], "between 1 and 10000");
+    }
+
+    /* Source: every method page documents exactly the settings the protocol accepts. */
+    #[test]
+    fn every_method_page_documents_its_settings() {
+        for m in Method::ALL {
+            let root = std::env::var("CARGO_MANIFEST_DIR").unwrap();
+            let path = format!("{root}/docs/methods/{}.md", m.key());
+            let doc = std::fs::read_to_string(&path).unwrap();
+            // Experiment-level keys (retrain's `unlearn.retrain_seeds`) are documented there too.
+            let keys: Vec<String> = settings_table(&doc)
+                .into_iter()
+                .map(|(k, _)| k)
+                .filter(|k| !k.contains('.'))
+                .collect();
+            assert_eq!(keys, m.settings(), "{path}");
+        }
     }
 }

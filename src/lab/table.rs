@@ -37,7 +37,7 @@ impl Cell {
 }
 
 /// The columns: the report's stable keys, in reading order.
-pub const COLUMNS: [&str; 17] = [
+pub const COLUMNS: [&str; 28] = [
     "method",
     "family",
     "guarantee",
@@ -53,6 +53,17 @@ pub const COLUMNS: [&str; 17] = [
     "backdoor_asr",
     "relearn_epochs",
     "prepare_seconds",
+    "epochs",
+    "train_acc",
+    "precision",
+    "recall",
+    "f1",
+    "retain_acc_std",
+    "forget_acc_std",
+    "test_acc_std",
+    "mia_auc_std",
+    "certificate",
+    "sisa",
     "params",
     "warnings",
 ];
@@ -81,6 +92,29 @@ pub fn cell(run: &RunReport, column: &str) -> Cell {
         "backdoor_asr" => num(a.and_then(|a| a.backdoor_asr), 3),
         "relearn_epochs" => num(a.and_then(|a| a.relearn_epochs).map(|e| e as f64), 0),
         "prepare_seconds" => num(a.and_then(|a| a.prepare_seconds), 3),
+        "epochs" => Cell::Number(run.epochs as f64, 0),
+        "train_acc" => Cell::Number(run.train_acc, 3),
+        "precision" => Cell::Number(run.precision, 3),
+        "recall" => Cell::Number(run.recall, 3),
+        "f1" => Cell::Number(run.f1, 3),
+        "retain_acc_std" => num(a.and_then(|a| a.retain_acc_std), 3),
+        "forget_acc_std" => num(a.and_then(|a| a.forget_acc_std), 3),
+        "test_acc_std" => num(a.and_then(|a| a.test_acc_std), 3),
+        "mia_auc_std" => num(a.and_then(|a| a.mia_auc_std), 3),
+        "certificate" => a
+            .and_then(|a| a.certificate.as_ref())
+            .map_or(Cell::Empty, |c| {
+                Cell::Text(format!(
+                    "bound {:.3e} of budget {:.3e}; residual {:.3e}; {} removed, {} retrains",
+                    c.bound, c.budget, c.residual, c.removals, c.retrains
+                ))
+            }),
+        "sisa" => a.and_then(|a| a.sisa.as_ref()).map_or(Cell::Empty, |d| {
+            Cell::Text(format!(
+                "{} of {} shards, {} slice stages retrained",
+                d.shards_retrained, d.shards, d.slices_retrained
+            ))
+        }),
         "params" => a.filter(|a| !a.params.is_empty()).map_or(Cell::Empty, |a| {
             Cell::Text(
                 a.params
