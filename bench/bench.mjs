@@ -71,8 +71,17 @@ async function once(browser, server, experiment) {
   await page.waitForFunction(() => /^(done|failed|cancelled)/.test(document.querySelector('#status').textContent), null, { timeout: runTimeoutMs });
   const status = (await page.textContent('#status')).trim();
   if (!status.startsWith('done')) throw new Error(`run did not finish: ${status}`);
-  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-report')]);
-  const report = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
+  let [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-report')]);
+  let report = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
+  if (experiment.unlearn) {
+    // The lab is the Forget step's job, on the model Train left in the engine.
+    await page.click('#lab-run');
+    await page.waitForFunction(() => /^(done|failed|cancelled)/.test(document.querySelector('#lab-status').textContent), null, { timeout: runTimeoutMs });
+    const lab = (await page.textContent('#lab-status')).trim();
+    if (!lab.startsWith('done')) throw new Error(`lab did not finish: ${lab}`);
+    [download] = await Promise.all([page.waitForEvent('download'), page.click('#lab-report')]);
+    report = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
+  }
   const result = {
     report,
     ...load,

@@ -78,6 +78,13 @@ test('Forget runs the chosen methods on the trained model and compares them with
   const seconds = csv[0].indexOf('seconds');
   const trainRow = csv.find((r) => r[0] === 'train');
   assert.equal(Number(trainRow[seconds]), trained.runs[0].seconds);
+  // The lab's report, as the CLI prints it.
+  const [json] = await Promise.all([page.waitForEvent('download'), page.click('#lab-report')]);
+  const labReport = JSON.parse(fs.readFileSync(await json.path(), 'utf8'));
+  assert.deepEqual(labReport.runs.map((r) => r.method), ['train', 'retrain', 'sisa', 'finetune', 'scrub']);
+  assert.equal(labReport.boundaries.length, 5);
+  assert.equal(labReport.forget.size, 77); // round(0.1 × 768 training points)
+  assert.ok(labReport.runs[1].forget_acc_std != null, 'two retrain seeds give a spread');
   // Charts with titles, axes and legends, each downloadable.
   for (const id of ['chart-tradeoff', 'chart-forget-acc', 'chart-mia-auc', 'chart-test-acc', 'chart-per-class', 'chart-distribution']) {
     assert.ok(await page.isVisible(`#${id} svg`), `no ${id}`);

@@ -304,6 +304,9 @@ pub fn ComparisonTable(report: Report) -> impl IntoView {
             <button id="lab-csv" on:click=move |_| report.with_value(|r| download("lethe-unlearning.csv", &to_csv(r), "text/csv"))>
                 "Download the table (CSV)"
             </button>
+            <button id="lab-report" on:click=move |_| report.with_value(|r| download("lethe-unlearning-report.json", &r.to_json(), "application/json"))>
+                "Download the lab's report (JSON, as the CLI prints it)"
+            </button>
         </div>
     }
 }
