@@ -5,6 +5,7 @@ pub mod divergence;
 pub mod mia;
 pub mod relearn;
 pub mod warnings;
+pub mod yardstick;
 
 /// Per-example cross-entropy (nats) from row-major probabilities, floored at 1e-12 to stay finite.
 pub fn losses(probs: &[f32], y: &[u32], k: usize) -> Vec<f64> {

@@ -31,10 +31,11 @@ use super::suggest::{rank, summarise};
 use super::unsir::Unsir;
 use super::{Context, Fitted, TrainingState, Unlearned, Unlearner};
 use crate::audit::divergence::{mean_js, tow};
-use crate::audit::mia::{Pairs, attack_auc};
+use crate::audit::mia::Pairs;
+use crate::audit::yardstick::{Measured, Yardstick};
 use crate::audit::relearn::epochs_to_relearn;
 use crate::audit::warnings::{Band, Bands, FORGET_ACC_TOLERANCE, MIA_TOLERANCE, warnings};
-use crate::audit::{accuracy, losses, mean_std, predictions};
+use crate::audit::{accuracy, mean_std, predictions};
 use crate::backend::Runtime;
 use crate::data::Prepared;
 use crate::data::rng::{Rng64, stream};
@@ -48,63 +49,6 @@ use crate::train::train_logged;
 
 /// Most suggestions a report lists.
 const MAX_SUGGESTIONS: usize = 50;
-
-/// One model's measurements on the lab's sets.
-struct Measured {
-    retain_acc: f64,
-    forget_acc: f64,
-    test_acc: f64,
-    retain_loss: f64,
-    mia_auc: Option<f64>,
-    forget_probs: Vec<f32>,
-    test_predicted: Vec<u32>,
-    backdoor_asr: Option<f64>,
-    /// The attack's paired losses (members: forget points; non-members: their test partners).
-    members: Vec<f64>,
-    non_members: Vec<f64>,
-}
-
-/// What every model is measured against: the sets and the membership-attack pairs, fixed for the whole lab.
-struct Yardstick<'a> {
-    sets: &'a Sets,
-    pairs: Pairs,
-    rt: &'a Runtime,
-}
-
-impl Yardstick<'_> {
-    async fn measure(&self, model: &Fitted) -> Result<Measured> {
-        let (s, k) = (self.sets, self.sets.n_classes);
-        let eval = &self.rt.eval;
-        let retain = model.probabilities(&s.retain.x, s.d, eval).await?;
-        let forget = model.probabilities(&s.forget.x, s.d, eval).await?;
-        let test = model.probabilities(&s.test.x, s.d, eval).await?;
-        let test_predicted = predictions(&test, k);
-        let (f_loss, t_loss) = (losses(&forget, &s.forget.y, k), losses(&test, &s.test.y, k));
-        let members: Vec<f64> = self.pairs.members.iter().map(|&i| f_loss[i]).collect();
-        let non_members: Vec<f64> = self.pairs.non_members.iter().map(|&i| t_loss[i]).collect();
-        let backdoor_asr = match &s.triggered {
-            Some((triggered, target)) => {
-                let p = model.probabilities(&triggered.x, s.d, eval).await?;
-                let hits = predictions(&p, k).iter().filter(|&&c| c == *target).count();
-                Some(hits as f64 / triggered.len().max(1) as f64)
-            }
-            None => None,
-        };
-        let retain_loss = losses(&retain, &s.retain.y, k);
-        Ok(Measured {
-            retain_acc: accuracy(&predictions(&retain, k), &s.retain.y),
-            forget_acc: accuracy(&predictions(&forget, k), &s.forget.y),
-            test_acc: accuracy(&test_predicted, &s.test.y),
-            retain_loss: retain_loss.iter().sum::<f64>() / retain_loss.len().max(1) as f64,
-            mia_auc: attack_auc(&members, &non_members),
-            forget_probs: forget,
-            test_predicted,
-            backdoor_asr,
-            members,
-            non_members,
-        })
-    }
-}
 
 /// Whether the lab can start from a model trained earlier on the same experiment: not when the forget set changes
 /// the training data (an injected backdoor or mislabeling), nor when a method needs a log of the training itself
