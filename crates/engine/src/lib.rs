@@ -5,6 +5,7 @@ pub mod audit;
 pub mod backend;
 pub mod data;
 pub mod error;
+pub mod federated;
 pub mod host;
 pub mod metrics;
 pub mod model;

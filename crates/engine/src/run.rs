@@ -88,6 +88,12 @@ pub async fn run_experiment<H: Host>(
     host_name: &str,
     started: Instant,
 ) -> Result<Outcome> {
+    if let Some(config) = &experiment.federated {
+        return crate::federated::run_federated(
+            experiment, config, data, rt, host, host_name, started,
+        )
+        .await;
+    }
     if let Some(config) = &experiment.unlearn {
         return crate::unlearn::lab::run_lab(
             experiment, config, data, None, rt, host, host_name, started,
@@ -172,6 +178,7 @@ pub(crate) async fn train_row(
         history: trained.history.clone(),
         misclassified: misclassified(data, &on_test.predicted),
         audit: None,
+        fed: None,
     })
 }
 
@@ -213,5 +220,6 @@ pub(crate) fn report(
         distribution: None,
         boundaries: Vec::new(),
         attack_losses: Vec::new(),
+        federation: None,
     }
 }

@@ -28,6 +28,9 @@ pub struct Experiment {
     /// What to forget and which unlearning methods to compare (optional; absent means plain training).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unlearn: Option<UnlearnConfig>,
+    /// Federated learning over simulated clients and the unlearning of one client (optional; excludes `unlearn`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub federated: Option<crate::federated::FederatedConfig>,
 }
 
 /// The datasets Lethe knows. Generators take `n_samples`, `noise` (and `classes` for blobs).
@@ -442,6 +445,7 @@ impl Experiment {
         let strip = |e: &Experiment| {
             let mut e = e.clone();
             e.unlearn = None;
+            e.federated = None;
             e.data.plot_features = [0, 0];
             e.backend = BackendChoice::Auto;
             e
@@ -484,6 +488,7 @@ impl Experiment {
             },
             backend: BackendChoice::Auto,
             unlearn: None,
+            federated: None,
         }
     }
 
@@ -598,6 +603,16 @@ impl Experiment {
         }
         if !(t.l2.is_finite() && (0.0..=1.0).contains(&t.l2)) {
             return Err(ConfigError::range("train.l2", "between 0 and 1", t.l2));
+        }
+        if let Some(f) = &self.federated {
+            if self.unlearn.is_some() {
+                return Err(ConfigError::range(
+                    "federated",
+                    "alone: an experiment has either an unlearn or a federated section",
+                    "both",
+                ));
+            }
+            f.validate()?;
         }
         if let Some(u) = &self.unlearn {
             u.validate()?;

@@ -10,6 +10,7 @@ pub mod dataset;
 pub mod error;
 pub mod experiment;
 pub mod fault;
+pub mod federated;
 pub mod finite;
 pub mod message;
 pub mod report;
@@ -26,6 +27,7 @@ pub use experiment::{
     OptimizerKind, TrainConfig, ValidExperiment,
 };
 pub use fault::Fault;
+pub use federated::{FedMethod, FederatedConfig};
 pub use finite::check_finite;
 pub use message::{Command, Event, PROTOCOL_VERSION};
 pub use report::{ClassMetrics, EpochRecord, MAX_MISCLASSIFIED, Misclassified, Report, RunReport};

@@ -44,6 +44,9 @@ pub struct Report {
     /// Unlearning lab: the membership attack's losses per model (trained, reference retrain, each method).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attack_losses: Vec<crate::audit::AttackLosses>,
+    /// With a `federated` section: the clients and the attack used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub federation: Option<crate::federated::FederationSummary>,
 }
 
 /// The dataset as trained on.
@@ -100,6 +103,10 @@ pub struct RunReport {
     /// With an `unlearn` section: the audit keys (`retain_acc`, `forget_acc`, `mia_auc`, …), flattened into the row.
     #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
     pub audit: Option<Audit>,
+    /// With a `federated` section: the federated keys (`learning_seconds`, `unlearning_seconds`, `mia_precision`,
+    /// …), flattened into the row.
+    #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
+    pub fed: Option<crate::federated::FedAudit>,
 }
 
 /// Most misclassified test points a run lists.

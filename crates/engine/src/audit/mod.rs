@@ -4,6 +4,7 @@
 pub mod divergence;
 pub mod mia;
 pub mod relearn;
+pub mod shadow;
 pub mod warnings;
 pub mod yardstick;
 

@@ -91,4 +91,6 @@ pub mod stream {
     pub const UNLEARN: u64 = 7;
     /// Pairing members with non-members for the membership attack.
     pub const AUDIT: u64 = 8;
+    /// Dealing the training split to simulated clients, and which clients train in each round.
+    pub const CLIENTS: u64 = 9;
 }

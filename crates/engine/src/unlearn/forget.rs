@@ -234,12 +234,36 @@ fn backdoor(
             k - 1
         )));
     }
+    let n = data.train.len();
+    let wanted = (fraction * n as f64).round() as usize;
+    backdoor_in(
+        data,
+        &(0..n).collect::<Vec<_>>(),
+        wanted,
+        target,
+        feature,
+        rng,
+    )
+}
+
+/// A backdoor on `wanted` points drawn from the training positions `pool` whose label is not `target` (the
+/// federated simulation draws them from the target client's rows only). The plan's positions are the stamped
+/// points.
+pub fn backdoor_in(
+    data: Prepared,
+    pool: &[usize],
+    wanted: usize,
+    target: u32,
+    feature: usize,
+    rng: &mut Rng64,
+) -> Result<Plan> {
     let d = data.n_features();
     let rows: Vec<usize> = data.train_rows().collect();
-    let others: Vec<usize> = (0..rows.len())
+    let others: Vec<usize> = pool
+        .iter()
+        .copied()
         .filter(|&p| data.train.y[p] != target)
         .collect();
-    let wanted = (fraction * rows.len() as f64).round() as usize;
     let positions = sample(&others, wanted, rng);
     let value = {
         let column: Vec<f32> = match data.raw.image_side {

@@ -32,9 +32,9 @@ use super::unsir::Unsir;
 use super::{Context, Fitted, TrainingState, Unlearned, Unlearner};
 use crate::audit::divergence::{mean_js, tow};
 use crate::audit::mia::Pairs;
-use crate::audit::yardstick::{Measured, Yardstick};
 use crate::audit::relearn::epochs_to_relearn;
 use crate::audit::warnings::{Band, Bands, FORGET_ACC_TOLERANCE, MIA_TOLERANCE, warnings};
+use crate::audit::yardstick::{Measured, Yardstick};
 use crate::audit::{accuracy, mean_std, predictions};
 use crate::backend::Runtime;
 use crate::data::Prepared;
@@ -572,6 +572,7 @@ fn method_row(
         history: Vec::new(),
         misclassified: misclassified(data, &m.test_predicted),
         audit: None,
+        fed: None,
     }
 }
 

@@ -34,6 +34,21 @@ pub async fn flat(model: &Classifier) -> Result<Vec<f32>> {
         .collect())
 }
 
+struct Sizes(Vec<usize>);
+
+impl ModuleVisitor for Sizes {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        self.0.push(param.val().shape().num_elements());
+    }
+}
+
+/// The size of each parameter tensor, in the order of [`flat`] (for per-layer operations on flat vectors).
+pub fn sizes(model: &Classifier) -> Vec<usize> {
+    let mut s = Sizes(Vec::new());
+    model.visit(&mut s);
+    s.0
+}
+
 struct Unflatten {
     flat: Tensor<1>,
     offset: usize,
