@@ -215,3 +215,49 @@ fn an_unlearn_example_prints_a_row_per_method_with_the_stable_keys() {
     assert!(report["runs"][0]["family"].is_null());
     assert!(report["runs"][0]["history"].as_array().unwrap().len() == 40);
 }
+
+/* Source: the stable keys for federated rows (docs/experiment-format.md). */
+#[test]
+fn a_federated_example_prints_the_papers_table_keys() {
+    let out = lethe(&["run", &example("moons-federated-dirichlet.json")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let runs = report["runs"].as_array().unwrap();
+    let methods: Vec<&str> = runs.iter().map(|r| r["method"].as_str().unwrap()).collect();
+    assert_eq!(
+        methods,
+        [
+            "federated",
+            "fed_retrain",
+            "federaser",
+            "federaser_no_calibration",
+            "continue_without"
+        ]
+    );
+    for key in [
+        "learning_seconds",
+        "unlearning_seconds",
+        "unlearning_no_calibration_seconds",
+        "retrain_seconds",
+        "speedup_vs_retrain",
+        "mia_precision",
+        "mia_recall",
+        "test_acc",
+        "target_acc",
+        "backdoor_asr",
+        "angle_to_retrain_deg",
+        "history_bytes",
+        "client_epochs",
+        "precision",
+        "recall",
+    ] {
+        assert!(runs[2].get(key).is_some(), "no {key} in the federaser row");
+    }
+    assert!(runs[2]["unlearning_no_calibration_seconds"].is_number());
+    assert_eq!(report["federation"]["clients"].as_array().unwrap().len(), 5);
+    assert!(report["wall_seconds"].is_number());
+}
