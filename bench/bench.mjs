@@ -67,6 +67,17 @@ async function once(browser, server, experiment) {
       .observe({ type: 'longtask' });
     setInterval(() => { if (performance.memory) window.__heap = Math.max(window.__heap, performance.memory.usedJSHeapSize); }, 100);
   });
+  if (experiment.federated) {
+    // The federated mode's own job: learning and every way to forget the client.
+    await page.click('#fed-run');
+    await page.waitForFunction(() => /^(done|failed|cancelled)/.test(document.querySelector('#fed-status').textContent), null, { timeout: runTimeoutMs });
+    const fed = (await page.textContent('#fed-status')).trim();
+    if (!fed.startsWith('done')) throw new Error(`federation did not finish: ${fed}`);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#fed-report')]);
+    const report = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
+    await page.context().close();
+    return { report, ...load, badge };
+  }
   await page.click('#train');
   await page.waitForFunction(() => /^(done|failed|cancelled)/.test(document.querySelector('#status').textContent), null, { timeout: runTimeoutMs });
   const status = (await page.textContent('#status')).trim();
@@ -108,8 +119,39 @@ const unlearnWorkloads = smoke ? [
 ].filter((w) => !process.env.ONLY || w.file.includes(process.env.ONLY))
   .map((w) => ({ ...w, experiment: JSON.parse(fs.readFileSync(path.join(ROOT, 'bench', 'workloads', w.file), 'utf8')) }));
 
+// Federated: 10 clients × 20 rounds × 2 local epochs of the digits MLP (the issue's budget: ≤ 20 s in the
+// browser on the CPU; FedEraser ≤ 1/3 of FedRetrain's time).
+const federatedWorkloads = smoke || (process.env.ONLY && !'federated'.includes(process.env.ONLY)) ? [] : [
+  { name: 'federated: digits MLP, 10 clients × 20 rounds × 2 local epochs, client 3 backdoored', goal: { learning_seconds: 20, federaser_share: 1 / 3 },
+    experiment: JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', 'digits-federated.json'), 'utf8')) },
+];
+
 const server = await serve();
 const results = [];
+const federated = [];
+if (backends.includes('cpu') && federatedWorkloads.length) {
+  const browser = await launch({ webgpu: false });
+  for (const w of federatedWorkloads) {
+    try {
+      const { report } = await once(browser, server, { ...w.experiment, backend: 'cpu' });
+      const row = (m) => report.runs.find((r) => r.method === m);
+      const learning = row('federated').learning_seconds;
+      const share = row('federaser').unlearning_seconds / row('fed_retrain').unlearning_seconds;
+      federated.push({
+        workload: w.name,
+        learning_seconds: learning,
+        goal: w.goal,
+        rows: report.runs.map((r) => ({ method: r.method, unlearning_seconds: r.unlearning_seconds, speedup_vs_retrain: r.speedup_vs_retrain, test_acc: r.test_acc, backdoor_asr: r.backdoor_asr, client_epochs: r.client_epochs })),
+        federaser_share_of_retrain_time: share,
+      });
+      process.stderr.write(`${w.name}: learning ${learning.toFixed(2)} s (goal ≤ ${w.goal.learning_seconds}), FedEraser ${share.toFixed(2)} of FedRetrain's time (goal ≤ 0.33)\n`);
+    } catch (e) {
+      process.stderr.write(`${w.name}: FAILED ${e.message.split('\n')[0]}\n`);
+      federated.push({ workload: w.name, error: e.message.split('\n')[0] });
+    }
+  }
+  await browser.close();
+}
 const unlearning = [];
 if (backends.includes('cpu') && unlearnWorkloads.length) {
   const browser = await launch({ webgpu: false });
@@ -190,6 +232,7 @@ const result = {
   },
   workloads: results,
   unlearning,
+  federated,
 };
 
 let previous = null;
@@ -213,6 +256,8 @@ const lines = [
   `|---|---|---|---|---|---|---|---|---|`,
   ...unlearning.flatMap((w) => (w.error ? [`| ${w.workload} | failed: ${w.error} | | | | | | | |`] : w.methods.map((m) =>
     `| ${w.workload} | ${m.method} | ${fmt(m.seconds, 3)} | ${fmt(w.retrain_seconds, 3)} | ${fmt(m.speedup_vs_retrain, 1)}× | ${m.goal == null ? '–' : `≥ ${m.goal}×${m.speedup_vs_retrain >= m.goal ? '' : ' (missed)'}`} | ${fmt(m.forget_acc, 3)} | ${fmt(m.retain_acc, 3)} | ${fmt(m.test_acc, 3)} |`))),
+  '',
+  ...federated.map((w) => (w.error ? `${w.workload}: failed: ${w.error}` : `${w.workload}: learning ${fmt(w.learning_seconds)} s (goal ≤ ${w.goal.learning_seconds} s); FedEraser took ${fmt(w.federaser_share_of_retrain_time)} of FedRetrain's time (goal ≤ 0.33)`)),
   '',
   `page interactive ${fmt(result.page.interactive_ms, 0)} ms, engine ready ${fmt(result.page.engine_ready_ms, 0)} ms (medians over the CPU runs)`,
 ];

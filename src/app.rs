@@ -207,8 +207,11 @@ pub fn App() -> impl IntoView {
             <section class="views">
                 <TrainView />
                 <Results />
-                <crate::lab::ForgetStep />
-                <crate::lab::LabResults />
+                <Show when=move || app.experiment.with(|e| e.federated.is_none())>
+                    <crate::lab::ForgetStep />
+                    <crate::lab::LabResults />
+                </Show>
+                <crate::fed::FederatedStep />
                 <EmbedCode />
             </section>
         </main>

@@ -132,6 +132,7 @@ impl Controller {
         self.cancel();
         self.inner.borrow_mut().cancel_deadline = None;
         self.app.lab.set(RunState::default());
+        self.app.fed.set(RunState::default());
         self.start();
     }
 
@@ -220,6 +221,11 @@ impl Controller {
             );
         }
         self.begin(JobKind::Forget);
+    }
+
+    /// Runs the experiment's federated simulation (the user pressed Run, or "Unlearn client k").
+    pub fn federate(&self) {
+        self.begin(JobKind::Federated);
     }
 
     fn begin(&self, kind: JobKind) {
@@ -316,7 +322,11 @@ impl Controller {
                 {
                     self.app.notify(format!(
                         "The engine crashed {at} ({message}). Lethe started a new one on the CPU and ran the {} again; your settings and data are kept.",
-                        if kind == JobKind::Train { "experiment" } else { "lab" }
+                        match kind {
+                            JobKind::Train => "experiment",
+                            JobKind::Forget => "lab",
+                            JobKind::Federated => "federation",
+                        }
                     ));
                 } else {
                     if let Some(kind) = running {

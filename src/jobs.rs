@@ -11,21 +11,24 @@ use crate::state::{AppState, RunState, RunStatus};
 /// What a job computes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JobKind {
-    /// Train the model (the experiment without its `unlearn` section).
+    /// Train the model (the experiment without its `unlearn` and `federated` sections).
     Train,
     /// The Forget step: the unlearning lab on the trained model.
     Forget,
+    /// The federated simulation: FedAvg over clients, then one client forgotten four ways.
+    Federated,
 }
 
 impl JobKind {
     /// Every kind, in the order the page shows them.
-    pub const ALL: [JobKind; 2] = [JobKind::Train, JobKind::Forget];
+    pub const ALL: [JobKind; 3] = [JobKind::Train, JobKind::Forget, JobKind::Federated];
 
     /// The state this kind of job writes and its views read.
     pub fn state(self, app: &AppState) -> RwSignal<RunState> {
         match self {
             JobKind::Train => app.run,
             JobKind::Forget => app.lab,
+            JobKind::Federated => app.fed,
         }
     }
 
@@ -36,12 +39,18 @@ impl JobKind {
             JobKind::Train => {
                 let mut experiment = experiment;
                 experiment.unlearn = None;
+                experiment.federated = None;
                 Command::Train {
                     run_id,
                     experiment,
                     csv_text: None, // the worker kept the CSV when it prepared it
                 }
             }
+            JobKind::Federated => Command::Train {
+                run_id,
+                experiment,
+                csv_text: None,
+            },
             JobKind::Forget => {
                 let base_run_id = app.run.with_untracked(|r| {
                     (r.status == RunStatus::Done

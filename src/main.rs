@@ -7,6 +7,7 @@ mod charts;
 mod components;
 mod controller;
 mod engine;
+mod fed;
 mod files;
 mod jobs;
 mod lab;

@@ -120,6 +120,8 @@ pub struct AppState {
     pub run: RwSignal<RunState>,
     /// The Forget job: the unlearning lab's run on the trained model.
     pub lab: RwSignal<RunState>,
+    /// The federated job: FedAvg and the unlearning of one client.
+    pub fed: RwSignal<RunState>,
     /// An input error: names the field and the value; the previous settings stay.
     pub input_error: RwSignal<Option<String>>,
     /// Notices about what the page did by itself (fallbacks, restarts).
@@ -171,6 +173,7 @@ impl AppState {
             engine: RwSignal::new(EngineStatus::Loading),
             run,
             lab,
+            fed: RwSignal::new(RunState::default()),
             input_error: RwSignal::new(None),
             notices: RwSignal::new(vec![]),
             remembers: false,
