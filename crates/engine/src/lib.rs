@@ -7,11 +7,13 @@ pub mod data;
 pub mod error;
 pub mod federated;
 pub mod host;
+pub mod linalg;
 pub mod metrics;
 pub mod model;
 pub mod run;
 pub mod train;
 pub mod unlearn;
+pub mod vbu;
 
 pub use backend::Runtime;
 pub use error::{EngineError, Result};

@@ -251,31 +251,12 @@ impl Problem {
 
 /// Solves H x = g for a symmetric positive-definite `dim`×`dim` H by Cholesky.
 fn cholesky_solve(h: &[f64], g: &[f64], dim: usize) -> Result<Vec<f64>> {
-    let mut l = vec![0.0; dim * dim];
-    for i in 0..dim {
-        for j in 0..=i {
-            let s = h[i * dim + j] - (0..j).map(|k| l[i * dim + k] * l[j * dim + k]).sum::<f64>();
-            if i == j {
-                if s <= 0.0 {
-                    return Err(EngineError::Unlearn(
-                        "certified: the Hessian is not positive definite (raise train.l2)".into(),
-                    ));
-                }
-                l[i * dim + i] = s.sqrt();
-            } else {
-                l[i * dim + j] = s / l[j * dim + j];
-            }
-        }
-    }
-    let mut z = vec![0.0; dim];
-    for i in 0..dim {
-        z[i] = (g[i] - (0..i).map(|k| l[i * dim + k] * z[k]).sum::<f64>()) / l[i * dim + i];
-    }
-    let mut x = vec![0.0; dim];
-    for i in (0..dim).rev() {
-        x[i] = (z[i] - (i + 1..dim).map(|k| l[k * dim + i] * x[k]).sum::<f64>()) / l[i * dim + i];
-    }
-    Ok(x)
+    let l = crate::linalg::cholesky(h, dim).ok_or_else(|| {
+        EngineError::Unlearn(
+            "certified: the Hessian is not positive definite (raise train.l2)".into(),
+        )
+    })?;
+    Ok(crate::linalg::cholesky_solve(&l, g, dim))
 }
 
 /// The largest eigenvalue of a symmetric `dim`×`dim` matrix by power iteration, warm-started from `v`.
