@@ -231,6 +231,9 @@ fn EmbedView() -> impl IntoView {
                     format!("MLP {}×{}", e.model.layers, e.model.width)
                 }
                 lethe_protocol::ModelKind::Cnn => "CNN".to_string(),
+                lethe_protocol::ModelKind::BayesLogistic => {
+                    "Bayesian logistic regression".to_string()
+                }
             };
             format!(
                 "{} · {model} · {} epochs · seed {}",

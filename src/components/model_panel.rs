@@ -29,14 +29,20 @@ pub fn ModelPanel() -> impl IntoView {
             <SelectField
                 label="Model"
                 id="model-kind"
-                options=opts(&[("mlp", "MLP"), ("logistic", "Logistic regression"), ("cnn", "CNN (square images: digits)")])
+                options=opts(&[("mlp", "MLP"), ("logistic", "Logistic regression"), ("cnn", "CNN (square images: digits)"), ("bayes_logistic", "Bayesian logistic regression (two classes)")])
                 value=move || match kind.get() {
                     ModelKind::Mlp => "mlp".to_string(),
                     ModelKind::Logistic => "logistic".to_string(),
                     ModelKind::Cnn => "cnn".to_string(),
+                    ModelKind::BayesLogistic => "bayes_logistic".to_string(),
                 }
                 on_set=move |k: String| {
-                    let kind = match k.as_str() { "mlp" => ModelKind::Mlp, "cnn" => ModelKind::Cnn, _ => ModelKind::Logistic };
+                    let kind = match k.as_str() {
+                        "mlp" => ModelKind::Mlp,
+                        "cnn" => ModelKind::Cnn,
+                        "bayes_logistic" => ModelKind::BayesLogistic,
+                        _ => ModelKind::Logistic,
+                    };
                     app.edit(|e| e.model.kind = kind);
                 }
             />

@@ -88,6 +88,9 @@ pub async fn run_experiment<H: Host>(
     host_name: &str,
     started: Instant,
 ) -> Result<Outcome> {
+    if experiment.model.kind == ModelKind::BayesLogistic {
+        return crate::vbu::run::run_bayes(experiment, data, rt, host, host_name, started).await;
+    }
     if let Some(config) = &experiment.federated {
         return crate::federated::run_federated(
             experiment, config, data, rt, host, host_name, started,
@@ -179,6 +182,7 @@ pub(crate) async fn train_row(
         misclassified: misclassified(data, &on_test.predicted),
         audit: None,
         fed: None,
+        vbu: None,
     })
 }
 

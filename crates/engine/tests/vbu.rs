@@ -63,6 +63,7 @@ const SCHEDULE: Schedule = Schedule {
     samples: 64,
     iterations: 3000,
     learning_rate: 0.01,
+    diagonal: false,
 };
 
 /* Source: closed form. VI over full-covariance Gaussians contains the exact posterior, so maximising the ELBO
@@ -195,6 +196,7 @@ fn on_the_moons_vbu_moves_the_posterior_toward_retraining() {
         samples: 16,
         iterations: 1500,
         learning_rate: 0.02,
+        diagonal: false,
     };
     let fit = |lik: &Logistic, seed| {
         minimise(
@@ -230,4 +232,107 @@ fn on_the_moons_vbu_moves_the_posterior_toward_retraining() {
         "rKL's best {} vs full {baseline}",
         best.1
     );
+}
+
+/// The paper's moon setting through the experiment format, lighter for the test (fewer Adam steps).
+fn moon_experiment() -> Experiment {
+    let mut e = Experiment::from_json(include_str!("../../../examples/moons-vbu.json")).unwrap();
+    if let Some(b) = e.model.bayes.as_mut() {
+        b.iterations = 800;
+    }
+    e
+}
+
+fn run(e: Experiment) -> Result<lethe_protocol::Report, String> {
+    let valid = e.validate().map_err(|e| e.to_string())?;
+    let data = prepare_data(&valid, None).map_err(|e| e.to_string())?;
+    match lethe_engine::block_on(lethe_engine::run_experiment(
+        &valid,
+        &data,
+        &lethe_engine::Runtime::cpu(),
+        &mut lethe_engine::Straight,
+        "cli",
+        web_time::Instant::now(),
+    ))
+    .map_err(|e| e.to_string())?
+    {
+        lethe_engine::Outcome::Finished { report, .. } => Ok(*report),
+        lethe_engine::Outcome::Cancelled { .. } => unreachable!(),
+    }
+}
+
+/* Source: the issue's stable keys, and its acceptance figure against vi_retrain measured in the same run: for at
+least one λ, both VBU variants end closer to the retrained predictive than the untouched posterior. */
+#[test]
+fn the_moon_preset_reports_every_lambda_with_the_stable_keys() {
+    let report = run(moon_experiment()).unwrap();
+    let methods: Vec<&str> = report.runs.iter().map(|r| r.method.as_str()).collect();
+    assert_eq!(&methods[..2], ["vi_retrain", "full"]);
+    assert_eq!(methods.len(), 2 + 2 * 6, "EUBO and rKL at six λ");
+    let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+    for key in [
+        "method",
+        "lambda",
+        "seconds",
+        "speedup_vs_retrain",
+        "kl_to_retrain",
+        "kl_full_to_retrain",
+        "retain_acc",
+        "forget_acc",
+        "test_acc",
+    ] {
+        assert!(json["runs"][2].get(key).is_some(), "no {key}");
+    }
+    let best = |m: &str| {
+        report
+            .runs
+            .iter()
+            .filter(|r| r.method == m)
+            .map(|r| r.vbu.as_ref().unwrap().kl_to_retrain)
+            .fold(f64::INFINITY, f64::min)
+    };
+    let full = report.runs[1].vbu.as_ref().unwrap().kl_to_retrain;
+    assert!(
+        best("vbu_eubo") < full && best("vbu_rkl") < full,
+        "EUBO {} rKL {} full {full}",
+        best("vbu_eubo"),
+        best("vbu_rkl")
+    );
+    assert_eq!(report.check(), Ok(()));
+}
+
+#[test]
+fn impossible_vbu_requests_are_refused_by_field() {
+    use lethe_protocol::vbu::EraseSpec;
+    let with = |edit: &dyn Fn(&mut Experiment)| {
+        let mut e = moon_experiment();
+        edit(&mut e);
+        run(e).unwrap_err()
+    };
+    let lambda = with(&|e| e.vbu.as_mut().unwrap().lambdas = vec![0.5, 2.0]);
+    assert!(
+        lambda.contains("vbu.lambdas[1] must be between 0 and 1, got 2"),
+        "{lambda}"
+    );
+    let empty = with(&|e| e.vbu.as_mut().unwrap().erase = EraseSpec::Rows { rows: vec![] });
+    assert!(empty.contains("vbu.erase.rows"), "{empty}");
+    let all = with(&|e| {
+        e.vbu.as_mut().unwrap().erase = EraseSpec::Class {
+            classes: vec![0, 1],
+        }
+    });
+    assert!(
+        all.contains("nothing would remain") || all.contains("all"),
+        "{all}"
+    );
+    let not_bayes = with(&|e| e.model.kind = lethe_protocol::ModelKind::Mlp);
+    assert!(
+        not_bayes.contains("model.kind \"bayes_logistic\""),
+        "{not_bayes}"
+    );
+    let three = with(&|e| {
+        e.data.source = lethe_protocol::DataSource::Blobs;
+        e.data.classes = 3;
+    });
+    assert!(three.contains("binary classifier"), "{three}");
 }

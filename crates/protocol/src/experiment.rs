@@ -31,6 +31,10 @@ pub struct Experiment {
     /// Federated learning over simulated clients and the unlearning of one client (optional; excludes `unlearn`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub federated: Option<crate::federated::FederatedConfig>,
+    /// Variational Bayesian Unlearning (optional; needs `model.kind: "bayes_logistic"`; excludes `unlearn` and
+    /// `federated`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vbu: Option<crate::vbu::VbuConfig>,
 }
 
 /// The datasets Lethe knows. Generators take `n_samples`, `noise` (and `classes` for blobs).
@@ -194,6 +198,9 @@ pub enum ModelKind {
     /// A small convolutional network for square images (the 8×8 digits): two 3×3 convolutions (16 and 32
     /// filters, ReLU), a 2×2 max-pool and a linear head.
     Cnn,
+    /// Binary logistic regression with a Gaussian variational posterior over its weights (settings in
+    /// `model.bayes`), on raw features or random Fourier features: the model of Variational Bayesian Unlearning.
+    BayesLogistic,
 }
 
 /// Hidden-layer activation of the MLP.
@@ -223,6 +230,9 @@ pub struct ModelConfig {
     /// Hidden activation.
     #[serde(default = "defaults::activation")]
     pub activation: Activation,
+    /// The Bayesian classifier's settings (`kind: "bayes_logistic"` only; defaults when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bayes: Option<crate::vbu::BayesConfig>,
 }
 
 /// Filters of the CNN's two 3×3 convolutions (padding 1), followed by one 2×2 max-pool and the output layer.
@@ -328,6 +338,7 @@ fn model_key(kind: ModelKind) -> &'static str {
         ModelKind::Logistic => "logistic",
         ModelKind::Mlp => "mlp",
         ModelKind::Cnn => "cnn",
+        ModelKind::BayesLogistic => "bayes_logistic",
     }
 }
 
@@ -446,6 +457,7 @@ impl Experiment {
             let mut e = e.clone();
             e.unlearn = None;
             e.federated = None;
+            e.vbu = None;
             e.data.plot_features = [0, 0];
             e.backend = BackendChoice::Auto;
             e
@@ -477,6 +489,7 @@ impl Experiment {
                 layers: 2,
                 width: 32,
                 activation: Activation::Relu,
+                bayes: None,
             },
             train: TrainConfig {
                 optimizer: OptimizerKind::Adam,
@@ -489,6 +502,7 @@ impl Experiment {
             backend: BackendChoice::Auto,
             unlearn: None,
             federated: None,
+            vbu: None,
         }
     }
 
@@ -603,6 +617,36 @@ impl Experiment {
         }
         if !(t.l2.is_finite() && (0.0..=1.0).contains(&t.l2)) {
             return Err(ConfigError::range("train.l2", "between 0 and 1", t.l2));
+        }
+        if let Some(v) = &self.vbu {
+            if self.unlearn.is_some() || self.federated.is_some() {
+                return Err(ConfigError::range(
+                    "vbu",
+                    "alone: an experiment has one of unlearn, federated and vbu",
+                    "with another section",
+                ));
+            }
+            if m.kind != ModelKind::BayesLogistic {
+                return Err(ConfigError::range(
+                    "vbu",
+                    "used with model.kind \"bayes_logistic\" (VBU unlearns a Bayesian posterior)",
+                    format!("model.kind \"{}\"", model_key(m.kind)),
+                ));
+            }
+            v.validate()?;
+        }
+        if m.kind == ModelKind::BayesLogistic {
+            m.bayes.clone().unwrap_or_default().validate()?;
+            if !(1..=crate::vbu::MAX_BAYES_PARAMETERS).contains(&m.width) {
+                return Err(ConfigError::range(
+                    "model.width",
+                    format!(
+                        "between 1 and {} for bayes_logistic (random features; a full covariance grows with its square)",
+                        crate::vbu::MAX_BAYES_PARAMETERS
+                    ),
+                    m.width,
+                ));
+            }
         }
         if let Some(f) = &self.federated {
             if self.unlearn.is_some() {

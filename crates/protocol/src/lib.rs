@@ -15,6 +15,7 @@ pub mod finite;
 pub mod message;
 pub mod report;
 pub mod unlearn;
+pub mod vbu;
 
 pub use audit::{
     Audit, Certificate, DataSummary, Distribution, FeatureSummary, ForgetSummary, SisaDetails,

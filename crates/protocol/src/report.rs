@@ -107,6 +107,9 @@ pub struct RunReport {
     /// …), flattened into the row.
     #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
     pub fed: Option<crate::federated::FedAudit>,
+    /// With a `vbu` section: `lambda`, `kl_to_retrain`, `kl_full_to_retrain`, flattened into the row.
+    #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
+    pub vbu: Option<crate::vbu::VbuAudit>,
 }
 
 /// Most misclassified test points a run lists.

@@ -385,6 +385,7 @@ fn row(m: &Model, measured: &Measured, data: &Prepared, audit: Audit, fed: FedAu
         misclassified: misclassified(data, &measured.test_predicted),
         audit: Some(audit),
         fed: Some(fed),
+        vbu: None,
     }
 }
 

@@ -573,6 +573,7 @@ fn method_row(
         misclassified: misclassified(data, &m.test_predicted),
         audit: None,
         fed: None,
+        vbu: None,
     }
 }
 

@@ -20,6 +20,8 @@ pub struct Schedule {
     pub iterations: usize,
     /// Adam's step size.
     pub learning_rate: f64,
+    /// Keep the covariance diagonal (mean field): only L's diagonal moves.
+    pub diagonal: bool,
 }
 
 /// Minimises E_q[a(θ)] + KL[q ‖ `reference`] from `start`; `term(θ)` returns ∇a(θ).
@@ -73,7 +75,8 @@ pub fn minimise(
         let (c1, c2) = (1.0 - b1.powi(it as i32), 1.0 - b2.powi(it as i32));
         for k in 0..n {
             let lower = k < p || (k - p) % p <= (k - p) / p;
-            if !lower {
+            let off_diagonal = k >= p && (k - p) % p != (k - p) / p;
+            if !lower || (schedule.diagonal && off_diagonal) {
                 continue;
             }
             m[k] = b1 * m[k] + (1.0 - b1) * g[k];

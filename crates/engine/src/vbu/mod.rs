@@ -8,9 +8,11 @@
 //! - [`fit`]: variational inference (maximising the ELBO) and the EUBO's minimisation, by reparameterised
 //!   Monte-Carlo gradients and Adam, in f64 (the models have at most a few dozen parameters).
 //! - [`unlearn`]: VBU with the EUBO and with the reverse KL, each with the adjusted likelihood at a threshold λ.
+//! - [`run`]: a `bayes_logistic` experiment, with its `vbu` section, end to end.
 
 pub mod features;
 pub mod fit;
 pub mod gaussian;
 pub mod likelihood;
+pub mod run;
 pub mod unlearn;

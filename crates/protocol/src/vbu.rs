@@ -1,0 +1,290 @@
+//! Variational Bayesian Unlearning in the experiment file: the Bayesian model's settings (`model.bayes`, for
+//! `model.kind: "bayes_logistic"`) and the optional `vbu` section (what to erase, the λ sweep, the methods), with
+//! the keys a VBU row adds to the report. Documented in `docs/experiment-format.md`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ConfigError;
+
+/// The inputs of the Bayesian logistic classifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum BayesFeatures {
+    /// The standardised features and a bias: a linear classifier.
+    Raw,
+    /// `model.width` random Fourier features and a bias: a nonlinear, GP-like classifier.
+    #[default]
+    Rff,
+}
+
+/// The variational family's covariance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Covariance {
+    /// A full covariance (L Lᵀ).
+    #[default]
+    Full,
+    /// A diagonal one (mean field).
+    Diagonal,
+}
+
+fn d_prior() -> f64 {
+    10.0
+}
+fn d_samples() -> usize {
+    16
+}
+fn d_bandwidth() -> f64 {
+    1.0
+}
+fn d_iterations() -> usize {
+    1500
+}
+fn d_rate() -> f64 {
+    0.02
+}
+
+/// `model.bayes`: the Bayesian logistic classifier's settings, each with a default.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BayesConfig {
+    /// `raw` or `rff` (`rff`).
+    #[serde(default)]
+    pub features: BayesFeatures,
+    /// Variance of the isotropic Gaussian prior on the weights (10).
+    #[serde(default = "d_prior")]
+    pub prior_variance: f64,
+    /// Monte-Carlo samples per gradient (16).
+    #[serde(default = "d_samples")]
+    pub samples: usize,
+    /// RBF bandwidth of the random Fourier features, in standard deviations of the features (1).
+    #[serde(default = "d_bandwidth")]
+    pub bandwidth: f64,
+    /// `full` or `diagonal` (`full`).
+    #[serde(default)]
+    pub covariance: Covariance,
+    /// Adam steps of variational inference and of the EUBO (1500).
+    #[serde(default = "d_iterations")]
+    pub iterations: usize,
+    /// Adam's step size (0.02).
+    #[serde(default = "d_rate")]
+    pub learning_rate: f64,
+}
+
+impl Default for BayesConfig {
+    fn default() -> Self {
+        Self {
+            features: BayesFeatures::Rff,
+            prior_variance: d_prior(),
+            samples: d_samples(),
+            bandwidth: d_bandwidth(),
+            covariance: Covariance::Full,
+            iterations: d_iterations(),
+            learning_rate: d_rate(),
+        }
+    }
+}
+
+/// Most parameters of the Bayesian classifier (a full covariance has p² entries, and λ means little beyond a few
+/// dozen dimensions).
+pub const MAX_BAYES_PARAMETERS: usize = 200;
+
+impl BayesConfig {
+    /// Ranges, each error naming the field.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let f = |n: &str| format!("model.bayes.{n}");
+        if !(self.prior_variance.is_finite()
+            && self.prior_variance > 0.0
+            && self.prior_variance <= 1e6)
+        {
+            return Err(ConfigError::range(
+                f("prior_variance"),
+                "> 0 and ≤ 1e6",
+                self.prior_variance,
+            ));
+        }
+        if !(1..=1000).contains(&self.samples) {
+            return Err(ConfigError::range(
+                f("samples"),
+                "between 1 and 1000",
+                self.samples,
+            ));
+        }
+        if !(self.bandwidth.is_finite() && self.bandwidth > 0.0 && self.bandwidth <= 1000.0) {
+            return Err(ConfigError::range(
+                f("bandwidth"),
+                "> 0 and ≤ 1000",
+                self.bandwidth,
+            ));
+        }
+        if !(1..=100_000).contains(&self.iterations) {
+            return Err(ConfigError::range(
+                f("iterations"),
+                "between 1 and 100000",
+                self.iterations,
+            ));
+        }
+        if !(self.learning_rate.is_finite()
+            && self.learning_rate > 0.0
+            && self.learning_rate <= 10.0)
+        {
+            return Err(ConfigError::range(
+                f("learning_rate"),
+                "> 0 and ≤ 10",
+                self.learning_rate,
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// What to erase.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum EraseSpec {
+    /// A seeded random `fraction` of the training split.
+    Random { fraction: f64 },
+    /// Every training point of these classes.
+    Class { classes: Vec<u32> },
+    /// These dataset rows (training rows only).
+    Rows { rows: Vec<usize> },
+    /// The paper's moon setting: the `top_fraction` of training points with the largest values of `feature`.
+    Region { feature: usize, top_fraction: f64 },
+}
+
+/// The ways to compare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VbuMethod {
+    /// Variational inference on D_r from scratch: the reference.
+    ViRetrain,
+    /// VBU with the EUBO and the adjusted likelihood, at each λ.
+    VbuEubo,
+    /// VBU with the reverse KL and the adjusted likelihood, at each λ.
+    VbuRkl,
+    /// q(θ|D) untouched: the baseline.
+    Full,
+}
+
+impl VbuMethod {
+    /// Every method, in report order.
+    pub const ALL: [VbuMethod; 4] = [
+        VbuMethod::ViRetrain,
+        VbuMethod::Full,
+        VbuMethod::VbuEubo,
+        VbuMethod::VbuRkl,
+    ];
+
+    /// The `method` key.
+    pub fn key(self) -> &'static str {
+        match self {
+            VbuMethod::ViRetrain => "vi_retrain",
+            VbuMethod::VbuEubo => "vbu_eubo",
+            VbuMethod::VbuRkl => "vbu_rkl",
+            VbuMethod::Full => "full",
+        }
+    }
+}
+
+fn d_lambdas() -> Vec<f64> {
+    vec![0.5, 0.1, 1e-3, 1e-5, 1e-9, 0.0]
+}
+fn d_methods() -> Vec<VbuMethod> {
+    VbuMethod::ALL.to_vec()
+}
+
+/// The `vbu` section.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VbuConfig {
+    /// What to erase.
+    pub erase: EraseSpec,
+    /// The thresholds λ of the adjusted likelihood, relative to q(θ|D)'s density at its mode (0: plain EUBO).
+    #[serde(default = "d_lambdas")]
+    pub lambdas: Vec<f64>,
+    /// The methods (`vi_retrain` always runs: it is the reference).
+    #[serde(default = "d_methods")]
+    pub methods: Vec<VbuMethod>,
+}
+
+impl VbuConfig {
+    /// Ranges, each error naming the field and the value.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        match &self.erase {
+            EraseSpec::Random { fraction }
+                if !(fraction.is_finite() && *fraction > 0.0 && *fraction < 1.0) =>
+            {
+                return Err(ConfigError::range(
+                    "vbu.erase.fraction",
+                    "> 0 and < 1",
+                    fraction,
+                ));
+            }
+            EraseSpec::Region { top_fraction, .. }
+                if !(top_fraction.is_finite() && *top_fraction > 0.0 && *top_fraction < 1.0) =>
+            {
+                return Err(ConfigError::range(
+                    "vbu.erase.top_fraction",
+                    "> 0 and < 1",
+                    top_fraction,
+                ));
+            }
+            EraseSpec::Class { classes } if classes.is_empty() => {
+                return Err(ConfigError::range(
+                    "vbu.erase.classes",
+                    "at least one class",
+                    "[]",
+                ));
+            }
+            EraseSpec::Rows { rows } if rows.is_empty() => {
+                return Err(ConfigError::range(
+                    "vbu.erase.rows",
+                    "at least one row",
+                    "[]",
+                ));
+            }
+            _ => {}
+        }
+        if self.lambdas.is_empty() || self.lambdas.len() > 20 {
+            return Err(ConfigError::range(
+                "vbu.lambdas",
+                "1 to 20 values",
+                self.lambdas.len(),
+            ));
+        }
+        if let Some((i, l)) = self
+            .lambdas
+            .iter()
+            .enumerate()
+            .find(|(_, l)| !(l.is_finite() && (0.0..=1.0).contains(*l)))
+        {
+            return Err(ConfigError::range(
+                format!("vbu.lambdas[{i}]"),
+                "between 0 and 1",
+                l,
+            ));
+        }
+        if let Some(i) =
+            (0..self.methods.len()).find(|&i| self.methods[..i].contains(&self.methods[i]))
+        {
+            return Err(ConfigError::range(
+                format!("vbu.methods[{i}]"),
+                "listed once",
+                format!("\"{}\" again", self.methods[i].key()),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// What a VBU row adds to its `runs[]` row (flattened).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VbuAudit {
+    /// The threshold λ (null for `vi_retrain` and `full`).
+    pub lambda: Option<f64>,
+    /// Mean KL[retrained ‖ this model] between predictive distributions (Bernoulli), over a 50×50 grid for 2-D
+    /// data, else over the test split.
+    pub kl_to_retrain: f64,
+    /// The same for the untouched posterior q(θ|D): the baseline to beat.
+    pub kl_full_to_retrain: f64,
+}
