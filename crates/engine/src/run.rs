@@ -225,5 +225,6 @@ pub(crate) fn report(
         boundaries: Vec::new(),
         attack_losses: Vec::new(),
         federation: None,
+        vbu_figures: None,
     }
 }

@@ -44,6 +44,9 @@ pub struct Report {
     /// Unlearning lab: the membership attack's losses per model (trained, reference retrain, each method).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attack_losses: Vec<crate::audit::AttackLosses>,
+    /// With a `vbu` section: what the page draws (predictive maps, posterior marginals, the data before and after).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vbu_figures: Option<crate::vbu::VbuFigures>,
     /// With a `federated` section: the clients and the attack used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub federation: Option<crate::federated::FederationSummary>,

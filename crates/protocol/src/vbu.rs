@@ -288,3 +288,55 @@ pub struct VbuAudit {
     /// The same for the untouched posterior q(θ|D): the baseline to beat.
     pub kl_full_to_retrain: f64,
 }
+
+/// What the page draws for a VBU run: predictive maps (2-D data), posterior marginals, the erased rows and the
+/// data before and after.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VbuFigures {
+    /// Dataset rows erased (0-based).
+    pub erased_rows: Vec<usize>,
+    /// For 2-D data: P(y = 1 | x) over a grid of the plotted plane, per model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maps: Option<PredictiveMaps>,
+    /// Each model's posterior marginals: mean and standard deviation per weight.
+    pub posteriors: Vec<Marginals>,
+    /// The training data before and after the erasure.
+    pub distribution: crate::audit::Distribution,
+}
+
+/// Predictive probabilities over a `resolution` × `resolution` grid (row-major from the bottom-left).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PredictiveMaps {
+    /// Range of the first feature, original units.
+    pub x_range: (f32, f32),
+    /// Range of the second feature, original units.
+    pub y_range: (f32, f32),
+    /// Cells per axis.
+    pub resolution: usize,
+    /// One map per model.
+    pub models: Vec<ModelMap>,
+}
+
+/// One model's predictive map.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelMap {
+    /// The row's `method`.
+    pub method: String,
+    /// The row's `lambda`.
+    pub lambda: Option<f64>,
+    /// P(y = 1 | x) per cell.
+    pub probs: Vec<f32>,
+}
+
+/// One model's posterior marginals.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Marginals {
+    /// The row's `method`.
+    pub method: String,
+    /// The row's `lambda`.
+    pub lambda: Option<f64>,
+    /// Posterior mean per weight (weight 0 is the bias).
+    pub mean: Vec<f64>,
+    /// Posterior standard deviation per weight.
+    pub std: Vec<f64>,
+}

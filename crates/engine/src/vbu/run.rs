@@ -3,7 +3,8 @@
 //! each row measured on the retained, erased and test points and by its predictive KL to the retrained model.
 
 use lethe_protocol::vbu::{
-    BayesConfig, BayesFeatures, Covariance, EraseSpec, VbuAudit, VbuConfig, VbuMethod,
+    BayesConfig, BayesFeatures, Covariance, EraseSpec, Marginals, ModelMap, PredictiveMaps,
+    VbuAudit, VbuConfig, VbuFigures, VbuMethod,
 };
 use lethe_protocol::{Audit, ForgetSpec, RunReport, ValidExperiment};
 use web_time::Instant;
@@ -211,6 +212,7 @@ pub async fn run_bayes<H: Host>(
         None => None,
     };
     let mut rows = Vec::new();
+    let mut figures = None;
     let row =
         |method: &str, q: &Gaussian, seconds: f64, audit: Option<Audit>, vbu: Option<VbuAudit>| {
             let probs = predictive(q, &test_phi, p, seed);
@@ -239,22 +241,22 @@ pub async fn run_bayes<H: Host>(
         };
     match (&experiment.vbu, positions) {
         (Some(config), Some(positions)) => {
-            rows.extend(
-                vbu_rows(
-                    config,
-                    data,
-                    &inputs,
-                    &full,
-                    &positions,
-                    schedule,
-                    &vi,
-                    learning_seconds,
-                    seed,
-                    host,
-                    &row,
-                )
-                .await?,
-            );
+            let (more, pictures) = vbu_rows(
+                config,
+                data,
+                &inputs,
+                &full,
+                &positions,
+                schedule,
+                &vi,
+                learning_seconds,
+                seed,
+                host,
+                &row,
+            )
+            .await?;
+            rows.extend(more);
+            figures = Some(pictures);
         }
         _ => {
             let train_probs = predictive(&full, &inputs.map(&data.train.x), p, seed);
@@ -265,7 +267,8 @@ pub async fn run_bayes<H: Host>(
             rows.push(row("train", &full, learning_seconds, Some(audit), None));
         }
     }
-    let report = report(experiment, data, rt, host_name, rows, started);
+    let mut report = report(experiment, data, rt, host_name, rows, started);
+    report.vbu_figures = figures;
     // The worker keeps a network per run; a Bayesian run has none, so it keeps a placeholder of the right shape.
     let placeholder = Classifier::new(
         &lethe_protocol::ModelConfig {
@@ -330,7 +333,7 @@ async fn vbu_rows<H: Host>(
     seed: u64,
     host: &mut H,
     row: &RowOf<'_>,
-) -> Result<Vec<RunReport>> {
+) -> Result<(Vec<RunReport>, VbuFigures)> {
     let d = data.n_features();
     let p = inputs.dim();
     let n = data.train.len();
@@ -377,6 +380,29 @@ async fn vbu_rows<H: Host>(
         (audit, vbu, seconds)
     };
     let mut rows = Vec::new();
+    let mut maps = Vec::new();
+    let mut posteriors = Vec::new();
+    let mut picture = |method: &str, lambda: Option<f64>, q: &Gaussian| {
+        let cov = q.covariance();
+        posteriors.push(Marginals {
+            method: method.into(),
+            lambda,
+            mean: q.mean.clone(),
+            std: (0..p).map(|i| cov[i * p + i].max(0.0).sqrt()).collect(),
+        });
+        if d == 2 {
+            maps.push(ModelMap {
+                method: method.into(),
+                lambda,
+                probs: predictive(q, &kl_phi, p, seed)
+                    .into_iter()
+                    .map(|v| v as f32)
+                    .collect(),
+            });
+        }
+    };
+    picture(VbuMethod::ViRetrain.key(), None, &retrained);
+    picture(VbuMethod::Full.key(), None, full);
     let (a, v, s) = measure(&retrained, retrain_seconds, None, Some(1.0));
     rows.push(row(
         VbuMethod::ViRetrain.key(),
@@ -410,6 +436,7 @@ async fn vbu_rows<H: Host>(
                 Some(retrain_seconds / secs.max(1e-9)),
             );
             rows.push(row(VbuMethod::VbuEubo.key(), &q, s, Some(a), Some(v)));
+            picture(VbuMethod::VbuEubo.key(), Some(lambda), &q);
         }
         if config.methods.contains(&VbuMethod::VbuRkl) {
             host.stage("vbu_rkl", i, total);
@@ -430,7 +457,28 @@ async fn vbu_rows<H: Host>(
                 Some(retrain_seconds / secs.max(1e-9)),
             );
             rows.push(row(VbuMethod::VbuRkl.key(), &q, s, Some(a), Some(v)));
+            picture(VbuMethod::VbuRkl.key(), Some(lambda), &q);
         }
     }
-    Ok(rows)
+    let train_rows: Vec<usize> = data.train_rows().collect();
+    let erased_rows: Vec<usize> = positions.iter().map(|&i| train_rows[i]).collect();
+    let kept_rows: Vec<usize> = (0..n)
+        .filter(|&i| !erased[i])
+        .map(|i| train_rows[i])
+        .collect();
+    let figures = VbuFigures {
+        erased_rows,
+        maps: (d == 2).then(|| PredictiveMaps {
+            x_range: data.padded_range(0),
+            y_range: data.padded_range(1),
+            resolution: KL_GRID,
+            models: maps,
+        }),
+        posteriors,
+        distribution: lethe_protocol::Distribution {
+            train: crate::unlearn::suggest::summarise(&data.raw, &train_rows),
+            retain: crate::unlearn::suggest::summarise(&data.raw, &kept_rows),
+        },
+    };
+    Ok((rows, figures))
 }
