@@ -207,11 +207,12 @@ pub fn App() -> impl IntoView {
             <section class="views">
                 <TrainView />
                 <Results />
-                <Show when=move || app.experiment.with(|e| e.federated.is_none())>
+                <Show when=move || app.experiment.with(|e| e.federated.is_none() && e.model.kind != lethe_protocol::ModelKind::BayesLogistic)>
                     <crate::lab::ForgetStep />
                     <crate::lab::LabResults />
                 </Show>
                 <crate::fed::FederatedStep />
+                <crate::bayes::BayesStep />
                 <EmbedCode />
             </section>
         </main>

@@ -133,6 +133,7 @@ impl Controller {
         self.inner.borrow_mut().cancel_deadline = None;
         self.app.lab.set(RunState::default());
         self.app.fed.set(RunState::default());
+        self.app.bayes.set(RunState::default());
         self.start();
     }
 
@@ -226,6 +227,11 @@ impl Controller {
     /// Runs the experiment's federated simulation (the user pressed Run, or "Unlearn client k").
     pub fn federate(&self) {
         self.begin(JobKind::Federated);
+    }
+
+    /// Runs the experiment's VBU comparison (the user pressed "Train and unlearn").
+    pub fn vbu(&self) {
+        self.begin(JobKind::Vbu);
     }
 
     fn begin(&self, kind: JobKind) {
@@ -326,6 +332,7 @@ impl Controller {
                             JobKind::Train => "experiment",
                             JobKind::Forget => "lab",
                             JobKind::Federated => "federation",
+                            JobKind::Vbu => "VBU comparison",
                         }
                     ));
                 } else {

@@ -17,11 +17,18 @@ pub enum JobKind {
     Forget,
     /// The federated simulation: FedAvg over clients, then one client forgotten four ways.
     Federated,
+    /// Variational Bayesian Unlearning: VI, retraining and both VBU variants over the λ sweep.
+    Vbu,
 }
 
 impl JobKind {
     /// Every kind, in the order the page shows them.
-    pub const ALL: [JobKind; 3] = [JobKind::Train, JobKind::Forget, JobKind::Federated];
+    pub const ALL: [JobKind; 4] = [
+        JobKind::Train,
+        JobKind::Forget,
+        JobKind::Federated,
+        JobKind::Vbu,
+    ];
 
     /// The state this kind of job writes and its views read.
     pub fn state(self, app: &AppState) -> RwSignal<RunState> {
@@ -29,6 +36,7 @@ impl JobKind {
             JobKind::Train => app.run,
             JobKind::Forget => app.lab,
             JobKind::Federated => app.fed,
+            JobKind::Vbu => app.bayes,
         }
     }
 
@@ -40,13 +48,14 @@ impl JobKind {
                 let mut experiment = experiment;
                 experiment.unlearn = None;
                 experiment.federated = None;
+                experiment.vbu = None;
                 Command::Train {
                     run_id,
                     experiment,
                     csv_text: None, // the worker kept the CSV when it prepared it
                 }
             }
-            JobKind::Federated => Command::Train {
+            JobKind::Federated | JobKind::Vbu => Command::Train {
                 run_id,
                 experiment,
                 csv_text: None,

@@ -3,6 +3,7 @@
 //! depends on burn, which keeps the page small and usable while the engine loads.
 
 mod app;
+mod bayes;
 mod charts;
 mod components;
 mod controller;

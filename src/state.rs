@@ -122,6 +122,8 @@ pub struct AppState {
     pub lab: RwSignal<RunState>,
     /// The federated job: FedAvg and the unlearning of one client.
     pub fed: RwSignal<RunState>,
+    /// The VBU job: variational inference, retraining and VBU over the λ sweep.
+    pub bayes: RwSignal<RunState>,
     /// An input error: names the field and the value; the previous settings stay.
     pub input_error: RwSignal<Option<String>>,
     /// Notices about what the page did by itself (fallbacks, restarts).
@@ -174,6 +176,7 @@ impl AppState {
             run,
             lab,
             fed: RwSignal::new(RunState::default()),
+            bayes: RwSignal::new(RunState::default()),
             input_error: RwSignal::new(None),
             notices: RwSignal::new(vec![]),
             remembers: false,

@@ -3,6 +3,7 @@
 
 pub mod bars;
 pub mod boundaries;
+pub mod heatmap;
 pub mod histogram;
 pub mod legend;
 pub mod lines;

@@ -304,8 +304,14 @@ fn the_moon_preset_reports_every_lambda_with_the_stable_keys() {
     assert_eq!(maps.models.len(), 14);
     assert!(maps.models.iter().all(|m| m.probs.len() == 50 * 50));
     assert_eq!(figures.posteriors.len(), 14);
-    assert_eq!(figures.erased_rows.len(), (0.2 * report.dataset.n_train as f64).round() as usize);
-    assert_eq!(figures.distribution.retain.n, report.dataset.n_train - figures.erased_rows.len());
+    assert_eq!(
+        figures.erased_rows.len(),
+        (0.2 * report.dataset.n_train as f64).round() as usize
+    );
+    assert_eq!(
+        figures.distribution.retain.n,
+        report.dataset.n_train - figures.erased_rows.len()
+    );
     assert_eq!(report.check(), Ok(()));
 }
 
