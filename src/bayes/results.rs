@@ -325,6 +325,9 @@ pub fn BayesResults() -> impl IntoView {
                     </table>
                 </div>
                 <button id="vbu-csv" on:click=move |_| download("lethe-vbu.csv", &csv, "text/csv")>"Download the table (CSV)"</button>
+                <button id="vbu-report" on:click=move |_| report.with_value(|r| download("lethe-vbu-report.json", &r.to_json(), "application/json"))>
+                    "Download the report (JSON, as the CLI prints it)"
+                </button>
             </div>
         })
     }
