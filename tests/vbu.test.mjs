@@ -13,7 +13,7 @@ test('the moon preset: train, unlearn over the λ sweep, and read the VBU graphs
   const page = await openPage(browser, server.url);
   await waitReady(page);
   await page.click('#preset-vbu-moons');
-  await page.waitForFunction(() => /100 points/.test(document.querySelector('#data-chart figcaption')?.textContent || ''));
+  await page.waitForFunction(() => /n=100,/.test(document.querySelector('#data-chart figcaption')?.textContent || ''));
   assert.match(await page.textContent('#vbu-lambda-note'), /With 21 weights a typical draw sits about 10 nats/);
   await page.click('#vbu-run');
   await page.waitForFunction(() => /^(done|failed|cancelled)/.test(document.querySelector('#vbu-status').textContent), null, { timeout: 180000 });
