@@ -67,6 +67,17 @@ async function once(browser, server, experiment) {
       .observe({ type: 'longtask' });
     setInterval(() => { if (performance.memory) window.__heap = Math.max(window.__heap, performance.memory.usedJSHeapSize); }, 100);
   });
+  if (experiment.vbu) {
+    // The VBU mode's job: VI, retraining and both variants over the λ sweep.
+    await page.click('#vbu-run');
+    await page.waitForFunction(() => /^(done|failed|cancelled)/.test(document.querySelector('#vbu-status').textContent), null, { timeout: runTimeoutMs });
+    const vbu = (await page.textContent('#vbu-status')).trim();
+    if (!vbu.startsWith('done')) throw new Error(`VBU did not finish: ${vbu}`);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#vbu-report')]);
+    const report = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
+    await page.context().close();
+    return { report, ...load, badge };
+  }
   if (experiment.federated) {
     // The federated mode's own job: learning and every way to forget the client.
     await page.click('#fed-run');
@@ -126,9 +137,32 @@ const federatedWorkloads = smoke || (process.env.ONLY && !'federated'.includes(p
     experiment: JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', 'digits-federated.json'), 'utf8')) },
 ];
 
+// VBU: the paper's moon preset, VI, retraining and both variants over the six λ (the issue's goal: ≤ 10 s).
+const vbuWorkloads = smoke || (process.env.ONLY && !'vbu'.includes(process.env.ONLY)) ? [] : [
+  { name: 'VBU: the moon preset (100 points, 20 random features, six λ)', goal_seconds: 10,
+    experiment: JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', 'moons-vbu.json'), 'utf8')) },
+];
+
 const server = await serve();
 const results = [];
 const federated = [];
+const vbu = [];
+if (backends.includes('cpu') && vbuWorkloads.length) {
+  const browser = await launch({ webgpu: false });
+  for (const w of vbuWorkloads) {
+    try {
+      const { report } = await once(browser, server, { ...w.experiment, backend: 'cpu' });
+      const total = report.wall_seconds;
+      const best = (m) => Math.min(...report.runs.filter((r) => r.method === m).map((r) => r.kl_to_retrain));
+      vbu.push({ workload: w.name, wall_seconds: total, goal_seconds: w.goal_seconds, kl_full: report.runs[1].kl_full_to_retrain, best_eubo: best('vbu_eubo'), best_rkl: best('vbu_rkl') });
+      process.stderr.write(`${w.name}: ${total.toFixed(2)} s (goal ≤ ${w.goal_seconds} s)\n`);
+    } catch (e) {
+      process.stderr.write(`${w.name}: FAILED ${e.message.split('\n')[0]}\n`);
+      vbu.push({ workload: w.name, error: e.message.split('\n')[0] });
+    }
+  }
+  await browser.close();
+}
 if (backends.includes('cpu') && federatedWorkloads.length) {
   const browser = await launch({ webgpu: false });
   for (const w of federatedWorkloads) {
@@ -233,6 +267,7 @@ const result = {
   workloads: results,
   unlearning,
   federated,
+  vbu,
 };
 
 let previous = null;
@@ -257,6 +292,7 @@ const lines = [
   ...unlearning.flatMap((w) => (w.error ? [`| ${w.workload} | failed: ${w.error} | | | | | | | |`] : w.methods.map((m) =>
     `| ${w.workload} | ${m.method} | ${fmt(m.seconds, 3)} | ${fmt(w.retrain_seconds, 3)} | ${fmt(m.speedup_vs_retrain, 1)}× | ${m.goal == null ? '–' : `≥ ${m.goal}×${m.speedup_vs_retrain >= m.goal ? '' : ' (missed)'}`} | ${fmt(m.forget_acc, 3)} | ${fmt(m.retain_acc, 3)} | ${fmt(m.test_acc, 3)} |`))),
   '',
+  ...vbu.map((w) => (w.error ? `${w.workload}: failed: ${w.error}` : `${w.workload}: ${fmt(w.wall_seconds)} s (goal ≤ ${w.goal_seconds} s); best KL to retrain EUBO ${fmt(w.best_eubo, 3)}, rKL ${fmt(w.best_rkl, 3)}, untouched ${fmt(w.kl_full, 3)}`)),
   ...federated.map((w) => (w.error ? `${w.workload}: failed: ${w.error}` : `${w.workload}: learning ${fmt(w.learning_seconds)} s (goal ≤ ${w.goal.learning_seconds} s); FedEraser took ${fmt(w.federaser_share_of_retrain_time)} of FedRetrain's time (goal ≤ 0.33)`)),
   '',
   `page interactive ${fmt(result.page.interactive_ms, 0)} ms, engine ready ${fmt(result.page.engine_ready_ms, 0)} ms (medians over the CPU runs)`,

@@ -156,33 +156,12 @@ fn moon() -> Moon {
     }
 }
 
-/// The predictive P(y = 1 | x) over the grid, averaged over fixed draws of q.
+/// The predictive over the grid (the engine's, with a fixed seed).
 fn predictive(q: &Gaussian, grid: &[f64], p: usize) -> Vec<f64> {
-    let mut rng = Rng64::new(99, 0);
-    let draws: Vec<Vec<f64>> = (0..200).map(|_| q.sample(&mut rng).0).collect();
-    grid.chunks(p)
-        .map(|row| {
-            draws
-                .iter()
-                .map(|t| 1.0 / (1.0 + (-dot(row, t)).exp()))
-                .sum::<f64>()
-                / draws.len() as f64
-        })
-        .collect()
+    lethe_engine::vbu::run::predictive(q, grid, p, 99)
 }
 
-/// Mean KL[Bernoulli(a) ‖ Bernoulli(b)] over the grid.
-fn mean_kl(a: &[f64], b: &[f64]) -> f64 {
-    let c = |v: f64| v.clamp(1e-9, 1.0 - 1e-9);
-    a.iter()
-        .zip(b)
-        .map(|(&x, &y)| {
-            let (x, y) = (c(x), c(y));
-            x * (x / y).ln() + (1.0 - x) * ((1.0 - x) / (1.0 - y)).ln()
-        })
-        .sum::<f64>()
-        / a.len() as f64
-}
+use lethe_engine::vbu::run::mean_kl;
 
 /* Source: the issue's acceptance figure, against VI retrained on D_r in the same run. For at least one λ of the
 paper's sweep, the predictive KL from the retrained model to the unlearned one is below the untouched posterior's,

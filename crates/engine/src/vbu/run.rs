@@ -61,8 +61,8 @@ impl Inputs {
     }
 }
 
-/// P(y = 1 | x) averaged over fixed draws of q.
-fn predictive(q: &Gaussian, phi: &[f64], p: usize, seed: u64) -> Vec<f64> {
+/// P(y = 1 | x) for each row of `phi`, averaged over fixed draws of q.
+pub fn predictive(q: &Gaussian, phi: &[f64], p: usize, seed: u64) -> Vec<f64> {
     let mut rng = Rng64::new(seed, stream::AUDIT);
     let draws: Vec<Vec<f64>> = (0..PREDICTIVE_DRAWS)
         .map(|_| q.sample(&mut rng).0)
@@ -79,7 +79,7 @@ fn predictive(q: &Gaussian, phi: &[f64], p: usize, seed: u64) -> Vec<f64> {
 }
 
 /// Mean KL[Bernoulli(a) ‖ Bernoulli(b)].
-fn mean_kl(a: &[f64], b: &[f64]) -> f64 {
+pub fn mean_kl(a: &[f64], b: &[f64]) -> f64 {
     let c = |v: f64| v.clamp(1e-9, 1.0 - 1e-9);
     a.iter()
         .zip(b)
@@ -417,47 +417,34 @@ async fn vbu_rows<H: Host>(
     }
     let total = config.lambdas.len();
     for (i, &lambda) in config.lambdas.iter().enumerate() {
-        if config.methods.contains(&VbuMethod::VbuEubo) {
-            host.stage("vbu_eubo", i, total);
+        for method in [VbuMethod::VbuEubo, VbuMethod::VbuRkl] {
+            if !config.methods.contains(&method) {
+                continue;
+            }
+            host.stage(method.key(), i, total);
             let t = Instant::now();
-            let q = eubo(
-                full,
-                &gone_lik,
-                lambda,
-                schedule,
-                &mut Rng64::new(seed.wrapping_add(2 + i as u64), stream::UNLEARN),
-            );
+            let q = match method {
+                VbuMethod::VbuEubo => eubo(
+                    full,
+                    &gone_lik,
+                    lambda,
+                    schedule,
+                    &mut Rng64::new(seed.wrapping_add(2 + i as u64), stream::UNLEARN),
+                ),
+                _ => reverse_kl(
+                    full,
+                    &gone_lik,
+                    lambda,
+                    RKL_SAMPLES,
+                    &mut Rng64::new(seed.wrapping_add(100 + i as u64), stream::UNLEARN),
+                ),
+            };
             let secs = t.elapsed().as_secs_f64();
             checkpoint(host).await?;
-            let (a, v, s) = measure(
-                &q,
-                secs,
-                Some(lambda),
-                Some(retrain_seconds / secs.max(1e-9)),
-            );
-            rows.push(row(VbuMethod::VbuEubo.key(), &q, s, Some(a), Some(v)));
-            picture(VbuMethod::VbuEubo.key(), Some(lambda), &q);
-        }
-        if config.methods.contains(&VbuMethod::VbuRkl) {
-            host.stage("vbu_rkl", i, total);
-            let t = Instant::now();
-            let q = reverse_kl(
-                full,
-                &gone_lik,
-                lambda,
-                RKL_SAMPLES,
-                &mut Rng64::new(seed.wrapping_add(100 + i as u64), stream::UNLEARN),
-            );
-            let secs = t.elapsed().as_secs_f64();
-            checkpoint(host).await?;
-            let (a, v, s) = measure(
-                &q,
-                secs,
-                Some(lambda),
-                Some(retrain_seconds / secs.max(1e-9)),
-            );
-            rows.push(row(VbuMethod::VbuRkl.key(), &q, s, Some(a), Some(v)));
-            picture(VbuMethod::VbuRkl.key(), Some(lambda), &q);
+            let speedup = retrain_seconds / secs.max(1e-9);
+            let (a, v, s) = measure(&q, secs, Some(lambda), Some(speedup));
+            rows.push(row(method.key(), &q, s, Some(a), Some(v)));
+            picture(method.key(), Some(lambda), &q);
         }
     }
     let train_rows: Vec<usize> = data.train_rows().collect();
