@@ -78,6 +78,8 @@ test('Forget runs the chosen methods on the trained model and compares them with
   const seconds = csv[0].indexOf('seconds');
   const trainRow = csv.find((r) => r[0] === 'train');
   assert.equal(Number(trainRow[seconds]), trained.runs[0].seconds);
+  // The wide table scrolls inside its own box: the page does not widen.
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'the page has a horizontal scroll');
   // The lab's report, as the CLI prints it.
   const [json] = await Promise.all([page.waitForEvent('download'), page.click('#lab-report')]);
   const labReport = JSON.parse(fs.readFileSync(await json.path(), 'utf8'));
