@@ -195,20 +195,7 @@ pub async fn boundary(
     rt: &Runtime,
 ) -> Result<BoundaryGrid> {
     let res = BOUNDARY_RESOLUTION;
-    let (xr, yr) = (
-        data.padded_range(features[0]),
-        data.padded_range(features[1]),
-    );
-    let centre = |(lo, hi): (f32, f32), i: usize| lo + (hi - lo) * (i as f32 + 0.5) / res as f32;
-    let mut points = Vec::with_capacity(res * res * 2);
-    for j in 0..res {
-        for i in 0..res {
-            let mut p = [0f32; 2];
-            p[features[0]] = centre(xr, i);
-            p[features[1]] = centre(yr, j);
-            points.extend(data.standardise(&p));
-        }
-    }
+    let (xr, yr, points) = data.plane_grid(features, res);
     let x = Tensor::<2>::from_data(TensorData::new(points, [res * res, 2]), &rt.eval);
     let probs = softmax(model.valid().forward(x), 1);
     let class = probs.clone().argmax(1).reshape([-1]);

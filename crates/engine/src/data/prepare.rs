@@ -271,6 +271,32 @@ impl Prepared {
         (lo - pad, hi + pad)
     }
 
+    /// The centres of a `res` × `res` grid over the padded ranges of the two plotted `features` (row-major from the
+    /// bottom-left), standardised, with the two ranges in original units: where decision boundaries and predictive
+    /// maps are evaluated.
+    pub fn plane_grid(
+        &self,
+        features: [usize; 2],
+        res: usize,
+    ) -> ((f32, f32), (f32, f32), Vec<f32>) {
+        let (xr, yr) = (
+            self.padded_range(features[0]),
+            self.padded_range(features[1]),
+        );
+        let centre =
+            |(lo, hi): (f32, f32), i: usize| lo + (hi - lo) * (i as f32 + 0.5) / res as f32;
+        let mut points = Vec::with_capacity(res * res * 2);
+        for j in 0..res {
+            for i in 0..res {
+                let mut p = [0f32; 2];
+                p[features[0]] = centre(xr, i);
+                p[features[1]] = centre(yr, j);
+                points.extend(self.standardise(&p));
+            }
+        }
+        (xr, yr, points)
+    }
+
     /// Standardises a point given in original units.
     pub fn standardise(&self, point: &[f32]) -> Vec<f32> {
         point

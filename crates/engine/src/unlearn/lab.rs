@@ -478,20 +478,7 @@ async fn fitted_boundary(
     rt: &Runtime,
 ) -> Result<lethe_protocol::BoundaryGrid> {
     let res = crate::train::BOUNDARY_RESOLUTION;
-    let (xr, yr) = (
-        data.padded_range(features[0]),
-        data.padded_range(features[1]),
-    );
-    let centre = |(lo, hi): (f32, f32), i: usize| lo + (hi - lo) * (i as f32 + 0.5) / res as f32;
-    let mut points = Vec::with_capacity(res * res * 2);
-    for j in 0..res {
-        for i in 0..res {
-            let mut p = [0f32; 2];
-            p[features[0]] = centre(xr, i);
-            p[features[1]] = centre(yr, j);
-            points.extend(data.standardise(&p));
-        }
-    }
+    let (xr, yr, points) = data.plane_grid(features, res);
     let k = data.n_classes();
     let probs = model.probabilities(&points, 2, &rt.eval).await?;
     let mut class = Vec::with_capacity(res * res);

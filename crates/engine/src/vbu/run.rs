@@ -352,13 +352,7 @@ async fn vbu_rows<H: Host>(
     checkpoint(host).await?;
     // Where the predictive KL is averaged: a 50×50 grid over the plotted plane for 2-D data, else the test split.
     let kl_phi = if d == 2 {
-        let (xr, yr) = (data.padded_range(0), data.padded_range(1));
-        let cell =
-            |(lo, hi): (f32, f32), i: usize| lo + (hi - lo) * (i as f32 + 0.5) / KL_GRID as f32;
-        let points: Vec<f32> = (0..KL_GRID * KL_GRID)
-            .flat_map(|c| data.standardise(&[cell(xr, c % KL_GRID), cell(yr, c / KL_GRID)]))
-            .collect();
-        inputs.map(&points)
+        inputs.map(&data.plane_grid([0, 1], KL_GRID).2)
     } else {
         inputs.map(&data.test.x)
     };
