@@ -224,6 +224,16 @@ impl AppState {
         }
     }
 
+    /// Whether a job can start now: the engine is ready, the data is prepared, and no job is running (the worker
+    /// computes one thing at a time). Tracked, for the run buttons.
+    pub fn can_start(&self) -> bool {
+        matches!(self.engine.get(), EngineStatus::Ready { .. })
+            && self.dataset.with(Option::is_some)
+            && ![self.run, self.lab, self.fed, self.bayes]
+                .iter()
+                .any(|s| s.with(|r| r.status == RunStatus::Running))
+    }
+
     /// Why Train cannot run now, if it cannot (besides a busy or loading engine).
     pub fn train_blocked(&self) -> Option<&'static str> {
         let csv_missing = self.wants_csv.get()

@@ -9,7 +9,7 @@ use lethe_protocol::vbu::{BayesConfig, EraseSpec, VbuConfig, VbuMethod};
 use lethe_protocol::{DataSource, Experiment, ModelKind};
 
 use crate::controller::use_controller;
-use crate::state::{AppState, CancelAnswer, EngineStatus, RunStatus, use_app};
+use crate::state::{AppState, CancelAnswer, RunStatus, use_app};
 
 /// The VBU settings a new VBU mode starts with: the paper's moon setting's erasure and λ sweep.
 pub fn default_config() -> VbuConfig {
@@ -77,14 +77,6 @@ pub fn BayesStep() -> impl IntoView {
             .with(|e| e.model.kind == ModelKind::BayesLogistic)
     });
     let config = Memo::new(move |_| app.experiment.with(|e| e.vbu.clone()));
-    let ready = move || {
-        matches!(app.engine.get(), EngineStatus::Ready { .. }) && app.dataset.with(Option::is_some)
-    };
-    let busy = move || {
-        [app.run, app.lab, app.fed, app.bayes]
-            .iter()
-            .any(|s| s.with(|r| r.status == RunStatus::Running))
-    };
     let running = move || app.bayes.with(|r| r.status == RunStatus::Running);
     let status = move || {
         app.bayes.with(|r| match &r.status {
@@ -195,7 +187,7 @@ pub fn BayesStep() -> impl IntoView {
                     </p>
                 </div>
                 <div class="run-bar lab-run-bar">
-                    <button id="vbu-run" class="primary" disabled=move || !ready() || busy() on:click=move |_| {
+                    <button id="vbu-run" class="primary" disabled=move || !app.can_start() on:click=move |_| {
                         if app.experiment.with_untracked(|e| e.vbu.is_none()) {
                             edit(&app, |_| {});
                         }

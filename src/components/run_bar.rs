@@ -19,12 +19,7 @@ pub fn human_seconds(s: f64) -> String {
 pub fn RunBar() -> impl IntoView {
     let app = use_app();
     let controller = use_controller();
-    let ready = move || {
-        matches!(app.engine.get(), EngineStatus::Ready { .. }) && app.dataset.with(Option::is_some)
-    };
     let running = move || app.run.with(|r| r.status == RunStatus::Running);
-    // One job at a time: Train waits while the lab runs.
-    let lab_running = move || app.lab.with(|r| r.status == RunStatus::Running);
     // Optimiser steps per epoch, when the data is prepared: ⌈training points / batch size⌉.
     let steps_per_epoch = move || {
         let n = app.dataset.with(|d| d.as_ref().map_or(0, |v| v.n_train));
@@ -135,7 +130,7 @@ pub fn RunBar() -> impl IntoView {
             <button
                 id="train"
                 class="primary"
-                disabled=move || !ready() || running() || lab_running() || app.train_blocked().is_some()
+                disabled=move || !app.can_start() || app.train_blocked().is_some()
                 on:click=move |_| controller.with_value(|c| c.train())
             >
                 "Train"

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use lethe_protocol::federated::{ClientBackdoor, ClientSplit, FedMethod, FederatedConfig};
 
 use crate::controller::use_controller;
-use crate::state::{CancelAnswer, EngineStatus, RunStatus, use_app};
+use crate::state::{CancelAnswer, RunStatus, use_app};
 
 /// A numeric setting of the section.
 #[component]
@@ -142,14 +142,6 @@ pub fn FederatedSettings() -> impl IntoView {
 pub fn FederatedRunBar() -> impl IntoView {
     let app = use_app();
     let controller = use_controller();
-    let ready = move || {
-        matches!(app.engine.get(), EngineStatus::Ready { .. }) && app.dataset.with(Option::is_some)
-    };
-    let busy = move || {
-        [app.run, app.lab, app.fed]
-            .iter()
-            .any(|s| s.with(|r| r.status == RunStatus::Running))
-    };
     let running = move || app.fed.with(|r| r.status == RunStatus::Running);
     let fraction = move || {
         app.fed.with(|r| match (&r.status, r.part) {
@@ -187,7 +179,7 @@ pub fn FederatedRunBar() -> impl IntoView {
     };
     view! {
         <div class="run-bar lab-run-bar">
-            <button id="fed-run" class="primary" disabled=move || !ready() || busy() || app.train_blocked().is_some()
+            <button id="fed-run" class="primary" disabled=move || !app.can_start() || app.train_blocked().is_some()
                 on:click=move |_| controller.with_value(|c| c.federate())>
                 "Run the federation and forget the client"
             </button>

@@ -4,20 +4,13 @@ use leptos::prelude::*;
 use lethe_protocol::Method;
 
 use crate::controller::use_controller;
-use crate::state::{CancelAnswer, EngineStatus, RunStatus, use_app};
+use crate::state::{CancelAnswer, RunStatus, use_app};
 
 /// The lab's run controls.
 #[component]
 pub fn LabRunBar() -> impl IntoView {
     let app = use_app();
     let controller = use_controller();
-    let ready = move || {
-        matches!(app.engine.get(), EngineStatus::Ready { .. }) && app.dataset.with(Option::is_some)
-    };
-    let busy = move || {
-        app.run.with(|r| r.status == RunStatus::Running)
-            || app.lab.with(|r| r.status == RunStatus::Running)
-    };
     let running = move || app.lab.with(|r| r.status == RunStatus::Running);
     let fraction = move || {
         app.lab.with(|r| match (r.status.clone(), r.part) {
@@ -90,7 +83,7 @@ pub fn LabRunBar() -> impl IntoView {
     };
     view! {
         <div class="run-bar lab-run-bar">
-            <button id="lab-run" class="primary" disabled=move || !ready() || busy() || app.train_blocked().is_some() on:click=forget>
+            <button id="lab-run" class="primary" disabled=move || !app.can_start() || app.train_blocked().is_some() on:click=forget>
                 "Forget"
             </button>
             <button id="lab-cancel" disabled=move || !running() on:click=move |_| controller.with_value(|c| c.cancel())>

@@ -21,8 +21,9 @@ pub enum Outcome {
     Finished {
         /// The report (boxed: it dwarfs the other variant).
         report: Box<Report>,
-        /// The trained model with its history, kept by the worker under its run id for later unlearning.
-        trained: Box<Trained>,
+        /// The trained network with its history, kept by the worker under its run id for later unlearning
+        /// (none for a Bayesian model, which has no network).
+        trained: Option<Box<Trained>>,
     },
     /// The host stopped it after `epoch` complete epochs.
     Cancelled {
@@ -129,7 +130,7 @@ pub async fn run_experiment<H: Host>(
     let report = report(experiment, data, rt, host_name, vec![run], started);
     Ok(Outcome::Finished {
         report: Box::new(report),
-        trained: Box::new(trained),
+        trained: Some(Box::new(trained)),
     })
 }
 

@@ -560,7 +560,7 @@ fn the_forget_step_from_a_kept_model_matches_the_lab_that_trains_it() {
     ))
     .unwrap()
     {
-        Outcome::Finished { trained, .. } => *trained,
+        Outcome::Finished { trained, .. } => *trained.expect("training keeps its model"),
         Outcome::Cancelled { .. } => unreachable!(),
     };
     e.unlearn = Some(unlearn(

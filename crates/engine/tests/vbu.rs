@@ -323,6 +323,18 @@ fn impossible_vbu_requests_are_refused_by_field() {
         not_bayes.contains("model.kind \"bayes_logistic\""),
         "{not_bayes}"
     );
+    let with_lab = with(&|e| {
+        e.vbu = None;
+        e.unlearn = Some(lethe_protocol::UnlearnConfig {
+            forget: lethe_protocol::ForgetSpec::Random { fraction: 0.1 },
+            methods: vec![],
+            retrain_seeds: 1,
+        });
+    });
+    assert!(
+        with_lab.contains("\"bayes_logistic\" goes with vbu"),
+        "{with_lab}"
+    );
     let three = with(&|e| {
         e.data.source = lethe_protocol::DataSource::Blobs;
         e.data.classes = 3;

@@ -636,6 +636,13 @@ impl Experiment {
             v.validate()?;
         }
         if m.kind == ModelKind::BayesLogistic {
+            if self.unlearn.is_some() || self.federated.is_some() {
+                return Err(ConfigError::range(
+                    "model.kind",
+                    "a network or \"logistic\" with an unlearn or federated section (\"bayes_logistic\" goes with vbu)",
+                    "\"bayes_logistic\"",
+                ));
+            }
             m.bayes.clone().unwrap_or_default().validate()?;
             if !(1..=crate::vbu::MAX_BAYES_PARAMETERS).contains(&m.width) {
                 return Err(ConfigError::range(

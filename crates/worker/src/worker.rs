@@ -229,8 +229,10 @@ async fn run(run_id: u64, experiment: Experiment, job: Job, cancel: Rc<Cell<bool
     st.cancel.remove(&run_id);
     match result {
         Ok(Outcome::Finished { report, trained }) => {
-            st.models
-                .insert(run_id, (report.experiment.clone(), *trained));
+            if let Some(trained) = trained {
+                st.models
+                    .insert(run_id, (report.experiment.clone(), *trained));
+            }
             while st.models.len() > KEPT_MODELS {
                 st.models.pop_first();
             }

@@ -8,27 +8,14 @@
 //!   ‖oldCM̄_t − oldGM_t‖ · (newCM̄_t − newGM_t) / ‖newCM̄_t − newGM_t‖: the stored update's size, the
 //!   calibration's direction. Without calibration, the stored update oldCM̄_t − oldGM_t is replayed as it is.
 
-use lethe_protocol::federated::RoundPoint;
 use web_time::Instant;
 
-use super::fedavg::{Federation, History, weighted_mean};
+use super::fedavg::{FedRun, Federation, History, weighted_mean};
 use crate::data::rng::Rng64;
 use crate::error::{EngineError, Result};
 use crate::host::Host;
 use crate::model::Classifier;
 use crate::unlearn::params::{flat, with_flat};
-
-/// What an unlearning run leaves.
-pub struct Erased {
-    /// The rebuilt global model.
-    pub model: Classifier,
-    /// Test accuracy (and backdoor success) after each replayed round.
-    pub curve: Vec<RoundPoint>,
-    /// Local training work: client epochs (calibration only).
-    pub client_epochs: usize,
-    /// Wall time.
-    pub seconds: f64,
-}
 
 /// `a − b`.
 fn minus(a: &[f32], b: &[f32]) -> Vec<f32> {
@@ -63,7 +50,7 @@ pub async fn erase<H: Host>(
     rngs: &mut [Rng64],
     label: &str,
     host: &mut H,
-) -> Result<Erased> {
+) -> Result<FedRun> {
     let started = Instant::now();
     let mut global = start;
     let mut curve = Vec::new();
@@ -115,8 +102,9 @@ pub async fn erase<H: Host>(
         global = with_flat(global, &next, &fed.rt.device);
         curve.push(fed.point(round + 1, &global).await?);
     }
-    Ok(Erased {
+    Ok(FedRun {
         model: global,
+        history: None,
         curve,
         client_epochs,
         seconds: started.elapsed().as_secs_f64(),

@@ -45,6 +45,21 @@ struct Model {
     history_bytes: Option<usize>,
 }
 
+impl Model {
+    /// An unlearning method's model from its run.
+    fn unlearned(method: FedMethod, run: fedavg::FedRun, history_bytes: Option<usize>) -> Self {
+        Self {
+            method: method.key(),
+            net: run.model,
+            seconds: run.seconds,
+            unlearning_seconds: Some(run.seconds),
+            curve: run.curve,
+            client_epochs: run.client_epochs,
+            history_bytes,
+        }
+    }
+}
+
 /// Runs the experiment's `federated` section on prepared data.
 pub async fn run_federated<H: Host>(
     experiment: &ValidExperiment,
@@ -143,15 +158,7 @@ pub async fn run_federated<H: Host>(
                         host,
                     )
                     .await?;
-                Model {
-                    method: method.key(),
-                    net: r.model,
-                    seconds: r.seconds,
-                    unlearning_seconds: Some(r.seconds),
-                    curve: r.curve,
-                    client_epochs: r.client_epochs,
-                    history_bytes: None,
-                }
+                Model::unlearned(method, r, None)
             }
             FedMethod::Federaser | FedMethod::FederaserNoCalibration => {
                 let calibration =
@@ -168,15 +175,7 @@ pub async fn run_federated<H: Host>(
                     host,
                 )
                 .await?;
-                Model {
-                    method: method.key(),
-                    net: e.model,
-                    seconds: e.seconds,
-                    unlearning_seconds: Some(e.seconds),
-                    curve: e.curve,
-                    client_epochs: e.client_epochs,
-                    history_bytes: Some(history.bytes()),
-                }
+                Model::unlearned(method, e, Some(history.bytes()))
             }
             FedMethod::ContinueWithout => {
                 let more = schedule(
@@ -198,15 +197,7 @@ pub async fn run_federated<H: Host>(
                         host,
                     )
                     .await?;
-                Model {
-                    method: method.key(),
-                    net: r.model,
-                    seconds: r.seconds,
-                    unlearning_seconds: Some(r.seconds),
-                    curve: r.curve,
-                    client_epochs: r.client_epochs,
-                    history_bytes: None,
-                }
+                Model::unlearned(method, r, None)
             }
         };
         models.push(m);
@@ -318,12 +309,12 @@ pub async fn run_federated<H: Host>(
     });
     Ok(Outcome::Finished {
         report: Box::new(report),
-        trained: Box::new(Trained {
+        trained: Some(Box::new(Trained {
             model: learned.model,
             history: Vec::new(),
             cancelled: false,
             seconds: learning_seconds,
-        }),
+        })),
     })
 }
 

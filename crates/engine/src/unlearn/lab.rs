@@ -427,7 +427,7 @@ async fn lab_after_training<H: Host>(
     });
     Ok(Outcome::Finished {
         report: Box::new(report),
-        trained: Box::new(trained),
+        trained: Some(Box::new(trained)),
     })
 }
 

@@ -20,9 +20,7 @@ use crate::data::{Prepared, Split};
 use crate::error::{EngineError, Result};
 use crate::host::Host;
 use crate::metrics;
-use crate::model::Classifier;
 use crate::run::{Outcome, misclassified, report};
-use crate::train::Trained;
 use crate::unlearn::descent::checkpoint;
 
 /// Draws of q averaged for a predictive probability.
@@ -269,25 +267,10 @@ pub async fn run_bayes<H: Host>(
     }
     let mut report = report(experiment, data, rt, host_name, rows, started);
     report.vbu_figures = figures;
-    // The worker keeps a network per run; a Bayesian run has none, so it keeps a placeholder of the right shape.
-    let placeholder = Classifier::new(
-        &lethe_protocol::ModelConfig {
-            kind: lethe_protocol::ModelKind::Logistic,
-            ..experiment.model.clone()
-        },
-        d,
-        k,
-        seed,
-        &rt.device,
-    );
+    // A Bayesian run leaves no network for the worker to keep: the lab cannot start from it.
     Ok(Outcome::Finished {
         report: Box::new(report),
-        trained: Box::new(Trained {
-            model: placeholder,
-            history: Vec::new(),
-            cancelled: false,
-            seconds: learning_seconds,
-        }),
+        trained: None,
     })
 }
 
