@@ -50,6 +50,7 @@ lint:
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p lethe-worker -p lethe-web --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy -p lethe-worker-gpu --target wasm32-unknown-unknown -- -D warnings
 
 clean:
 	rm -rf dist

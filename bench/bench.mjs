@@ -1,6 +1,10 @@
 // `make bench`: drives the release build (dist/) in headless Chromium, served on 127.0.0.1, and records
 //   * the training time of three workloads, each on the CPU (burn flex, wasm simd128) and on WebGPU, which here is
 //     Chromium's SwiftShader software adapter (labelled so: it says nothing about a real GPU);
+//   * side by side, in the same browser and run, alternating: Lethe's engine alone (its worker with no page, the
+//     fair counterpart of `fit`), the full page, and TensorFlow.js 4 (a dev-only npm package, never shipped) on its
+//     wasm and cpu backends (and webgpu with the WebGPU runs), from the same split and initial weights
+//     (`lethe export`), with the ratio Lethe / TensorFlow.js per workload (bench/harness/);
 //   * the page's and the worker's wasm sizes, raw and gzip;
 //   * the time until the page is interactive and until the engine is ready;
 //   * the longest main-thread task during training and the peak main-thread JS heap.
@@ -15,6 +19,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { execFileSync } from 'node:child_process';
 import { serve, launch, openPage, experimentHash, DIST, ROOT } from '../tests/support.mjs';
 
 const smoke = process.env.SMOKE === '1';
@@ -30,21 +35,66 @@ const base = (data, model, train) => ({
   version: 1, seed: 1, data: { test_fraction: 0.25, ...data }, model: { activation: 'relu', layers: 2, width: 64, ...model },
   train: { optimizer: 'adam', learning_rate: 0.01, batch_size: 128, ...train },
 });
+// `compare`: also trained by Lethe's engine alone and by TensorFlow.js, side by side. The smoke's comparison
+// runs on the CPU only (TensorFlow.js wasm), and checks that both sides ran the same steps and reached `floor`.
 const workloads = smoke ? [
   { name: 'smoke: MLP 2-8-2, two moons 128 points, 2 epochs', experiment: base({ source: 'moons', n_samples: 128, noise: 0.1 }, { kind: 'mlp', layers: 1, width: 8 }, { epochs: 2, batch_size: 32 }) },
+  // Floor: a linear boundary classifies about 86 % of the two moons at this noise, so any working MLP passes 0.8.
+  { name: 'smoke: side by side with TensorFlow.js, MLP 2-16-2, two moons 256 points, 10 epochs', compare: true, cpuOnly: true, floor: 0.8,
+    experiment: base({ source: 'moons', n_samples: 256, noise: 0.1 }, { kind: 'mlp', layers: 1, width: 16 }, { epochs: 10, batch_size: 32 }) },
 ] : [
   // The same files run natively: `lethe run bench/workloads/moons-mlp.json [--backend wgpu]`.
   { name: 'MLP 2-64-64-2, two moons 4096 points, 20 epochs, batch 128, Adam', file: 'moons-mlp.json' },
   { name: 'MLP 64-128-128-10, digits, 20 epochs, batch 128, Adam', file: 'digits-mlp.json' },
   { name: 'CNN (conv 16, conv 32, pool, linear), digits, 5 epochs, batch 128, Adam', file: 'digits-cnn.json' },
 ].filter((w) => !process.env.ONLY || w.file.includes(process.env.ONLY))
-  .map((w) => ({ name: w.name, experiment: JSON.parse(fs.readFileSync(path.join(ROOT, 'bench', 'workloads', w.file), 'utf8')) }));
+  .map((w) => ({ name: w.name, compare: true, experiment: JSON.parse(fs.readFileSync(path.join(ROOT, 'bench', 'workloads', w.file), 'utf8')) }));
 
 const sizes = {};
 for (const f of fs.readdirSync(DIST).filter((f) => f.endsWith('.wasm'))) {
   const bytes = fs.readFileSync(path.join(DIST, f));
-  sizes[f.startsWith('lethe-worker') ? 'worker_wasm' : 'page_wasm'] = { raw_bytes: bytes.length, gzip_bytes: zlib.gzipSync(bytes, { level: 9 }).length };
+  const key = f.startsWith('lethe-worker-gpu') ? 'worker_gpu_wasm' : f.startsWith('lethe-worker') ? 'worker_wasm' : 'page_wasm';
+  sizes[key] = { raw_bytes: bytes.length, gzip_bytes: zlib.gzipSync(bytes, { level: 9 }).length };
 }
+
+// The TensorFlow.js comparison: the protocol version the harness speaks, the data and weights from `lethe export`.
+const protocol = Number(/PROTOCOL_VERSION: u32 = (\d+)/.exec(fs.readFileSync(path.join(ROOT, 'crates', 'protocol', 'src', 'message.rs'), 'utf8'))[1]);
+function exportWorkload(experiment) {
+  const file = path.join(os.tmpdir(), `lethe-bench-export-${process.pid}.json`);
+  fs.writeFileSync(file, JSON.stringify(experiment));
+  const text = execFileSync('cargo', ['run', '-q', '-p', 'lethe-cli', '--', 'export', file], { cwd: ROOT, maxBuffer: 1 << 28 });
+  fs.rmSync(file);
+  return JSON.parse(text);
+}
+/** Runs `fn` on the harness page (bench/harness/) in a fresh context, failing after RUN_TIMEOUT_S. */
+async function onHarness(browser, server, fn, arg) {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(`${server.url}bench/index.html`);
+    let timer;
+    const timeout = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`no result after ${runTimeoutMs / 1000} s`)), runTimeoutMs); });
+    try {
+      return await Promise.race([page.evaluate(fn, arg), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  } finally {
+    await context.close().catch(() => {});
+  }
+}
+const letheEngine = (browser, server, experiment, gpu) => onHarness(browser, server, ([e, o]) => window.runLethe(e, o), [experiment, { gpu, protocol }]);
+const tfjs = (browser, server, exported, backend) => onHarness(browser, server, ([x, b]) => window.runTf(x, b), [exported, backend]);
+const attempt = async (what, fn) => {
+  try {
+    return await fn();
+  } catch (e) {
+    const error = e.message.split('\n')[0];
+    process.stderr.write(`  ${what}: FAILED ${error}\n`);
+    if (smoke) throw e;
+    return { error };
+  }
+};
 
 /** One training run in a fresh browser context: load, wait for the engine, train, read the report. */
 async function once(browser, server, experiment) {
@@ -143,7 +193,9 @@ const vbuWorkloads = smoke || (process.env.ONLY && !'vbu'.includes(process.env.O
     experiment: JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', 'moons-vbu.json'), 'utf8')) },
 ];
 
-const server = await serve();
+const server = await serve(DIST, { '/tfjs/': path.join(ROOT, 'node_modules', '@tensorflow'), '/bench/': path.join(ROOT, 'bench', 'harness') });
+// Side by side: per workload and browser backend, each contender's runs.
+const sideBySide = [];
 const results = [];
 const federated = [];
 const vbu = [];
@@ -223,8 +275,13 @@ if (backends.includes('cpu') && unlearnWorkloads.length) {
 for (const backend of backends) {
   const browser = await launch({ webgpu: backend === 'webgpu' });
   for (const w of workloads) {
+    if (w.cpuOnly && backend !== 'cpu') continue;
     const runs = [];
     const n = backend === 'cpu' ? reps : gpuReps;
+    // The contenders of the side-by-side comparison, run in turn within each repetition.
+    const tfBackends = backend === 'webgpu' ? ['webgpu'] : smoke ? ['wasm'] : ['wasm', 'cpu'];
+    const side = w.compare ? { workload: w.name, backend, engine: [], tfjs: Object.fromEntries(tfBackends.map((b) => [b, []])) } : null;
+    const exported = side ? exportWorkload(w.experiment) : null;
     for (let i = 0; i < n; i++) {
       try {
         const { report: _report, ...r } = await once(browser, server, { ...w.experiment, backend });
@@ -239,21 +296,64 @@ for (const backend of backends) {
         runs.push({ error: e.message.split('\n')[0] });
         for (const c of browser.contexts()) await c.close().catch(() => {});
       }
+      if (!side) continue;
+      const engine = await attempt(`Lethe engine ${backend}`, () => letheEngine(browser, server, w.experiment, backend === 'webgpu'));
+      side.engine.push(engine);
+      if (!engine.error) process.stderr.write(`  Lethe engine alone (${engine.backend}): ${engine.seconds.toFixed(2)} s, ${engine.steps} steps, train acc ${engine.train_acc.toFixed(3)}\n`);
+      for (const b of tfBackends) {
+        const tf = await attempt(`TensorFlow.js ${b}`, () => tfjs(browser, server, exported, b));
+        side.tfjs[b].push(tf);
+        if (!tf.error) process.stderr.write(`  TensorFlow.js ${tf.backend}: ${tf.seconds.toFixed(2)} s, ${tf.steps} steps, train acc ${tf.train_acc.toFixed(3)}\n`);
+      }
     }
-    const keys = [...new Set(runs.flatMap((r) => Object.keys(r)))].filter((k) => k !== 'badge' && k !== 'error');
     results.push({
       workload: w.name,
       backend: backend === 'cpu' ? 'CPU (burn flex, wasm simd128)' : 'WebGPU on SwiftShader (software adapter, not a GPU)',
       repetitions: n,
-      median: Object.fromEntries(keys.map((k) => [k, median(runs.map((r) => r[k]))])),
+      median: Object.fromEntries([...new Set(runs.flatMap((r) => Object.keys(r)))].filter((k) => k !== 'badge' && k !== 'error').map((k) => [k, median(runs.map((r) => r[k]))])),
       runs,
     });
+    if (side) {
+      side.page = runs;
+      if (smoke) {
+        // Fair and working: the same number of optimiser steps on both sides, and both above the floor.
+        const [lethe, tf] = [side.engine[0], side.tfjs.wasm[0]];
+        if (lethe.steps !== tf.steps) throw new Error(`side by side: Lethe ran ${lethe.steps} steps, TensorFlow.js ${tf.steps}`);
+        for (const [who, r] of [['Lethe', lethe], ['TensorFlow.js', tf]]) {
+          if (!(r.train_acc >= w.floor)) throw new Error(`side by side: ${who} reached training accuracy ${r.train_acc}, under the floor ${w.floor}`);
+        }
+      }
+      sideBySide.push(side);
+    }
   }
   await browser.close();
 }
 await server.close();
 
 const cpuRuns = results.filter((r) => r.backend.startsWith('CPU')).flatMap((r) => r.runs);
+// Medians of each contender, and Lethe / TensorFlow.js per workload (below 1: Lethe is faster).
+const ok = (runs) => runs.filter((r) => !r.error);
+const summary = (runs) => (ok(runs).length ? {
+  seconds: median(ok(runs).map((r) => r.seconds ?? r.train_seconds)),
+  steps: median(ok(runs).map((r) => r.steps)),
+  train_acc: median(ok(runs).map((r) => r.train_acc)),
+  test_acc: median(ok(runs).map((r) => r.test_acc)),
+  runs: runs.length,
+} : { error: runs.find((r) => r.error)?.error ?? 'not run', runs: runs.length });
+const comparison = sideBySide.map((side) => {
+  const engine = summary(side.engine);
+  const page = summary(side.page);
+  const tf = Object.fromEntries(Object.entries(side.tfjs).map(([b, runs]) => [b, summary(runs)]));
+  const ratio = (a, b) => (a.seconds != null && b?.seconds != null ? a.seconds / b.seconds : null);
+  return {
+    workload: side.workload,
+    backend: side.backend,
+    lethe_engine: engine,
+    lethe_page: page,
+    tfjs: tf,
+    ratios: Object.fromEntries(Object.keys(tf).flatMap((b) => [[`engine_vs_tfjs_${b}`, ratio(engine, tf[b])], [`page_vs_tfjs_${b}`, ratio(page, tf[b])]])),
+  };
+});
 const result = {
   date: new Date().toISOString(),
   command: smoke ? 'SMOKE=1 node bench/bench.mjs'
@@ -265,6 +365,7 @@ const result = {
     engine_ready_ms: median(cpuRuns.map((r) => r.engine_ready_ms)),
   },
   workloads: results,
+  comparison,
   unlearning,
   federated,
   vbu,
@@ -278,7 +379,20 @@ const was = (w, key) => {
   return p ? ` (was ${fmt(p.median[key])})` : '';
 };
 const failedRuns = (w) => { const f = w.runs.filter((r) => r.error).length; return f ? ` (${f} failed)` : ''; };
+const tfCell = (c, b) => (!c.tfjs[b] ? '–' : c.tfjs[b].error ? `failed: ${c.tfjs[b].error.slice(0, 60)}` : fmt(c.tfjs[b].seconds));
+const ratioCell = (x) => (x == null ? '–' : `${fmt(x)}×`);
+const comparisonLines = [
+  `| workload | browser backend | Lethe engine s | Lethe page s | TF.js wasm s | TF.js cpu s | TF.js webgpu s | engine / TF.js | page / TF.js | steps (Lethe / TF.js) | train acc (Lethe / TF.js) |`,
+  `|---|---|---|---|---|---|---|---|---|---|---|`,
+  ...comparison.map((c) => {
+    // The ratio against TensorFlow.js's fastest backend that trained the workload.
+    const best = Object.entries(c.tfjs).filter(([, t]) => t.seconds != null).sort((a, b) => a[1].seconds - b[1].seconds)[0];
+    const tf = best?.[1];
+    return `| ${c.workload} | ${c.backend} | ${fmt(c.lethe_engine.seconds)} | ${fmt(c.lethe_page.seconds)} | ${tfCell(c, 'wasm')} | ${tfCell(c, 'cpu')} | ${tfCell(c, 'webgpu')} | ${best ? `${ratioCell(c.ratios[`engine_vs_tfjs_${best[0]}`])} (vs ${best[0]})` : '–'} | ${best ? ratioCell(c.ratios[`page_vs_tfjs_${best[0]}`]) : '–'} | ${fmt(c.lethe_engine.steps, 0)} / ${fmt(tf?.steps, 0)} | ${fmt(c.lethe_engine.train_acc, 3)} / ${fmt(tf?.train_acc, 3)} |`;
+  }),
+];
 const lines = [
+  ...(comparison.length ? ['Side by side with TensorFlow.js 4.22 (medians; below 1× Lethe is faster):', '', ...comparisonLines, ''] : []),
   `| workload | backend | runs | train s | first epoch s | test acc | longest task ms | peak JS heap MB |`,
   `|---|---|---|---|---|---|---|---|`,
   ...results.map((w) => `| ${w.workload} | ${w.backend} | ${w.repetitions}${failedRuns(w)} | ${fmt(w.median.train_seconds)}${was(w, 'train_seconds')} | ${fmt(w.median.first_epoch_seconds)} | ${fmt(w.median.test_acc, 3)} | ${fmt(w.median.longest_task_ms, 0)} | ${fmt(w.median.peak_js_heap_mb, 1)} |`),
@@ -298,4 +412,13 @@ const lines = [
   `page interactive ${fmt(result.page.interactive_ms, 0)} ms, engine ready ${fmt(result.page.engine_ready_ms, 0)} ms (medians over the CPU runs)`,
 ];
 fs.writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
+// The full bench also rewrites the side-by-side table in docs/BENCHMARKS.md, with the command, date and machine.
+if (!smoke && comparison.length && process.env.WRITE_DOCS !== '0') {
+  const doc = path.join(ROOT, 'docs', 'BENCHMARKS.md');
+  const [start, end] = ['<!-- bench:tfjs:start -->', '<!-- bench:tfjs:end -->'];
+  const text = fs.readFileSync(doc, 'utf8');
+  const block = `${start}\nCommand: \`${result.command}\`, ${result.date}, ${result.machine}. Written by the bench; JSON: \`${path.relative(ROOT, out)}\`.\n\n${comparisonLines.join('\n')}\n\nSizes (gzip -9): ${Object.entries(sizes).map(([k, v]) => `${k} ${(v.gzip_bytes / 2 ** 20).toFixed(2)} MiB`).join(', ')}. Page interactive ${fmt(result.page.interactive_ms, 0)} ms, engine ready ${fmt(result.page.engine_ready_ms, 0)} ms after navigation.\n${end}`;
+  const at = text.indexOf(start);
+  fs.writeFileSync(doc, at >= 0 ? text.slice(0, at) + block + text.slice(text.indexOf(end) + end.length) : `${text}\n${block}\n`);
+}
 console.log(`${result.command} on ${result.machine}, ${result.date}\n\n${lines.join('\n')}\n\nJSON: ${out}`);

@@ -37,8 +37,10 @@ if [ "$what" = all ] || [ "$what" = web ]; then
 fi
 
 # npm packages: binaryen's wasm-opt 132 for the build (Debian's 108 breaks wasm-bindgen 0.2.130's externref table),
-# playwright-core for the browser tests (it drives Debian's Chromium; no browser is downloaded).
-if [ ! -f node_modules/playwright-core/package.json ] || [ ! -f node_modules/binaryen/package.json ] || [ ! -f node_modules/axe-core/axe.min.js ]; then
-  say "installing npm packages (binaryen, playwright-core $PLAYWRIGHT_VERSION, axe-core)"
+# playwright-core for the browser tests (it drives Debian's Chromium; no browser is downloaded), TensorFlow.js 4.22
+# for the bench's side-by-side comparison (dev only: the site never ships it).
+if [ ! -f node_modules/playwright-core/package.json ] || [ ! -f node_modules/binaryen/package.json ] || [ ! -f node_modules/axe-core/axe.min.js ] \
+  || [ ! -f node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm ]; then
+  say "installing npm packages (binaryen, playwright-core $PLAYWRIGHT_VERSION, axe-core, TensorFlow.js)"
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 fi

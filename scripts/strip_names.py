@@ -8,13 +8,9 @@ import os
 import sys
 
 staging = os.environ.get("TRUNK_STAGING_DIR") or (sys.argv[1] if len(sys.argv) > 1 else "dist")
-path = os.path.join(staging, "lethe-worker_bg.wasm")
-data = open(path, "rb").read()
-if data[:4] != b"\0asm":
-    sys.exit(f"strip_names: {path} is not a wasm module")
 
 
-def leb128(i):
+def leb128(data, i):
     value, shift = 0, 0
     while True:
         byte = data[i]
@@ -25,24 +21,33 @@ def leb128(i):
             return value, i
 
 
-out = bytearray(data[:8])
-i, dropped = 8, 0
-while i < len(data):
-    start = i
-    kind = data[i]
-    size, body = leb128(i + 1)
-    end = body + size
-    name = ""
-    if kind == 0:
-        length, at = leb128(body)
-        name = data[at : at + length].decode("utf-8", "replace")
-    if name == "name":
-        dropped += end - start
-    else:
-        out += data[start:end]
-    i = end
-if i != len(data):
-    sys.exit(f"strip_names: {path} ends inside a section")
-if dropped:
-    open(path, "wb").write(out)
-print(f"strip_names: {path}: dropped {dropped} bytes of names, {len(out)} bytes left")
+def strip(path):
+    data = open(path, "rb").read()
+    if data[:4] != b"\0asm":
+        sys.exit(f"strip_names: {path} is not a wasm module")
+    out = bytearray(data[:8])
+    i, dropped = 8, 0
+    while i < len(data):
+        start = i
+        kind = data[i]
+        size, body = leb128(data, i + 1)
+        end = body + size
+        name = ""
+        if kind == 0:
+            length, at = leb128(data, body)
+            name = data[at : at + length].decode("utf-8", "replace")
+        if name == "name":
+            dropped += end - start
+        else:
+            out += data[start:end]
+        i = end
+    if i != len(data):
+        sys.exit(f"strip_names: {path} ends inside a section")
+    if dropped:
+        open(path, "wb").write(out)
+    print(f"strip_names: {path}: dropped {dropped} bytes of names, {len(out)} bytes left")
+
+
+# Both engines: the CPU-only worker and the WebGPU worker.
+for wasm in ("lethe-worker_bg.wasm", "lethe-worker-gpu_bg.wasm"):
+    strip(os.path.join(staging, wasm))

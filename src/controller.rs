@@ -10,6 +10,8 @@ use leptos::prelude::*;
 use lethe_protocol::{
     BackendChoice, Command, DataSource, Event, Experiment, Fault, PROTOCOL_VERSION,
 };
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
 
 use crate::engine::{EngineClient, Signal};
 use crate::jobs::JobKind;
@@ -33,6 +35,15 @@ struct Inner {
     pending: Option<(u64, Commit)>,
     /// Set after WebGPU failed: the CPU is used whatever the settings say.
     force_cpu: bool,
+    /// Whether the current (or next) worker is the WebGPU engine; otherwise the CPU-only one, which every page
+    /// loads first.
+    gpu_worker: bool,
+    /// The browser's hardware WebGPU adapter, as the CPU engine found it under Auto.
+    adapter: Option<String>,
+    /// The adapter the test switch makes the page assume.
+    fake_adapter: Option<String>,
+    /// Why Auto took the backend of the job in flight (the badge shows it).
+    auto_reason: Option<String>,
     /// Redo this job once the new worker is ready.
     rerun: Option<JobKind>,
     /// Workers started so far; a Train job's model lives only in the worker that trained it.
@@ -56,6 +67,8 @@ struct Inner {
     cancel_deadline: Option<f64>,
     /// What the current data view was prepared from (see [`data_key`]).
     prepared: Option<String>,
+    /// Chart updates held between two redraws (`redraw.rs`).
+    held: crate::redraw::Held,
 }
 
 /// Identifies the data an experiment asks for: its data settings but the plotted features, its seed, the CSV.
@@ -93,6 +106,7 @@ impl Controller {
             fault_every: options.fault_every,
             protocol: options.protocol.unwrap_or(PROTOCOL_VERSION),
             hang_ms: options.hang_ms.unwrap_or(HANG_MS),
+            fake_adapter: options.adapter.clone(),
             ..Inner::default()
         };
         Self {
@@ -111,17 +125,25 @@ impl Controller {
         }
     }
 
-    /// Starts a fresh worker (replacing any other).
+    /// Starts a fresh worker (replacing any other): the WebGPU engine when WebGPU is forced or Auto chose it for
+    /// the job in hand, otherwise the CPU-only engine.
     pub fn start(&self) {
         self.app.engine.set(EngineStatus::Loading);
-        {
+        let choice = self.backend_choice();
+        let gpu = {
             let mut inner = self.inner.borrow_mut();
             inner.pending = None;
             inner.prepared = None;
             inner.generation += 1;
-        }
+            match choice {
+                BackendChoice::Cpu => inner.gpu_worker = false,
+                BackendChoice::Webgpu => inner.gpu_worker = true,
+                BackendChoice::Auto => {} // per job: `launch`
+            }
+            inner.gpu_worker
+        };
         let me = self.clone();
-        if let Err(e) = self.engine.start(move |signal| me.on_signal(signal)) {
+        if let Err(e) = self.engine.start(gpu, move |signal| me.on_signal(signal)) {
             self.app.engine.set(EngineStatus::Failed(e));
         }
     }
@@ -241,9 +263,68 @@ impl Controller {
         self.launch(kind, vec![]);
     }
 
-    /// Starts a job, keeping `attempts` (earlier failed attempts of the same job) on the charts.
+    /// Auto's backend for `kind` on the current experiment and data: WebGPU only on a hardware adapter and for a
+    /// model and run large enough to pay (`lethe_protocol::auto_backend`). None unless the backend is Auto.
+    fn auto_gpu(&self, experiment: &Experiment) -> Option<lethe_protocol::AutoChoice> {
+        if self.backend_choice() != BackendChoice::Auto {
+            return None;
+        }
+        let adapter = self.inner.borrow().adapter.clone();
+        let (n, d, k) = self.app.dataset.with_untracked(|v| {
+            v.as_ref().map_or((0, 0, 0), |v| {
+                (v.n_train, v.feature_names.len(), v.class_names.len())
+            })
+        });
+        Some(lethe_protocol::auto_backend(
+            experiment,
+            n,
+            d,
+            k,
+            adapter.as_deref(),
+        ))
+    }
+
+    /// Starts a job, keeping `attempts` (earlier failed attempts of the same job) on the charts. Under Auto, a job
+    /// that wants the other engine (the WebGPU one for a large CNN on a hardware adapter, the CPU one otherwise)
+    /// first replaces the worker and starts once it is ready.
     fn launch(&self, kind: JobKind, attempts: Vec<Attempt>) {
         let experiment = self.app.experiment.get_untracked();
+        if let Some(auto) = self.auto_gpu(&experiment) {
+            let switch = {
+                let mut inner = self.inner.borrow_mut();
+                inner.auto_reason = Some(auto.reason.clone());
+                let switch = inner.gpu_worker != auto.gpu;
+                if switch {
+                    inner.gpu_worker = auto.gpu;
+                    inner.rerun = Some(kind);
+                    inner.last_news_ms = now_ms();
+                }
+                switch
+            };
+            if let EngineStatus::Ready { backend, .. } = self.app.engine.get_untracked()
+                && !switch
+            {
+                self.app.engine.set(EngineStatus::Ready {
+                    backend,
+                    reason: auto.reason,
+                });
+            }
+            if switch {
+                kind.state(&self.app).set(RunState {
+                    status: RunStatus::Running,
+                    epochs_total: experiment.train.epochs,
+                    attempts,
+                    working: Some(if auto.gpu {
+                        "loading the WebGPU engine".into()
+                    } else {
+                        "loading the CPU engine".into()
+                    }),
+                    ..RunState::default()
+                });
+                self.start();
+                return;
+            }
+        }
         let run_id = self.next_id();
         {
             let mut inner = self.inner.borrow_mut();
@@ -277,6 +358,8 @@ impl Controller {
         let state = kind.state(&self.app);
         let run_id = state.with_untracked(|r| r.id);
         state.update(|r| r.status = RunStatus::Cancelled(r.history.len()));
+        // A job waiting for its engine to load is not started once it is.
+        self.inner.borrow_mut().rerun = None;
         self.engine.send(&Command::Cancel { run_id });
         let now = now_ms();
         let mut inner = self.inner.borrow_mut();
@@ -310,6 +393,13 @@ impl Controller {
 
     fn on_signal(&self, signal: Signal) {
         self.inner.borrow_mut().last_news_ms = now_ms();
+        // Whatever ends or replaces a run applies the chart updates held for it first.
+        if !matches!(
+            signal,
+            Signal::Event(Event::Progress { .. } | Event::Boundary { .. } | Event::Working { .. })
+        ) {
+            self.redraw(true);
+        }
         match signal {
             Signal::Event(event) => self.on_event(event),
             Signal::Crashed(message) => {
@@ -388,11 +478,67 @@ impl Controller {
         true
     }
 
+    /// Redraws now when `due`, otherwise makes sure a timer will.
+    fn redraw_when(&self, due: bool) {
+        if due {
+            self.redraw(false);
+        } else {
+            self.schedule_redraw();
+        }
+    }
+
+    fn schedule_redraw(&self) {
+        if std::mem::replace(&mut self.inner.borrow_mut().held.scheduled, true) {
+            return;
+        }
+        let me = self.clone();
+        let tick = Closure::once_into_js(move || {
+            me.inner.borrow_mut().held.scheduled = false;
+            me.redraw(false);
+        });
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                tick.unchecked_ref(),
+                crate::redraw::CURVES_MS as i32,
+            );
+        }
+    }
+
+    /// Applies the held chart updates that are due (all of them when `all`) to their job's state.
+    fn redraw(&self, all: bool) {
+        let (due, pending) = {
+            let mut inner = self.inner.borrow_mut();
+            let due = inner.held.take(now_ms(), all);
+            (due, inner.held.pending())
+        };
+        if let Some(kind) = JobKind::running(&self.app, due.run_id)
+            && (!due.records.is_empty() || due.boundary.is_some())
+        {
+            kind.state(&self.app).update(|r| {
+                for (epochs_total, record) in due.records {
+                    r.epochs_total = epochs_total;
+                    r.history.push(record);
+                }
+                if let Some(grid) = due.boundary {
+                    r.boundary = Some(grid);
+                }
+            });
+        }
+        if pending {
+            self.schedule_redraw();
+        }
+    }
+
     fn on_event(&self, event: Event) {
         let app = self.app;
         match event {
             Event::Loaded { .. } => {
-                let backend = self.backend_choice();
+                // The WebGPU engine under Auto gets Auto: it starts WebGPU on the hardware adapter and falls back
+                // to the CPU by itself if that fails.
+                let backend = match (self.backend_choice(), self.inner.borrow().gpu_worker) {
+                    (BackendChoice::Auto, false) => BackendChoice::Auto,
+                    (choice, _) => choice,
+                };
                 // Most faults go to the first worker only; a start-up crash to every worker.
                 let (fault, protocol) = {
                     let mut inner = self.inner.borrow_mut();
@@ -410,9 +556,26 @@ impl Controller {
                 });
             }
             Event::Ready {
-                backend, reason, ..
+                backend,
+                reason,
+                adapter,
+                ..
             } => {
-                self.inner.borrow_mut().start_failures = 0;
+                let reason = {
+                    let mut inner = self.inner.borrow_mut();
+                    inner.start_failures = 0;
+                    let auto = self.app.experiment.get_untracked().backend == BackendChoice::Auto
+                        && !inner.force_cpu;
+                    if auto && !inner.gpu_worker {
+                        // Only the CPU engine under Auto looks for an adapter.
+                        inner.adapter = inner.fake_adapter.clone().or(adapter);
+                    }
+                    // The WebGPU engine started for a job under Auto: say why Auto took it.
+                    match &inner.auto_reason {
+                        Some(why) if auto && inner.gpu_worker && backend == "webgpu" => why.clone(),
+                        _ => reason,
+                    }
+                };
                 app.engine.set(EngineStatus::Ready { backend, reason });
                 self.refresh_data();
                 let rerun = self.inner.borrow().rerun;
@@ -488,12 +651,12 @@ impl Controller {
                 epochs_total,
                 record,
             } => {
-                if let Some(kind) = JobKind::running(&app, run_id) {
-                    kind.state(&app).update(|r| {
-                        r.epochs_total = epochs_total;
-                        r.history.push(record);
-                    })
-                }
+                let due =
+                    self.inner
+                        .borrow_mut()
+                        .held
+                        .record(run_id, epochs_total, record, now_ms());
+                self.redraw_when(due);
             }
             Event::Working {
                 run_id,
@@ -510,9 +673,12 @@ impl Controller {
                 }
             }
             Event::Boundary { run_id, grid, .. } => {
-                if let Some(kind) = JobKind::running(&app, run_id) {
-                    kind.state(&app).update(|r| r.boundary = Some(grid))
-                }
+                let due = self
+                    .inner
+                    .borrow_mut()
+                    .held
+                    .boundary(run_id, grid, now_ms());
+                self.redraw_when(due);
             }
             Event::Done { run_id, report } => {
                 if let Some(kind) = JobKind::running(&app, run_id) {

@@ -9,9 +9,10 @@ use lethe_protocol::{Command, Event};
 use wasm_bindgen::prelude::*;
 use web_sys::{Blob, BlobPropertyBag, ErrorEvent, MessageEvent, Url, Worker};
 
-/// The worker's script and wasm, as trunk names them (worker files are not hashed).
-const WORKER_JS: &str = "lethe-worker.js";
-const WORKER_WASM: &str = "lethe-worker_bg.wasm";
+/// The workers' scripts and wasm, as trunk names them (worker files are not hashed): the CPU-only engine, which
+/// every page loads, and the WebGPU engine, loaded only for a run on WebGPU.
+const CPU_WORKER: (&str, &str) = ("lethe-worker.js", "lethe-worker_bg.wasm");
+const GPU_WORKER: (&str, &str) = ("lethe-worker-gpu.js", "lethe-worker-gpu_bg.wasm");
 
 /// What the worker tells the page.
 pub enum Signal {
@@ -44,13 +45,15 @@ fn absolute(file: &str) -> String {
 }
 
 impl EngineClient {
-    /// Starts a fresh worker (terminating any previous one); `on_signal` receives everything it says.
-    pub fn start(&self, on_signal: impl Fn(Signal) + 'static) -> Result<(), String> {
+    /// Starts a fresh worker (terminating any previous one), the WebGPU engine when `gpu`; `on_signal` receives
+    /// everything it says.
+    pub fn start(&self, gpu: bool, on_signal: impl Fn(Signal) + 'static) -> Result<(), String> {
         self.stop();
+        let (js, wasm) = if gpu { GPU_WORKER } else { CPU_WORKER };
         let loader = format!(
             "importScripts({js:?});\nwasm_bindgen({{ module_or_path: {wasm:?} }}).catch(function (e) {{ setTimeout(function () {{ throw e; }}); }});\n",
-            js = absolute(WORKER_JS),
-            wasm = absolute(WORKER_WASM),
+            js = absolute(js),
+            wasm = absolute(wasm),
         );
         let parts = js_sys::Array::of1(&JsValue::from_str(&loader));
         let options = BlobPropertyBag::new();

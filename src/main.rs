@@ -13,6 +13,7 @@ mod files;
 mod jobs;
 mod lab;
 mod page_options;
+mod redraw;
 mod state;
 mod storage;
 mod url_state;

@@ -6,7 +6,9 @@
 //! `{"fault": "worker-crash@2", "fault_every": true}` (every worker fails, not only the first: a second failure
 //! after recovery), `{"hang_ms": 3000}` (a shorter hang timeout, so that no test waits a minute) or
 //! `{"protocol": 99}` (the page announces another protocol version, as a stale cached page would) or
-//! `{"page_panic": true}` (the page panics once up, to show its internal-error banner). The
+//! `{"page_panic": true}` (the page panics once up, to show its internal-error banner) or
+//! `{"adapter": "Test GPU"}` (the page takes the browser to have this hardware WebGPU adapter, so that Auto's
+//! per-run choice of engine can be tested on a machine without a GPU). The
 //! end-to-end tests write it before the page loads (Playwright's `addInitScript`, `openPage(…, { testSwitch })` in
 //! `tests/support.mjs`); a link cannot. The page reads it once at start-up and does not keep it.
 
@@ -30,6 +32,8 @@ pub struct PageOptions {
     pub protocol: Option<u32>,
     /// Panic in the page once it is up, to show what a page-side bug looks like (test switch only).
     pub page_panic: bool,
+    /// A hardware WebGPU adapter to assume under Auto (test switch only).
+    pub adapter: Option<String>,
 }
 
 impl PageOptions {
@@ -69,6 +73,10 @@ impl PageOptions {
                         v.get("fault_every").and_then(|f| f.as_bool()) == Some(true);
                     options.page_panic =
                         v.get("page_panic").and_then(|f| f.as_bool()) == Some(true);
+                    options.adapter = v
+                        .get("adapter")
+                        .and_then(|a| a.as_str())
+                        .map(str::to_string);
                     options.protocol = v
                         .get("protocol")
                         .and_then(|p| p.as_u64())

@@ -14,15 +14,20 @@ const MIME = {
   '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png', '.csv': 'text/csv',
 };
 
-/** Serves `root` on 127.0.0.1 at a free port; `hits` lists every path asked for. */
-export async function serve(root = DIST) {
+/** Serves `root` on 127.0.0.1 at a free port; `hits` lists every path asked for. `mounts` maps a path prefix
+ * (`/tfjs/`) to another folder (the bench's TensorFlow.js comparison; the app never asks for these). */
+export async function serve(root = DIST, mounts = {}) {
   const hits = [];
   const server = http.createServer((req, res) => {
     let p = decodeURIComponent(new URL(req.url, 'http://localhost').pathname);
     hits.push(p);
     if (p.endsWith('/')) p += 'index.html';
-    const file = path.join(root, p);
-    if (!file.startsWith(root) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
+    let base = root;
+    for (const [prefix, folder] of Object.entries(mounts)) {
+      if (p.startsWith(prefix)) { base = folder; p = p.slice(prefix.length - 1); break; }
+    }
+    const file = path.join(base, p);
+    if (!file.startsWith(base) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
       res.writeHead(404);
       res.end();
       return;

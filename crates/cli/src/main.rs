@@ -1,6 +1,10 @@
 //! `lethe run experiment.json [--data FILE.csv] [--out report.json] [--backend cpu|wgpu]`: runs an experiment
 //! and prints the JSON report (the same report the page downloads). The CPU by default; `wgpu` (a build with the
 //! `gpu` feature) runs burn's wgpu backend on the machine's GPU.
+//!
+//! `lethe export experiment.json [--data FILE.csv] [--out FILE.json]`: prints the experiment's standardised
+//! training and test splits and the model's initial weights in Keras's layout, so that another framework trains the
+//! same model on the same data from the same start (`make bench` compares TensorFlow.js with it).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -10,16 +14,26 @@ use lethe_protocol::{DataSource, Experiment};
 use web_time::Instant;
 
 const USAGE: &str = "usage: lethe run EXPERIMENT.json [--data FILE.csv] [--out REPORT.json] [--backend cpu|wgpu]
+       lethe export EXPERIMENT.json [--data FILE.csv] [--out DATA.json]
 
-Runs the experiment and prints its JSON report (or writes it to --out).
+run: runs the experiment and prints its JSON report (or writes it to --out).
+export: prints the standardised training and test splits and the model's initial weights in Keras's layout.
 For `\"source\": \"csv\"` the CSV is --data, or else the file named in data.csv.file, next to the experiment.
 --backend: cpu (burn's CPU backend, the default) or wgpu (the GPU through wgpu; a build with --features gpu).";
 
 struct Args {
+    command: Command,
     experiment: PathBuf,
     data: Option<PathBuf>,
     out: Option<PathBuf>,
     backend: Backend,
+}
+
+/// What the CLI does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Command {
+    Run,
+    Export,
 }
 
 /// Where the CLI computes.
@@ -55,11 +69,12 @@ impl Backend {
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
-    match args.next().as_deref() {
-        Some("run") => {}
+    let command = match args.next().as_deref() {
+        Some("run") => Command::Run,
+        Some("export") => Command::Export,
         Some("-h" | "--help") | None => return Err(USAGE.into()),
         Some(other) => return Err(format!("unknown command \"{other}\"\n\n{USAGE}")),
-    }
+    };
     let mut experiment = None;
     let (mut data, mut out, mut backend) = (None, None, Backend::Cpu);
     while let Some(arg) = args.next() {
@@ -77,6 +92,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
         }
     }
     Ok(Args {
+        command,
         experiment: experiment.ok_or(USAGE)?,
         data,
         out,
@@ -108,6 +124,9 @@ fn run(args: Args) -> Result<(), String> {
         _ => None,
     };
     let data = prepare_data(&experiment, csv_text.as_deref()).map_err(|e| e.to_string())?;
+    if args.command == Command::Export {
+        return write(args.out.as_deref(), export(&experiment, &data)?);
+    }
     let outcome = block_on(run_experiment(
         &experiment,
         &data,
@@ -123,15 +142,50 @@ fn run(args: Args) -> Result<(), String> {
     // JSON cannot hold NaN or ±∞ (serde_json would write null): say which number instead of printing it.
     lethe_protocol::check_finite(&report)
         .map_err(|at| format!("the run produced a number that is not finite: {at}"))?;
-    let json = report.to_json();
-    match args.out {
-        Some(path) => std::fs::write(&path, json + "\n")
+    write(args.out.as_deref(), report.to_json())
+}
+
+/// Writes `json` to `out`, or prints it.
+fn write(out: Option<&Path>, json: String) -> Result<(), String> {
+    match out {
+        Some(path) => std::fs::write(path, json + "\n")
             .map_err(|e| format!("cannot write {}: {e}", path.display())),
         None => {
             println!("{json}");
             Ok(())
         }
     }
+}
+
+/// The splits and the initial weights (`lethe export`): what another framework needs to train the same model on
+/// the same data from the same start. Features are standardised, row-major; for images, row-major pixels.
+fn export(
+    experiment: &lethe_protocol::ValidExperiment,
+    data: &lethe_engine::data::Prepared,
+) -> Result<String, String> {
+    let runtime = Runtime::cpu();
+    let (d, k) = (data.n_features(), data.n_classes());
+    let model = lethe_engine::model::Classifier::new(
+        &experiment.model,
+        d,
+        k,
+        experiment.seed,
+        &runtime.eval,
+    );
+    let weights =
+        block_on(lethe_engine::interchange::keras_weights(&model)).map_err(|e| e.to_string())?;
+    let split =
+        |s: &lethe_engine::data::Split| serde_json::json!({ "x": s.x, "y": s.y, "rows": s.len() });
+    let value = serde_json::json!({
+        "experiment": &**experiment,
+        "n_features": d,
+        "n_classes": k,
+        "image_side": (model.image_side() > 0).then_some(model.image_side()),
+        "train": split(&data.train),
+        "test": split(&data.test),
+        "initial_weights": weights.iter().map(|w| serde_json::json!({ "shape": w.shape, "values": w.values })).collect::<Vec<_>>(),
+    });
+    Ok(value.to_string())
 }
 
 fn main() -> ExitCode {

@@ -261,3 +261,51 @@ fn a_federated_example_prints_the_papers_table_keys() {
     assert_eq!(report["federation"]["clients"].as_array().unwrap().len(), 5);
     assert!(report["wall_seconds"].is_number());
 }
+
+#[test]
+fn export_gives_the_split_and_the_initial_weights_of_the_run() {
+    // The oracle is `lethe run` itself: the exported split has the report's sizes, and the weights have the
+    // MLP's closed-form shapes, 64→128→128→10 in Keras's [in, out] layout.
+    let out = lethe(&["export", &example("digits-mlp.json")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let exported: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let run = lethe(&["run", &example("digits-mlp.json")]);
+    let report: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert_eq!(exported["train"]["rows"], report["dataset"]["n_train"]);
+    assert_eq!(exported["test"]["rows"], report["dataset"]["n_test"]);
+    assert_eq!(exported["n_features"], 64);
+    let rows = exported["train"]["rows"].as_u64().unwrap() as usize;
+    assert_eq!(exported["train"]["x"].as_array().unwrap().len(), rows * 64);
+    let shapes: Vec<serde_json::Value> = exported["initial_weights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["shape"].clone())
+        .collect();
+    let width = report["experiment"]["model"]["width"].as_u64().unwrap();
+    assert_eq!(
+        shapes,
+        serde_json::json!([
+            [64, width],
+            [width],
+            [width, width],
+            [width],
+            [width, 10],
+            [10]
+        ])
+        .as_array()
+        .unwrap()
+        .clone()
+    );
+    // Every initial weight lies in PyTorch's default bound √(1 / fan_in).
+    let first = exported["initial_weights"][0]["values"].as_array().unwrap();
+    assert!(
+        first
+            .iter()
+            .all(|v| v.as_f64().unwrap().abs() <= (1.0f64 / 64.0).sqrt())
+    );
+}

@@ -7,6 +7,7 @@ pub mod data;
 pub mod error;
 pub mod federated;
 pub mod host;
+pub mod interchange;
 pub mod linalg;
 pub mod metrics;
 pub mod model;

@@ -118,6 +118,21 @@ impl Classifier {
         h
     }
 
+    /// The convolutions (empty unless a CNN), in order.
+    pub fn convs(&self) -> &[Conv2d] {
+        &self.convs
+    }
+
+    /// The linear layers, in order; the last one gives the logits.
+    pub fn linears(&self) -> &[Linear] {
+        &self.layers
+    }
+
+    /// Side of the square input image (CNN only; 0 otherwise).
+    pub fn image_side(&self) -> usize {
+        self.image_side
+    }
+
     /// Number of trainable scalars.
     pub fn n_parameters(&self) -> usize {
         self.num_params()

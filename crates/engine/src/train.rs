@@ -79,6 +79,7 @@ pub async fn train_logged<H: Host>(
     let mut rng = Rng64::new(seed, stream::SHUFFLE);
     let mut order: Vec<usize> = (0..n).collect();
     let mut history = Vec::with_capacity(config.epochs);
+    let mut steps = 0u64;
     for epoch in 1..=config.epochs {
         rng.shuffle(&mut order);
         let mut loss_sum = Tensor::<1>::zeros([1], &rt.device);
@@ -89,6 +90,7 @@ pub async fn train_logged<H: Host>(
             let grads = GradientsParams::from_grads(loss.backward(), &model);
             let before = log.as_deref_mut().map(|l| l.snapshot(&model));
             model = optim.step(config.learning_rate, model, grads);
+            steps += 1;
             if let (Some(log), Some(before)) = (log.as_deref_mut(), before) {
                 log.record(rows, before, &model);
             }
@@ -129,6 +131,7 @@ pub async fn train_logged<H: Host>(
             train_acc: on_train.accuracy,
             test_acc: on_test.accuracy,
             elapsed_seconds: started.elapsed().as_secs_f64(),
+            steps,
         };
         host.epoch(&record, config.epochs)?;
         history.push(record);

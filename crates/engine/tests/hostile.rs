@@ -388,6 +388,7 @@ proptest! {
                 train_acc: 1.0,
                 test_acc: 1.0,
                 elapsed_seconds: 0.0,
+                steps: 0,
             },
         };
         let back: Event = serde_json::from_str(&event.to_json()).unwrap();

@@ -6,6 +6,7 @@
 //! * [`dataset`]: the light view of a prepared dataset that the page plots.
 
 pub mod audit;
+pub mod auto;
 pub mod dataset;
 pub mod error;
 pub mod experiment;
@@ -21,6 +22,7 @@ pub use audit::{
     Audit, Certificate, DataSummary, Distribution, FeatureSummary, ForgetSummary, SisaDetails,
     Suggestion,
 };
+pub use auto::{AutoChoice, auto_backend};
 pub use dataset::{BoundaryGrid, DatasetView, Projection};
 pub use error::ConfigError;
 pub use experiment::{

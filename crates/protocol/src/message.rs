@@ -53,12 +53,17 @@ pub enum Command {
 pub enum Event {
     /// The worker's code is loaded and listening; the page answers with [`Command::Hello`].
     Loaded { protocol: u32 },
-    /// The engine is ready on `backend` (`"cpu"` or `"webgpu"`), chosen for `reason`.
+    /// The engine is ready on `backend` (`"cpu"` or `"webgpu"`), chosen for `reason`. `adapter` names the
+    /// browser's hardware WebGPU adapter when it has one (absent with none, or a software one): the page's Auto
+    /// then picks the backend per run ([`crate::auto_backend`]) and loads the WebGPU engine only for a run that
+    /// takes it.
     Ready {
         protocol: u32,
         lethe_version: String,
         backend: String,
         reason: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        adapter: Option<String>,
     },
     /// The engine could not start (e.g. WebGPU failed): the page should start a CPU worker.
     StartFailed { message: String },

@@ -159,6 +159,9 @@ pub struct EpochRecord {
     pub test_acc: f64,
     /// Seconds since the run started.
     pub elapsed_seconds: f64,
+    /// Optimiser steps since the run started (minibatches; absent in reports older than this key).
+    #[serde(default)]
+    pub steps: u64,
 }
 
 impl Report {

@@ -11,6 +11,7 @@ fn record(test_loss: f64) -> EpochRecord {
         train_acc: 0.9,
         test_acc: 0.8,
         elapsed_seconds: 1.5,
+        steps: 12,
     }
 }
 

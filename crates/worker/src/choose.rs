@@ -1,5 +1,7 @@
-//! Picks the backend. Auto takes WebGPU only on a hardware adapter: with no adapter, or a software one such as
-//! SwiftShader, burn's CPU backend is faster (docs/architecture.md §5: 40 s on SwiftShader against 1 s on the CPU).
+//! Starts the backend. Two builds share this file: the CPU-only engine (`lethe-worker`) that every page loads
+//! first, and the WebGPU engine (`lethe-worker-gpu`, feature `webgpu`) that the page loads for a run on WebGPU.
+//! Auto never takes a software adapter such as SwiftShader: burn's CPU backend is faster there
+//! (docs/architecture.md §5: 40 s on SwiftShader against 1 s on the CPU).
 
 use js_sys::Reflect;
 use lethe_engine::Runtime;
@@ -76,13 +78,63 @@ async fn probe() -> Adapter {
     }
 }
 
-/// Starts the runtime for `choice` and says why it was chosen. Errors when WebGPU was forced and failed.
-pub async fn runtime(choice: BackendChoice) -> Result<(Runtime, String), String> {
+/// What the worker starts with: the runtime, the reason for it, and the hardware adapter's name when there is one.
+pub struct Started {
+    pub runtime: Runtime,
+    pub reason: String,
+    pub adapter: Option<String>,
+}
+
+fn cpu(reason: impl Into<String>, adapter: Option<String>) -> Started {
+    Started {
+        runtime: Runtime::cpu(),
+        reason: reason.into(),
+        adapter,
+    }
+}
+
+/// The CPU-only engine (`lethe-worker`, the one every visitor loads): it never starts WebGPU, but with Auto it
+/// looks for a hardware adapter and names it, so that the page can load the WebGPU engine for a run that pays.
+#[cfg(not(feature = "webgpu"))]
+pub async fn runtime(choice: BackendChoice) -> Result<Started, String> {
     match choice {
-        BackendChoice::Cpu => Ok((Runtime::cpu(), "CPU chosen in the settings".into())),
+        BackendChoice::Cpu => Ok(cpu("CPU chosen in the settings", None)),
+        BackendChoice::Webgpu => Err(
+            "this is the CPU-only engine; the page loads the WebGPU engine \
+            (lethe-worker-gpu) for WebGPU"
+                .into(),
+        ),
+        BackendChoice::Auto => Ok(match probe().await {
+            Adapter::NoApi => cpu("this browser has no WebGPU", None),
+            Adapter::None => cpu("no WebGPU adapter is available", None),
+            Adapter::Software(name) => cpu(
+                format!("the WebGPU adapter is a software one ({name}); the CPU is faster"),
+                None,
+            ),
+            Adapter::Hardware(name) => cpu(
+                format!(
+                    "hardware WebGPU adapter {name}: Auto takes it for runs large enough to pay"
+                ),
+                Some(name),
+            ),
+        }),
+    }
+}
+
+/// The WebGPU engine (`lethe-worker-gpu`, loaded only for a run on WebGPU). Errors when WebGPU was forced and
+/// failed.
+#[cfg(feature = "webgpu")]
+pub async fn runtime(choice: BackendChoice) -> Result<Started, String> {
+    let gpu = |runtime: Runtime, reason: String, adapter: Option<String>| Started {
+        runtime,
+        reason,
+        adapter,
+    };
+    match choice {
+        BackendChoice::Cpu => Ok(cpu("CPU chosen in the settings", None)),
         BackendChoice::Webgpu => {
             // Say plainly why a forced WebGPU cannot start before burn's own (technical) error.
-            let detail = match probe().await {
+            let (detail, hardware) = match probe().await {
                 Adapter::NoApi => {
                     return Err("Backend is set to WebGPU, but this browser has no WebGPU \
                         (navigator.gpu is missing)"
@@ -95,29 +147,31 @@ pub async fn runtime(choice: BackendChoice) -> Result<(Runtime, String), String>
                             .into(),
                     );
                 }
-                Adapter::Software(n) | Adapter::Hardware(n) => n,
+                Adapter::Software(n) => (n, false),
+                Adapter::Hardware(n) => (n, true),
             };
             match Runtime::webgpu().await {
-                Ok(rt) => Ok((rt, format!("WebGPU forced in the settings ({detail})"))),
+                Ok(rt) => Ok(gpu(
+                    rt,
+                    format!("WebGPU forced in the settings ({detail})"),
+                    hardware.then_some(detail),
+                )),
                 Err(e) => Err(format!(
                     "Backend is set to WebGPU, and the adapter ({detail}) failed to start: {e}"
                 )),
             }
         }
-        BackendChoice::Auto => match probe().await {
-            Adapter::NoApi => Ok((Runtime::cpu(), "this browser has no WebGPU".into())),
-            Adapter::None => Ok((Runtime::cpu(), "no WebGPU adapter is available".into())),
-            Adapter::Software(name) => Ok((
-                Runtime::cpu(),
+        BackendChoice::Auto => Ok(match probe().await {
+            Adapter::NoApi => cpu("this browser has no WebGPU", None),
+            Adapter::None => cpu("no WebGPU adapter is available", None),
+            Adapter::Software(name) => cpu(
                 format!("the WebGPU adapter is a software one ({name}); the CPU is faster"),
-            )),
+                None,
+            ),
             Adapter::Hardware(name) => match Runtime::webgpu().await {
-                Ok(rt) => Ok((rt, format!("hardware WebGPU adapter: {name}"))),
-                Err(e) => Ok((
-                    Runtime::cpu(),
-                    format!("WebGPU failed to start ({e}); using the CPU"),
-                )),
+                Ok(rt) => gpu(rt, format!("hardware WebGPU adapter: {name}"), Some(name)),
+                Err(e) => cpu(format!("WebGPU failed to start ({e}); using the CPU"), None),
             },
-        },
+        }),
     }
 }

@@ -1,17 +1,8 @@
-//! The engine's Web Worker (a wasm bin that trunk builds with `data-type="worker"`). The page sends JSON
-//! commands; the worker drives the engine and answers with JSON events. Natively it only explains itself, so that
-//! `cargo test --workspace` builds it without the WebGPU stack.
-
-#[cfg(target_arch = "wasm32")]
-mod choose;
-#[cfg(target_arch = "wasm32")]
-mod slice;
-#[cfg(target_arch = "wasm32")]
-mod worker;
+//! The CPU-only engine worker (a wasm bin that trunk builds with `data-type="worker"`); see the library.
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    worker::start();
+    lethe_worker::start();
 }
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -148,14 +148,15 @@ fn dispatch(command: Command, state: Shared) {
 
 async fn hello(choice: BackendChoice, state: Shared) {
     match choose::runtime(choice).await {
-        Ok((runtime, reason)) => {
-            let backend = runtime.name.to_string();
-            state.borrow_mut().runtime = Some(runtime);
+        Ok(started) => {
+            let backend = started.runtime.name.to_string();
+            state.borrow_mut().runtime = Some(started.runtime);
             send(&Event::Ready {
                 protocol: PROTOCOL_VERSION,
                 lethe_version: lethe_protocol::LETHE_VERSION.into(),
                 backend,
-                reason,
+                reason: started.reason,
+                adapter: started.adapter,
             });
         }
         Err(message) => send(&Event::StartFailed { message }),
