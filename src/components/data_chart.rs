@@ -54,6 +54,8 @@ pub fn pixels(view: &DatasetView, i: usize) -> &[f32] {
 #[component]
 pub fn DataChart() -> impl IntoView {
     let app = use_app();
+    // The boundary alone: the scatter is redrawn when it changes, not on every change of the run.
+    let boundary = Memo::new(move |_| app.run.with(|r| r.boundary.clone()));
     let svg = Memo::new(move |_| {
         let features = app.experiment.with(|e| e.data.plot_features);
         app.dataset.with(|d| {
@@ -69,11 +71,11 @@ pub fn DataChart() -> impl IntoView {
                             }
                             _ => Default::default(),
                         });
-                app.run.with(|r| {
+                boundary.with(|b| {
                     scatter_svg_marked(
                         view,
                         Plane::Features(features),
-                        r.boundary.as_ref().filter(|_| two_d),
+                        b.as_ref().filter(|_| two_d),
                         &marked,
                         chart_size((560, 440), (360, 320)),
                     )

@@ -16,8 +16,14 @@ const FAILED: RGBColor = RGBColor(140, 140, 140);
 #[component]
 pub fn LearningCurves() -> impl IntoView {
     let app = use_app();
+    // Redrawn when a record or an attempt arrives, not on every change of the run (heartbeats, steps).
+    let shape = Memo::new(move |_| {
+        app.run
+            .with(|r| (r.id, r.history.len(), r.attempts.len(), r.epochs_total))
+    });
     let charts = Memo::new(move |_| {
-        app.run.with(|r| {
+        shape.track();
+        app.run.with_untracked(|r| {
             if r.history.is_empty() && r.attempts.is_empty() {
                 return None;
             }
