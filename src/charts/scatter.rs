@@ -100,10 +100,108 @@ pub fn scatter_svg_marked(
     if view.feature_names.is_empty() {
         return "<p>no features to plot</p>".into();
     }
-    if let Err(e) = draw(&mut svg, view, plane.within(view), boundary, marked, size) {
+    let layers = Layers {
+        grid: boundary,
+        cells: true,
+        points: true,
+    };
+    if let Err(e) = draw(&mut svg, view, plane.within(view), layers, marked, size) {
         return format!("<p>chart error: {e}</p>");
     }
     svg
+}
+
+/// The fill of the two invisible rectangles that bracket the boundary's cells in the SVG text.
+const SENTINEL: RGBColor = RGBColor(1, 2, 3);
+/// The element the page fills with [`boundary_layer_svg`] (the boundary's cells, under the points).
+pub const BOUNDARY_LAYER: &str = r#"<g class="boundary-layer"></g>"#;
+
+/// What one drawing holds.
+#[derive(Clone, Copy)]
+struct Layers<'g> {
+    /// The boundary grid, for the axes' ranges.
+    grid: Option<&'g BoundaryGrid>,
+    /// Draw the grid's cells.
+    cells: bool,
+    /// Draw the points and the legend.
+    points: bool,
+}
+
+/// The byte ranges of the two sentinel rectangles in `svg`.
+fn sentinels(svg: &str) -> Option<[(usize, usize); 2]> {
+    let fill = format!("#{:02X}{:02X}{:02X}", SENTINEL.0, SENTINEL.1, SENTINEL.2);
+    let element = |from: usize| {
+        let at = from + svg[from..].find(fill.as_str())?;
+        let start = svg[..at].rfind("<rect")?;
+        let end = at + svg[at..].find("/>")? + 2;
+        Some((start, end))
+    };
+    let first = element(0)?;
+    let second = element(first.1)?;
+    Some([first, second])
+}
+
+/// [`scatter_svg_marked`] without the boundary's cells: in their place an empty [`BOUNDARY_LAYER`] group, drawn
+/// on axes fitted to `grid` when there is one. The page draws this once per run and fills the group with
+/// [`boundary_layer_svg`] at each new boundary, so that the 2,000 points are not drawn again each time.
+pub fn scatter_base_svg(
+    view: &DatasetView,
+    plane: Plane,
+    grid: Option<&BoundaryGrid>,
+    marked: &HashSet<u32>,
+    size: (u32, u32),
+) -> String {
+    let mut svg = String::new();
+    if view.feature_names.is_empty() {
+        return "<p>no features to plot</p>".into();
+    }
+    let layers = Layers {
+        grid,
+        cells: false,
+        points: true,
+    };
+    if let Err(e) = draw(&mut svg, view, plane.within(view), layers, marked, size) {
+        return format!("<p>chart error: {e}</p>");
+    }
+    match sentinels(&svg) {
+        Some([(a, _), (_, b)]) => format!("{}{BOUNDARY_LAYER}{}", &svg[..a], &svg[b..]),
+        None => svg,
+    }
+}
+
+/// The boundary's cells as SVG elements in the coordinates of [`scatter_base_svg`] drawn with the same `grid`
+/// ranges and size.
+pub fn boundary_layer_svg(
+    view: &DatasetView,
+    plane: Plane,
+    grid: &BoundaryGrid,
+    size: (u32, u32),
+) -> String {
+    let mut svg = String::new();
+    if view.feature_names.is_empty() {
+        return svg;
+    }
+    let layers = Layers {
+        grid: Some(grid),
+        cells: true,
+        points: false,
+    };
+    if draw(
+        &mut svg,
+        view,
+        plane.within(view),
+        layers,
+        &HashSet::new(),
+        size,
+    )
+    .is_err()
+    {
+        return String::new();
+    }
+    match sentinels(&svg) {
+        Some([(_, a), (b, _)]) => svg[a..b].to_string(),
+        None => String::new(),
+    }
 }
 
 /// The plotted points' indexes in the order their circles appear in the SVG (class by class, training points then
@@ -123,10 +221,11 @@ fn draw<'a>(
     svg: &'a mut String,
     view: &DatasetView,
     plane: Plane,
-    boundary: Option<&BoundaryGrid>,
+    layers: Layers,
     marked: &HashSet<u32>,
     size: (u32, u32),
 ) -> Result<(), Box<dyn std::error::Error + 'a>> {
+    let boundary = layers.grid;
     let n = view.n_points();
     let points: Vec<(f32, f32)> = (0..n).map(|i| plane.point(view, i)).collect();
     let [x_label, y_label] = plane.labels(view);
@@ -161,7 +260,10 @@ fn draw<'a>(
         .y_desc(y_label.as_str())
         .label_style(("sans-serif", 12))
         .draw()?;
-    if let Some(g) = boundary {
+    // Invisible (zero size, nearly transparent), found by their fill: they bracket the cells in the SVG text.
+    let sentinel = || Rectangle::new([(xr.0, yr.0), (xr.0, yr.0)], SENTINEL.mix(0.01).filled());
+    chart.draw_series(std::iter::once(sentinel()))?;
+    if let Some(g) = boundary.filter(|_| layers.cells) {
         let r = g.resolution;
         let (dx, dy) = (
             (g.x_range.1 - g.x_range.0) / r as f32,
@@ -190,6 +292,11 @@ fn draw<'a>(
             let color = class_color(class as usize).mix(strength).filled();
             Rectangle::new([(x0, y0), (x1, y0 + dy)], color)
         }))?;
+    }
+    chart.draw_series(std::iter::once(sentinel()))?;
+    if !layers.points {
+        root.present()?;
+        return Ok(());
     }
     for (c, name) in view.class_names.iter().enumerate() {
         let color = class_color(c);
@@ -326,6 +433,31 @@ mod tests {
             with.matches("<rect").count() - without.matches("<rect").count(),
             6
         );
+    }
+
+    #[test]
+    fn the_base_and_its_boundary_layer_together_are_the_full_chart() {
+        let grid = BoundaryGrid {
+            x_range: (-1.0, 2.0),
+            y_range: (-1.0, 2.0),
+            resolution: 3,
+            class: vec![0, 1, 1, 0, 1, 1, 0, 0, 1],
+            confidence: vec![0.9; 9],
+        };
+        let plane = Plane::Features([0, 1]);
+        let full = scatter_svg(&view(), plane, Some(&grid), (400, 300));
+        let base = scatter_base_svg(&view(), plane, Some(&grid), &HashSet::new(), (400, 300));
+        let layer = boundary_layer_svg(&view(), plane, &grid, (400, 300));
+        assert_eq!(layer.matches("<rect").count(), 6, "{layer}");
+        assert!(
+            base.contains(BOUNDARY_LAYER) && !base.contains("#010203"),
+            "{base}"
+        );
+        // Filling the group reproduces the full drawing but for the sentinels and the group's tags.
+        let filled = base.replace(BOUNDARY_LAYER, &layer);
+        let [(a, b), (c, d)] = sentinels(&full).unwrap();
+        let without = format!("{}{}{}", &full[..a], &full[b..c], &full[d..]);
+        assert_eq!(filled, without);
     }
 
     /* Source: the page's order of events. Picking digits sets the plotted features to [33, 26] before the digits

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use lethe_protocol::DatasetView;
 
-use crate::charts::scatter::{Plane, scatter_svg, scatter_svg_marked};
+use crate::charts::scatter::{Plane, boundary_layer_svg, scatter_base_svg, scatter_svg};
 use crate::charts::thumbnail::thumbnail_svg;
 use crate::state::use_app;
 
@@ -56,12 +56,36 @@ pub fn DataChart() -> impl IntoView {
     let app = use_app();
     // The boundary alone: the scatter is redrawn when it changes, not on every change of the run.
     let boundary = Memo::new(move |_| app.run.with(|r| r.boundary.clone()));
+    // The boundary of a model trained on other settings would mislead: drawn only while it is current.
+    let shown = Memo::new(move |_| {
+        let two_d = app
+            .dataset
+            .with(|d| d.as_ref().is_some_and(|v| v.feature_names.len() == 2));
+        boundary.get().filter(|_| two_d && !app.results_stale.get())
+    });
+    // The points are drawn once per boundary *frame* (its axes' ranges, fixed for a dataset), the cells into the
+    // base's boundary layer at each new grid: the 2,000 points are not drawn again while training.
+    let frame = Memo::new(move |_| {
+        shown.with(|g| g.as_ref().map(|g| (g.x_range, g.y_range, g.resolution)))
+    });
+    let layer = Memo::new(move |_| {
+        let features = app.experiment.with(|e| e.data.plot_features);
+        shown.with(|g| {
+            app.dataset.with(|d| match (d, g) {
+                (Some(view), Some(g)) => boundary_layer_svg(
+                    view,
+                    Plane::Features(features),
+                    g,
+                    chart_size((560, 440), (360, 320)),
+                ),
+                _ => String::new(),
+            })
+        })
+    });
     let svg = Memo::new(move |_| {
         let features = app.experiment.with(|e| e.data.plot_features);
         app.dataset.with(|d| {
             d.as_ref().map(|view| {
-                // The boundary of a model trained on other settings would mislead: drawn only while it is current.
-                let two_d = view.feature_names.len() == 2 && !app.results_stale.get();
                 // The forget set being picked, crossed.
                 let marked: std::collections::HashSet<u32> =
                     app.experiment
@@ -71,17 +95,31 @@ pub fn DataChart() -> impl IntoView {
                             }
                             _ => Default::default(),
                         });
-                boundary.with(|b| {
-                    scatter_svg_marked(
+                let _ = frame.get();
+                shown.with_untracked(|g| {
+                    scatter_base_svg(
                         view,
                         Plane::Features(features),
-                        b.as_ref().filter(|_| two_d),
+                        g.as_ref(),
                         &marked,
                         chart_size((560, 440), (360, 320)),
                     )
                 })
             })
         })
+    });
+    // Fills the base's boundary layer (again after the base itself was drawn anew).
+    Effect::new(move |_| {
+        let _ = svg.get();
+        let cells = layer.get();
+        let group = web_sys::window().and_then(|w| w.document()).and_then(|d| {
+            d.query_selector("#data-chart .boundary-layer")
+                .ok()
+                .flatten()
+        });
+        if let Some(group) = group {
+            group.set_inner_html(&cells);
+        }
     });
     let pca = Memo::new(move |_| {
         app.dataset.with(|d| {

@@ -22,7 +22,7 @@ pub fn LearningCurves() -> impl IntoView {
             .with(|r| (r.id, r.history.len(), r.attempts.len(), r.epochs_total))
     });
     let charts = Memo::new(move |_| {
-        shape.track();
+        let _ = shape.get(); // `get`, not `track`: a memo is lazy, and only computing it subscribes it to the run
         app.run.with_untracked(|r| {
             if r.history.is_empty() && r.attempts.is_empty() {
                 return None;
