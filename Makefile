@@ -38,7 +38,9 @@ test-e2e: browser-tools
 	node --test --test-concurrency=1 tests/
 
 ## Benchmarks in headless Chromium (release build): three training workloads on the CPU and on WebGPU
-## (SwiftShader here), wasm sizes, time to interactive, longest task, peak heap. Writes docs/bench.json.
+## (SwiftShader here), each side by side with TensorFlow.js 4.22 (wasm, cpu, webgpu) on the same split and initial
+## weights, wasm sizes, time to interactive, longest task, peak heap. Writes docs/bench.json and the side-by-side
+## block of docs/BENCHMARKS.md.
 bench: build browser-tools
 	REPS=$${REPS:-3} GPU_REPS=$${GPU_REPS:-1} node bench/bench.mjs
 

@@ -112,8 +112,16 @@ fn persist(app: AppState) {
             if let (RunStatus::Done, Some(report)) = (&r.status, &r.report)
                 && r.id != 0
             {
-                storage::save_results(report);
-                app.remember_settings();
+                // In a task of its own: serialising and storing the report right after the results appear made
+                // one main-thread task of both (over 100 ms at the end of a run).
+                let report = report.clone();
+                set_timeout(
+                    move || {
+                        storage::save_results(&report);
+                        app.remember_settings();
+                    },
+                    Duration::ZERO,
+                );
             }
         })
     });

@@ -1,6 +1,6 @@
 // make bench only: two ways to train the same workload in a Web Worker, timed the same way.
-//   runLethe: Lethe's engine worker (the files the page loads), driven through its JSON protocol, with no page
-//             drawing anything: the fair counterpart of TensorFlow.js's `fit`.
+//   runLethe: Lethe's engine worker (the files the page loads), driven through its JSON protocol as the page
+//             drives it (prepare, then train), with no page drawing anything: the fair counterpart of `fit`.
 //   runTf:    TensorFlow.js 4 (`tfjs-worker.js`) on one of its backends, from Lethe's exported split and weights.
 // Each returns what the bench compares: training seconds, optimiser steps, training and test accuracy.
 
@@ -23,7 +23,10 @@ wasm_bindgen({ module_or_path: ${JSON.stringify(url(`${name}_bg.wasm`))} }).catc
     else if (event.type === 'ready') {
       readyMs = performance.now() - started;
       backend = event.backend;
-      send({ type: 'train', run_id: 1, experiment, csv_text: null });
+      // The page's sequence: the dataset first (the page draws it), then the run.
+      send({ type: 'prepare', request_id: 1, experiment, csv_text: null });
+    } else if (event.type === 'dataset') {
+      send({ type: 'train', run_id: 2, experiment, csv_text: null });
     } else if (event.type === 'done') {
       worker.terminate();
       const run = event.report.runs[0];

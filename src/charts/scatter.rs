@@ -101,6 +101,7 @@ pub fn scatter_svg_marked(
         return "<p>no features to plot</p>".into();
     }
     let layers = Layers {
+        frame: None,
         grid: boundary,
         cells: true,
         points: true,
@@ -116,10 +117,15 @@ const SENTINEL: RGBColor = RGBColor(1, 2, 3);
 /// The element the page fills with [`boundary_layer_svg`] (the boundary's cells, under the points).
 pub const BOUNDARY_LAYER: &str = r#"<g class="boundary-layer"></g>"#;
 
+/// The axes' ranges of a 2-D chart, in data units.
+pub type Frame = ((f32, f32), (f32, f32));
+
 /// What one drawing holds.
 #[derive(Clone, Copy)]
 struct Layers<'g> {
-    /// The boundary grid, for the axes' ranges.
+    /// The axes' ranges; else the grid's, else the points' own.
+    frame: Option<Frame>,
+    /// The boundary grid.
     grid: Option<&'g BoundaryGrid>,
     /// Draw the grid's cells.
     cells: bool,
@@ -142,12 +148,13 @@ fn sentinels(svg: &str) -> Option<[(usize, usize); 2]> {
 }
 
 /// [`scatter_svg_marked`] without the boundary's cells: in their place an empty [`BOUNDARY_LAYER`] group, drawn
-/// on axes fitted to `grid` when there is one. The page draws this once per run and fills the group with
-/// [`boundary_layer_svg`] at each new boundary, so that the 2,000 points are not drawn again each time.
+/// on the axes of `frame` (the view's `plot_ranges`, which the boundary's grid spans). The page draws this once
+/// per dataset and fills the group with [`boundary_layer_svg`] at each new boundary, so that the 2,000 points are
+/// not drawn again while a model trains.
 pub fn scatter_base_svg(
     view: &DatasetView,
     plane: Plane,
-    grid: Option<&BoundaryGrid>,
+    frame: Option<Frame>,
     marked: &HashSet<u32>,
     size: (u32, u32),
 ) -> String {
@@ -156,7 +163,8 @@ pub fn scatter_base_svg(
         return "<p>no features to plot</p>".into();
     }
     let layers = Layers {
-        grid,
+        frame,
+        grid: None,
         cells: false,
         points: true,
     };
@@ -169,11 +177,12 @@ pub fn scatter_base_svg(
     }
 }
 
-/// The boundary's cells as SVG elements in the coordinates of [`scatter_base_svg`] drawn with the same `grid`
-/// ranges and size.
+/// The boundary's cells as SVG elements in the coordinates of [`scatter_base_svg`] drawn with the same `frame`
+/// and size.
 pub fn boundary_layer_svg(
     view: &DatasetView,
     plane: Plane,
+    frame: Option<Frame>,
     grid: &BoundaryGrid,
     size: (u32, u32),
 ) -> String {
@@ -182,6 +191,7 @@ pub fn boundary_layer_svg(
         return svg;
     }
     let layers = Layers {
+        frame,
         grid: Some(grid),
         cells: true,
         points: false,
@@ -229,8 +239,8 @@ fn draw<'a>(
     let n = view.n_points();
     let points: Vec<(f32, f32)> = (0..n).map(|i| plane.point(view, i)).collect();
     let [x_label, y_label] = plane.labels(view);
-    let (xr, yr) = match boundary {
-        Some(g) => (g.x_range, g.y_range),
+    let (xr, yr) = match layers.frame.or(boundary.map(|g| (g.x_range, g.y_range))) {
+        Some(frame) => frame,
         None => (
             padded(points.iter().map(|p| p.0)),
             padded(points.iter().map(|p| p.1)),
@@ -382,6 +392,7 @@ mod tests {
             sampled_from: 4,
             rows: vec![0, 1, 2, 3],
             image_side: None,
+            plot_ranges: vec![],
             pca: Some(lethe_protocol::Projection {
                 coords: vec![0.0, 0.0, 1.0, 0.5, 2.0, 1.0, 3.0, 1.5],
                 explained: [0.6, 0.25],
@@ -446,8 +457,9 @@ mod tests {
         };
         let plane = Plane::Features([0, 1]);
         let full = scatter_svg(&view(), plane, Some(&grid), (400, 300));
-        let base = scatter_base_svg(&view(), plane, Some(&grid), &HashSet::new(), (400, 300));
-        let layer = boundary_layer_svg(&view(), plane, &grid, (400, 300));
+        let frame = Some((grid.x_range, grid.y_range));
+        let base = scatter_base_svg(&view(), plane, frame, &HashSet::new(), (400, 300));
+        let layer = boundary_layer_svg(&view(), plane, frame, &grid, (400, 300));
         assert_eq!(layer.matches("<rect").count(), 6, "{layer}");
         assert!(
             base.contains(BOUNDARY_LAYER) && !base.contains("#010203"),

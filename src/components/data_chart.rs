@@ -63,18 +63,31 @@ pub fn DataChart() -> impl IntoView {
             .with(|d| d.as_ref().is_some_and(|v| v.feature_names.len() == 2));
         boundary.get().filter(|_| two_d && !app.results_stale.get())
     });
-    // The points are drawn once per boundary *frame* (its axes' ranges, fixed for a dataset), the cells into the
-    // base's boundary layer at each new grid: the 2,000 points are not drawn again while training.
+    // The axes: for two features the view's padded ranges, which the boundary's grid spans, so the points are drawn
+    // once per dataset and only the boundary's layer changes while a model trains (a view without them, or a grid
+    // on other ranges, falls back to the grid's).
     let frame = Memo::new(move |_| {
-        shown.with(|g| g.as_ref().map(|g| (g.x_range, g.y_range, g.resolution)))
+        let features = app.experiment.with(|e| e.data.plot_features);
+        let from_view = app.dataset.with(|d| {
+            let view = d.as_ref()?;
+            match Plane::Features(features).within(view) {
+                Plane::Features([a, b]) if view.plot_ranges.len() == 2 => {
+                    Some((*view.plot_ranges.get(a)?, *view.plot_ranges.get(b)?))
+                }
+                _ => None,
+            }
+        });
+        from_view.or_else(|| shown.with(|g| g.as_ref().map(|g| (g.x_range, g.y_range))))
     });
     let layer = Memo::new(move |_| {
         let features = app.experiment.with(|e| e.data.plot_features);
+        let frame = frame.get();
         shown.with(|g| {
             app.dataset.with(|d| match (d, g) {
                 (Some(view), Some(g)) => boundary_layer_svg(
                     view,
                     Plane::Features(features),
+                    frame,
                     g,
                     chart_size((560, 440), (360, 320)),
                 ),
@@ -95,16 +108,13 @@ pub fn DataChart() -> impl IntoView {
                             }
                             _ => Default::default(),
                         });
-                let _ = frame.get();
-                shown.with_untracked(|g| {
-                    scatter_base_svg(
-                        view,
-                        Plane::Features(features),
-                        g.as_ref(),
-                        &marked,
-                        chart_size((560, 440), (360, 320)),
-                    )
-                })
+                scatter_base_svg(
+                    view,
+                    Plane::Features(features),
+                    frame.get(),
+                    &marked,
+                    chart_size((560, 440), (360, 320)),
+                )
             })
         })
     });

@@ -238,3 +238,23 @@ fn the_random_source_is_pinned() {
     assert_eq!(below, [0, 4, 7, 8, 1, 0]);
     assert_eq!(items, [1, 6, 4, 5, 0, 2, 3, 7]);
 }
+
+/* Source: the boundary's own grid. The page draws the points of two-feature data on the view's `plot_ranges` before
+any model exists, and the decision boundary later into the same axes: they must be the grid's ranges exactly. */
+#[test]
+fn the_view_plots_two_features_on_the_boundary_grids_ranges() {
+    let moons = prepare(generate(&config(DataSource::Moons, 200), 1), 0.25, 1).unwrap();
+    let (xr, yr, _) = moons.plane_grid([0, 1], 8);
+    assert_eq!(moons.view(1).plot_ranges, vec![xr, yr]);
+    let (yr2, xr2, _) = moons.plane_grid([1, 0], 8);
+    assert_eq!(
+        (xr2, yr2),
+        (xr, yr),
+        "each feature's range does not depend on the axis it is drawn on"
+    );
+    let wine = prepare(data::wine(), 0.25, 3).unwrap();
+    assert!(
+        wine.view(3).plot_ranges.is_empty(),
+        "only two-feature data has a boundary"
+    );
+}

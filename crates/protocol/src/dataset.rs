@@ -33,6 +33,11 @@ pub struct DatasetView {
     pub image_side: Option<usize>,
     /// For more than two features: the first two principal components, fitted on the standardised training split.
     pub pca: Option<Projection>,
+    /// For two features: each one's padded range over the whole dataset, in original units. The decision boundary's
+    /// grid spans exactly these, so the page draws the points on these axes from the start and only the boundary
+    /// changes while a model trains. Absent otherwise (and in views from before this key).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub plot_ranges: Vec<(f32, f32)>,
 }
 
 /// The plotted points projected on two principal components.

@@ -232,6 +232,11 @@ impl Prepared {
             pca: (d > 2).then(|| self.projection(&rows)),
             rows: rows.iter().map(|&i| i as u32).collect(),
             image_side: self.raw.image_side,
+            plot_ranges: if d == 2 {
+                (0..2).map(|f| self.padded_range(f)).collect()
+            } else {
+                Vec::new()
+            },
         }
     }
 
