@@ -566,8 +566,14 @@ impl Controller {
                     inner.start_failures = 0;
                     let auto = self.app.experiment.get_untracked().backend == BackendChoice::Auto
                         && !inner.force_cpu;
-                    if auto && !inner.gpu_worker {
-                        // Only the CPU engine under Auto looks for an adapter.
+                    if inner.gpu_worker {
+                        // The WebGPU engine names its adapter when it is a hardware one: Auto can use it after
+                        // the user switches from WebGPU to Auto.
+                        if adapter.is_some() {
+                            inner.adapter = adapter;
+                        }
+                    } else if auto {
+                        // The CPU engine under Auto looks for an adapter (none found clears an old one).
                         inner.adapter = inner.fake_adapter.clone().or(adapter);
                     }
                     // The WebGPU engine started for a job under Auto: say why Auto took it.
