@@ -96,20 +96,30 @@ pub fn scatter_svg_marked(
     marked: &HashSet<u32>,
     size: (u32, u32),
 ) -> String {
-    let mut svg = String::new();
-    if view.feature_names.is_empty() {
-        return "<p>no features to plot</p>".into();
-    }
     let layers = Layers {
         frame: None,
         grid: boundary,
         cells: true,
         points: true,
     };
-    if let Err(e) = draw(&mut svg, view, plane.within(view), layers, marked, size) {
-        return format!("<p>chart error: {e}</p>");
+    render(view, plane, layers, marked, size).unwrap_or_else(|html| html)
+}
+
+/// The SVG of `layers`, or a paragraph saying why there is none.
+fn render(
+    view: &DatasetView,
+    plane: Plane,
+    layers: Layers,
+    marked: &HashSet<u32>,
+    size: (u32, u32),
+) -> Result<String, String> {
+    let mut svg = String::new();
+    if view.feature_names.is_empty() {
+        return Err("<p>no features to plot</p>".into());
     }
-    svg
+    draw(&mut svg, view, plane.within(view), layers, marked, size)
+        .map_err(|e| format!("<p>chart error: {e}</p>"))?;
+    Ok(svg)
 }
 
 /// The fill of the two invisible rectangles that bracket the boundary's cells in the SVG text.
@@ -158,22 +168,18 @@ pub fn scatter_base_svg(
     marked: &HashSet<u32>,
     size: (u32, u32),
 ) -> String {
-    let mut svg = String::new();
-    if view.feature_names.is_empty() {
-        return "<p>no features to plot</p>".into();
-    }
     let layers = Layers {
         frame,
         grid: None,
         cells: false,
         points: true,
     };
-    if let Err(e) = draw(&mut svg, view, plane.within(view), layers, marked, size) {
-        return format!("<p>chart error: {e}</p>");
-    }
-    match sentinels(&svg) {
-        Some([(a, _), (_, b)]) => format!("{}{BOUNDARY_LAYER}{}", &svg[..a], &svg[b..]),
-        None => svg,
+    match render(view, plane, layers, marked, size) {
+        Ok(svg) => match sentinels(&svg) {
+            Some([(a, _), (_, b)]) => format!("{}{BOUNDARY_LAYER}{}", &svg[..a], &svg[b..]),
+            None => svg,
+        },
+        Err(html) => html,
     }
 }
 
@@ -186,32 +192,16 @@ pub fn boundary_layer_svg(
     grid: &BoundaryGrid,
     size: (u32, u32),
 ) -> String {
-    let mut svg = String::new();
-    if view.feature_names.is_empty() {
-        return svg;
-    }
     let layers = Layers {
         frame,
         grid: Some(grid),
         cells: true,
         points: false,
     };
-    if draw(
-        &mut svg,
-        view,
-        plane.within(view),
-        layers,
-        &HashSet::new(),
-        size,
-    )
-    .is_err()
-    {
-        return String::new();
-    }
-    match sentinels(&svg) {
-        Some([(_, a), (b, _)]) => svg[a..b].to_string(),
-        None => String::new(),
-    }
+    render(view, plane, layers, &HashSet::new(), size)
+        .ok()
+        .and_then(|svg| sentinels(&svg).map(|[(_, a), (b, _)]| svg[a..b].to_string()))
+        .unwrap_or_default()
 }
 
 /// The plotted points' indexes in the order their circles appear in the SVG (class by class, training points then

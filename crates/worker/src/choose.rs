@@ -93,6 +93,19 @@ fn cpu(reason: impl Into<String>, adapter: Option<String>) -> Started {
     }
 }
 
+/// Auto's answer for every adapter but a hardware one: the CPU, and why. Gives back the hardware adapter's name.
+fn auto_without_hardware(adapter: Adapter) -> Result<Started, String> {
+    match adapter {
+        Adapter::NoApi => Ok(cpu("this browser has no WebGPU", None)),
+        Adapter::None => Ok(cpu("no WebGPU adapter is available", None)),
+        Adapter::Software(name) => Ok(cpu(
+            format!("the WebGPU adapter is a software one ({name}); the CPU is faster"),
+            None,
+        )),
+        Adapter::Hardware(name) => Err(name),
+    }
+}
+
 /// The CPU-only engine (`lethe-worker`, the one every visitor loads): it never starts WebGPU, but with Auto it
 /// looks for a hardware adapter and names it, so that the page can load the WebGPU engine for a run that pays.
 #[cfg(not(feature = "webgpu"))]
@@ -104,20 +117,14 @@ pub async fn runtime(choice: BackendChoice) -> Result<Started, String> {
             (lethe-worker-gpu) for WebGPU"
                 .into(),
         ),
-        BackendChoice::Auto => Ok(match probe().await {
-            Adapter::NoApi => cpu("this browser has no WebGPU", None),
-            Adapter::None => cpu("no WebGPU adapter is available", None),
-            Adapter::Software(name) => cpu(
-                format!("the WebGPU adapter is a software one ({name}); the CPU is faster"),
-                None,
-            ),
-            Adapter::Hardware(name) => cpu(
+        BackendChoice::Auto => Ok(auto_without_hardware(probe().await).unwrap_or_else(|name| {
+            cpu(
                 format!(
                     "hardware WebGPU adapter {name}: Auto takes it for runs large enough to pay"
                 ),
                 Some(name),
-            ),
-        }),
+            )
+        })),
     }
 }
 
@@ -161,14 +168,9 @@ pub async fn runtime(choice: BackendChoice) -> Result<Started, String> {
                 )),
             }
         }
-        BackendChoice::Auto => Ok(match probe().await {
-            Adapter::NoApi => cpu("this browser has no WebGPU", None),
-            Adapter::None => cpu("no WebGPU adapter is available", None),
-            Adapter::Software(name) => cpu(
-                format!("the WebGPU adapter is a software one ({name}); the CPU is faster"),
-                None,
-            ),
-            Adapter::Hardware(name) => match Runtime::webgpu().await {
+        BackendChoice::Auto => Ok(match auto_without_hardware(probe().await) {
+            Ok(started) => started,
+            Err(name) => match Runtime::webgpu().await {
                 Ok(rt) => gpu(rt, format!("hardware WebGPU adapter: {name}"), Some(name)),
                 Err(e) => cpu(format!("WebGPU failed to start ({e}); using the CPU"), None),
             },
