@@ -533,12 +533,9 @@ impl Controller {
         let app = self.app;
         match event {
             Event::Loaded { .. } => {
-                // The WebGPU engine under Auto gets Auto: it starts WebGPU on the hardware adapter and falls back
-                // to the CPU by itself if that fails.
-                let backend = match (self.backend_choice(), self.inner.borrow().gpu_worker) {
-                    (BackendChoice::Auto, false) => BackendChoice::Auto,
-                    (choice, _) => choice,
-                };
+                // Either engine gets the setting as it is: under Auto the CPU engine looks for an adapter, and the
+                // WebGPU engine starts WebGPU on the hardware adapter, falling back to the CPU by itself.
+                let backend = self.backend_choice();
                 // Most faults go to the first worker only; a start-up crash to every worker.
                 let (fault, protocol) = {
                     let mut inner = self.inner.borrow_mut();

@@ -54,6 +54,7 @@ pub fn pixels(view: &DatasetView, i: usize) -> &[f32] {
 #[component]
 pub fn DataChart() -> impl IntoView {
     let app = use_app();
+    let size = move || chart_size((560, 440), (360, 320));
     // The boundary alone: the scatter is redrawn when it changes, not on every change of the run.
     let boundary = Memo::new(move |_| app.run.with(|r| r.boundary.clone()));
     // The boundary of a model trained on other settings would mislead: drawn only while it is current.
@@ -84,13 +85,9 @@ pub fn DataChart() -> impl IntoView {
         let frame = frame.get();
         shown.with(|g| {
             app.dataset.with(|d| match (d, g) {
-                (Some(view), Some(g)) => boundary_layer_svg(
-                    view,
-                    Plane::Features(features),
-                    frame,
-                    g,
-                    chart_size((560, 440), (360, 320)),
-                ),
+                (Some(view), Some(g)) => {
+                    boundary_layer_svg(view, Plane::Features(features), frame, g, size())
+                }
                 _ => String::new(),
             })
         })
@@ -113,7 +110,7 @@ pub fn DataChart() -> impl IntoView {
                     Plane::Features(features),
                     frame.get(),
                     &marked,
-                    chart_size((560, 440), (360, 320)),
+                    size(),
                 )
             })
         })
@@ -141,7 +138,7 @@ pub fn DataChart() -> impl IntoView {
                         p.explained[0] * 100.0,
                         p.explained[1] * 100.0
                     );
-                    (scatter_svg(view, Plane::Pca, None, chart_size((560, 440), (360, 320))), text)
+                    (scatter_svg(view, Plane::Pca, None, size()), text)
                 })
             })
         })
