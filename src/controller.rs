@@ -57,11 +57,15 @@ struct Inner {
     /// The fault to inject (the test switch's), given to the first worker only unless `fault_every`.
     fault: Option<Fault>,
     fault_every: bool,
+    /// The least length of an optimiser step in every worker (the test switch's `step_ms`).
+    step_ms: Option<f64>,
     /// The protocol version announced to the worker (the test switch can change it).
     protocol: u32,
     last_news_ms: f64,
     /// The hang timeout in force.
     hang_ms: f64,
+    /// How long a worker has to confirm a cancel before it is restarted.
+    cancel_ms: f64,
     /// When the user cancelled, and when the worker must have confirmed by.
     cancel_clicked: f64,
     cancel_deadline: Option<f64>,
@@ -104,8 +108,10 @@ impl Controller {
         let inner = Inner {
             fault: options.fault,
             fault_every: options.fault_every,
+            step_ms: options.step_ms,
             protocol: options.protocol.unwrap_or(PROTOCOL_VERSION),
             hang_ms: options.hang_ms.unwrap_or(HANG_MS),
+            cancel_ms: options.cancel_ms.unwrap_or(CANCEL_GRACE_MS),
             fake_adapter: options.adapter.clone(),
             ..Inner::default()
         };
@@ -364,7 +370,7 @@ impl Controller {
         let now = now_ms();
         let mut inner = self.inner.borrow_mut();
         inner.cancel_clicked = now;
-        inner.cancel_deadline = Some(now + CANCEL_GRACE_MS);
+        inner.cancel_deadline = Some(now + inner.cancel_ms);
     }
 
     /// Called every second: replaces a worker that ignores a cancel or has hung.
@@ -537,19 +543,20 @@ impl Controller {
                 // WebGPU engine starts WebGPU on the hardware adapter, falling back to the CPU by itself.
                 let backend = self.backend_choice();
                 // Most faults go to the first worker only; a start-up crash to every worker.
-                let (fault, protocol) = {
+                let (fault, protocol, step_ms) = {
                     let mut inner = self.inner.borrow_mut();
                     let fault = match inner.fault {
                         Some(Fault::StartCrash) => inner.fault,
                         _ if inner.fault_every => inner.fault,
                         _ => inner.fault.take(),
                     };
-                    (fault, inner.protocol)
+                    (fault, inner.protocol, inner.step_ms)
                 };
                 self.engine.send(&Command::Hello {
                     protocol,
                     backend,
                     fault: fault.map(|f| f.to_string()),
+                    step_ms,
                 });
             }
             Event::Ready {

@@ -28,6 +28,11 @@ pub struct PageOptions {
     pub fault_every: bool,
     /// The hang timeout in milliseconds (test switch only; the controller's default otherwise).
     pub hang_ms: Option<f64>,
+    /// The least length of one optimiser step in milliseconds, in every worker (test switch only).
+    pub step_ms: Option<f64>,
+    /// How long the worker has to confirm a Cancel, in milliseconds (test switch only; the controller's default
+    /// otherwise).
+    pub cancel_ms: Option<f64>,
     /// The protocol version the page announces instead of its own (test switch only).
     pub protocol: Option<u32>,
     /// Panic in the page once it is up, to show what a page-side bug looks like (test switch only).
@@ -65,10 +70,14 @@ impl PageOptions {
                             }
                         }
                     }
-                    options.hang_ms = v
-                        .get("hang_ms")
-                        .and_then(|h| h.as_f64())
-                        .filter(|h| *h > 0.0);
+                    let positive = |key: &str| {
+                        v.get(key)
+                            .and_then(|h| h.as_f64())
+                            .filter(|h| h.is_finite() && *h > 0.0)
+                    };
+                    options.step_ms = positive("step_ms");
+                    options.cancel_ms = positive("cancel_ms");
+                    options.hang_ms = positive("hang_ms");
                     options.fault_every =
                         v.get("fault_every").and_then(|f| f.as_bool()) == Some(true);
                     options.page_panic =
@@ -110,6 +119,12 @@ mod tests {
         assert!(e.unwrap().contains("\"boom\""));
         let (o, e) = PageOptions::read("", Some(r#"{"hang_ms": 3000}"#));
         assert_eq!((o.hang_ms, o.fault, e), (Some(3000.0), None, None));
+        let (o, _) = PageOptions::read("", Some(r#"{"step_ms": 40}"#));
+        assert_eq!(o.step_ms, Some(40.0));
+        let (o, _) = PageOptions::read("", Some(r#"{"step_ms": -1}"#));
+        assert_eq!(o.step_ms, None, "a step cannot last less than nothing");
+        let (o, _) = PageOptions::read("", Some(r#"{"cancel_ms": 30000}"#));
+        assert_eq!((o.cancel_ms, o.step_ms), (Some(30000.0), None));
         let (o, _) = PageOptions::read(
             "",
             Some(r#"{"fault": "worker-crash@2", "fault_every": true, "protocol": 99}"#),

@@ -140,7 +140,10 @@ test('after a reload the engine no longer holds the model: Forget trains it firs
 });
 
 test('Cancel stops the lab and keeps the trained model; Forget then runs again', async () => {
-  const page = await openPage(browser, server.url + experimentHash(experiment((x) => { x.data.n_samples = 2048; x.train.epochs = 20; })));
+  // Long by construction: every optimiser step lasts at least 20 ms (test switch), training is 5 epochs of 12
+  // steps, so the lab's three retrains alone last at least 3.6 s before any method runs, on any machine. The
+  // worker has 30 s to confirm the cancel, so a busy machine's late answer is not taken for an ignored Cancel.
+  const page = await openPage(browser, server.url + experimentHash(experiment((x) => { x.train.epochs = 5; })), { testSwitch: { step_ms: 20, cancel_ms: 30000 } });
   await waitReady(page);
   await trainToDone(page);
   await pickMethods(page, ['finetune', 'neggrad', 'neggrad_plus', 'random_labels', 'scrub', 'bad_teacher', 'salun', 'unsir']);
@@ -149,7 +152,7 @@ test('Cancel stops the lab and keeps the trained model; Forget then runs again',
   await page.click('#lab-run');
   await page.waitForFunction(() => /^unlearning: /.test(document.querySelector('#lab-status').textContent), null, { timeout: 60000 });
   await page.click('#lab-cancel');
-  await page.waitForFunction(() => /^cancelled \(the engine stopped in \d+ ms\); the trained model is kept/.test(document.querySelector('#lab-status').textContent), null, { timeout: 5000 });
+  await page.waitForFunction(() => /^cancelled \(the engine stopped in \d+ ms\); the trained model is kept/.test(document.querySelector('#lab-status').textContent), null, { timeout: 60000 });
   assert.ok(await page.isVisible('#results'), 'the Train results stay');
   assert.match(await page.textContent('#status'), /^done/);
   await pickMethods(page, ['finetune']);

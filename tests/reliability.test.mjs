@@ -155,7 +155,9 @@ test('a second failure after a recovery is reported, not retried forever', async
 });
 
 test('"Forget my data" finishes when another connection blocks IndexedDB, and stops a running run', async () => {
-  const page = await openPage(browser, server.url + experimentHash(experiment((x) => { x.data.n_samples = 4096; x.train.epochs = 2000; })));
+  // The run is still going at the click by construction: every optimiser step lasts at least 20 ms (test switch),
+  // the file's 2,250 training rows make 36 steps an epoch, so 2,000 epochs last at least 24 minutes.
+  const page = await openPage(browser, server.url + experimentHash(experiment((x) => { x.train.epochs = 2000; })), { testSwitch: { step_ms: 20 } });
   await waitReady(page);
   await page.selectOption('#dataset', 'csv');
   await page.setInputFiles('#csv-file', file('kept.csv', `a,b,label\n${rows(3000, (i) => `${i % 9},${(i * 7) % 11},${i % 2}`)}\n`));
@@ -175,6 +177,7 @@ test('"Forget my data" finishes when another connection blocks IndexedDB, and st
   assert.equal(await page.evaluate(() => localStorage.getItem('lethe.settings')), null);
   // The run stopped, and the engine was replaced (its kept models and its copy of the file are gone).
   assert.doesNotMatch(await status(page), /epoch \d+ of 2000/);
+  assert.doesNotMatch(await status(page), /^done/, 'the run was still going when the data was forgotten');
   await waitReady(page);
   const epochsBefore = await page.textContent('#status');
   await page.waitForTimeout(1500);

@@ -27,13 +27,8 @@ test('trains the MLP on two moons to >= 0.95 test accuracy, with curves and the 
   // Source of 0.95: the issue's acceptance figure (an MLP separates two moons with noise 0.1 almost perfectly).
   const page = await openPage(browser, server.url + experimentHash(experiment()));
   await waitReady(page);
-  // Longest main-thread task while training: a guard (500 ms), not the budget.
-  await page.evaluate(() => {
-    window.__longest = 0;
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) window.__longest = Math.max(window.__longest, e.duration);
-    }).observe({ type: 'longtask', buffered: false });
-  });
+  // The longest main-thread task while training is a speed figure: `make bench` measures and prints it
+  // (docs/BENCHMARKS.md); no test verdict depends on it.
   const status = await trainToDone(page);
   const acc = Number(/test accuracy ([\d.]+)%/.exec(status)[1]) / 100;
   assert.ok(acc >= 0.95, `test accuracy ${acc}`);
@@ -43,8 +38,6 @@ test('trains the MLP on two moons to >= 0.95 test accuracy, with curves and the 
   const cells = await page.$$eval('#data-chart svg rect', (r) => r.length);
   assert.ok(cells >= 48, `decision boundary rectangles: ${cells}`);
   assert.ok(await page.isVisible('#confusion'), 'confusion matrix');
-  const longest = await page.evaluate(() => window.__longest);
-  assert.ok(longest < 500, `longest main-thread task ${longest} ms`);
   const report = await downloadReport(page);
   assert.equal(report.host, 'browser');
   assert.equal(report.backend, 'cpu');
@@ -67,28 +60,37 @@ test('WebGPU forced where the browser has none: the page says why, in words, and
 });
 
 test('a slow but healthy epoch is not taken for a hang: the worker sends heartbeats (hang timeout 3 s by test switch)', async () => {
-  // One epoch of 24 000 single-point steps takes about 6 s in the CPU engine (13 s for 6 000 in the engine that
-  // carried WebGPU); before heartbeats the page heard nothing until the epoch ended and killed the run after its
-  // hang timeout.
+  // The epoch's length comes from the test, not from the machine: every optimiser step lasts at least STEP_MS by
+  // the test switch (busy inside the worker's compute loop, so the heartbeats must come from the loop itself, as in
+  // a real slow epoch), and the one epoch has one step per training row (batch size 1). Before heartbeats the page
+  // heard nothing until the epoch ended and killed the run after its hang timeout.
+  const HANG_MS = 3000;
+  const STEP_MS = 40;
   const e = experiment((x) => {
-    x.data.n_samples = 32000;
+    x.data.n_samples = 400;
+    x.data.test_fraction = 0.25;
     x.model.width = 8;
     x.train.batch_size = 1;
     x.train.epochs = 1;
   });
-  const page = await openPage(browser, server.url + experimentHash(e), { testSwitch: { hang_ms: 3000 } });
+  const page = await openPage(browser, server.url + experimentHash(e), { testSwitch: { hang_ms: HANG_MS, step_ms: STEP_MS } });
   await waitReady(page);
   const started = Date.now();
   await page.click('#train');
   // Within the one epoch, the heartbeat's step count moves the progress bar and names the step.
   await page.waitForFunction(() => {
     const p = document.querySelector('#progress');
-    return p.value > 0.05 && p.value < 1 && /step \d+ of 24000/.test(document.querySelector('#status').textContent);
-  }, null, { timeout: 60000 });
-  await page.waitForFunction(() => /^(done|failed|cancelled)/.test(document.querySelector('#status').textContent), null, { timeout: 180000 });
+    return p.value > 0.05 && p.value < 1 && /step \d+ of \d+/.test(document.querySelector('#status').textContent);
+  }, null, { timeout: 120000 });
+  const steps = Number(/step \d+ of (\d+)/.exec(await page.textContent('#status'))[1]);
+  // By construction the epoch lasts at least steps × STEP_MS, which must be 4× the hang timeout.
+  assert.ok(steps * STEP_MS >= 4 * HANG_MS, `${steps} steps of ${STEP_MS} ms are not 4× the hang timeout`);
+  // A generous guard against a hang, not a speed verdict.
+  await page.waitForFunction(() => /^(done|failed|cancelled)/.test(document.querySelector('#status').textContent), null, { timeout: 300000 });
   assert.match(await page.textContent('#status'), /^done/);
   const seconds = (Date.now() - started) / 1000;
-  assert.ok(seconds > 3, `the epoch took ${seconds} s, not longer than the hang timeout: the test proves nothing`);
+  // True on any machine unless the switch stopped slowing the steps.
+  assert.ok(seconds >= (steps * STEP_MS) / 1000, `the epoch took ${seconds} s, less than ${steps} steps of ${STEP_MS} ms: the step_ms switch did nothing`);
   const notices = (await page.$('.notices')) ? await page.textContent('.notices') : '';
   assert.doesNotMatch(notices, /stopped|crashed|no answer/i, notices);
   assert.deepEqual(page.errors, []);

@@ -14,7 +14,7 @@ use crate::files::download;
 use crate::state::use_app;
 
 /// The table's columns: the paper's, then the evidence.
-pub const COLUMNS: [&str; 14] = [
+pub const COLUMNS: [&str; 16] = [
     "method",
     "learning_seconds",
     "unlearning_seconds",
@@ -29,6 +29,8 @@ pub const COLUMNS: [&str; 14] = [
     "angle_to_retrain_deg",
     "history_bytes",
     "client_epochs",
+    "sample_grads",
+    "work_speedup_vs_retrain",
 ];
 
 /// The value of `column` on `run`, as text (empty: none).
@@ -55,6 +57,10 @@ pub fn value(run: &RunReport, column: &str) -> String {
             .and_then(|f| f.history_bytes)
             .map_or(String::new(), |b| b.to_string()),
         "client_epochs" => f.map_or(String::new(), |f| f.client_epochs.to_string()),
+        "sample_grads" => a
+            .and_then(|a| a.sample_grads)
+            .map_or(String::new(), |g| g.to_string()),
+        "work_speedup_vs_retrain" => num(a.and_then(|a| a.work_speedup_vs_retrain), 1),
         _ => String::new(),
     }
 }

@@ -37,12 +37,14 @@ impl Cell {
 }
 
 /// The columns: the report's stable keys, in reading order.
-pub const COLUMNS: [&str; 28] = [
+pub const COLUMNS: [&str; 31] = [
     "method",
     "family",
     "guarantee",
     "seconds",
     "speedup_vs_retrain",
+    "sample_grads",
+    "work_speedup_vs_retrain",
     "retain_acc",
     "forget_acc",
     "test_acc",
@@ -63,6 +65,7 @@ pub const COLUMNS: [&str; 28] = [
     "test_acc_std",
     "mia_auc_std",
     "certificate",
+    "hessian_rows",
     "sisa",
     "params",
     "warnings",
@@ -82,6 +85,9 @@ pub fn cell(run: &RunReport, column: &str) -> Cell {
             .map_or(Cell::Empty, |g| Cell::Text(guarantee_words(g).into())),
         "seconds" => Cell::Number(run.seconds, 3),
         "speedup_vs_retrain" => num(a.and_then(|a| a.speedup_vs_retrain), 1),
+        "sample_grads" => num(a.and_then(|a| a.sample_grads).map(|g| g as f64), 0),
+        "work_speedup_vs_retrain" => num(a.and_then(|a| a.work_speedup_vs_retrain), 1),
+        "hessian_rows" => num(a.and_then(|a| a.hessian_rows).map(|g| g as f64), 0),
         "retain_acc" => num(a.map(|a| a.retain_acc), 3),
         "forget_acc" => num(a.map(|a| a.forget_acc), 3),
         "test_acc" => Cell::Number(run.test_acc, 3),

@@ -309,3 +309,46 @@ fn export_gives_the_split_and_the_initial_weights_of_the_run() {
             .all(|v| v.as_f64().unwrap().abs() <= (1.0f64 / 64.0).sqrt())
     );
 }
+
+/* Source: the README's promise that every file in examples/ runs with `make cli EXPERIMENT=…`. The test lists the
+folder, so a new example is covered without editing it; each report must read back as a `Report` and pass
+`Report::check` (what the page checks before it draws a stored report). */
+#[test]
+fn every_example_runs_and_its_report_passes_check() {
+    let dir = example("");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("examples/ should be readable")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".json"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 14, "examples/ holds {names:?}");
+    // Two at a time: the machine has two cores, and each example is a separate process.
+    let failures: Vec<String> = names
+        .chunks(2)
+        .flat_map(|pair| {
+            let runs: Vec<_> = pair
+                .iter()
+                .map(|name| {
+                    let name = name.clone();
+                    let path = example(&name);
+                    std::thread::spawn(move || (name, lethe(&["run", &path])))
+                })
+                .collect();
+            runs.into_iter()
+                .map(|r| r.join().expect("the thread should not panic"))
+                .collect::<Vec<_>>()
+        })
+        .filter_map(|(name, out)| {
+            if !out.status.success() {
+                return Some(format!("{name}: {}", String::from_utf8_lossy(&out.stderr)));
+            }
+            match serde_json::from_slice::<lethe_protocol::Report>(&out.stdout) {
+                Ok(report) => report.check().err().map(|e| format!("{name}: {e}")),
+                Err(e) => Some(format!("{name}: the report does not read back: {e}")),
+            }
+        })
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -29,6 +29,48 @@ pub trait Host {
     fn boundary(&mut self, _epoch: usize, _grid: BoundaryGrid) {}
     /// The unlearning lab began step `done + 1` of `total` (`label` names it, e.g. a method).
     fn stage(&mut self, _label: &str, _done: usize, _total: usize) {}
+    /// `sample_grads` per-example forward and backward passes were just computed (a step on a batch of b rows is
+    /// b of them). The lab counts them per method ([`Tally`]): the report's machine-independent measure of work.
+    fn work(&mut self, _sample_grads: usize) {}
+}
+
+/// A host that counts the work done through it and passes everything on to `inner`.
+pub struct Tally<'a, H: Host> {
+    inner: &'a mut H,
+    /// Per-example forward and backward passes so far.
+    pub sample_grads: u64,
+}
+
+impl<'a, H: Host> Tally<'a, H> {
+    /// Counts from zero.
+    pub fn new(inner: &'a mut H) -> Self {
+        Self {
+            inner,
+            sample_grads: 0,
+        }
+    }
+}
+
+impl<H: Host> Host for Tally<'_, H> {
+    async fn pause(&mut self) -> Flow {
+        self.inner.pause().await
+    }
+    fn epoch(&mut self, record: &EpochRecord, epochs_total: usize) -> Result<()> {
+        self.inner.epoch(record, epochs_total)
+    }
+    fn wants_boundary(&mut self) -> bool {
+        self.inner.wants_boundary()
+    }
+    fn boundary(&mut self, epoch: usize, grid: BoundaryGrid) {
+        self.inner.boundary(epoch, grid)
+    }
+    fn stage(&mut self, label: &str, done: usize, total: usize) {
+        self.inner.stage(label, done, total)
+    }
+    fn work(&mut self, sample_grads: usize) {
+        self.sample_grads += sample_grads as u64;
+        self.inner.work(sample_grads)
+    }
 }
 
 /// A host that runs straight through and keeps nothing: the CLI and native tests.

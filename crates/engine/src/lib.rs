@@ -18,7 +18,7 @@ pub mod vbu;
 
 pub use backend::Runtime;
 pub use error::{EngineError, Result};
-pub use host::{Flow, Host, Straight};
+pub use host::{Flow, Host, Straight, Tally};
 pub use run::{Outcome, prepare_data, run_experiment, run_unlearning};
 
 /// Runs a future to completion on the calling thread (native hosts; on the CPU backend every read is ready).

@@ -56,6 +56,12 @@ fn ratio(num: f64, den: f64) -> f64 {
     if den == 0.0 { 0.0 } else { num / den }
 }
 
+/// `reference / own`: how many times less work `own` did, both counted in per-example forward and backward passes
+/// (`sample_grads`); `None` when `own` computed no gradient at all.
+pub fn work_ratio(reference: u64, own: u64) -> Option<f64> {
+    (own > 0).then(|| reference as f64 / own as f64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -31,6 +31,8 @@ pub struct Trained {
     pub cancelled: bool,
     /// Wall time of the loop.
     pub seconds: f64,
+    /// Per-example forward and backward passes of the loop (each step on b rows counts b).
+    pub sample_grads: u64,
 }
 
 /// Predictions and loss of a model on one split.
@@ -77,10 +79,13 @@ pub async fn train_logged<H: Host>(
     let mut optim = optimizer(config);
     let loss_fn = CrossEntropyLossConfig::new().init(&rt.device);
     let mut rng = Rng64::new(seed, stream::SHUFFLE);
-    let mut order: Vec<usize> = (0..n).collect();
     let mut history = Vec::with_capacity(config.epochs);
     let mut steps = 0u64;
+    let mut sample_grads = 0u64;
     for epoch in 1..=config.epochs {
+        // A fresh permutation of the rows each epoch, as PyTorch's shuffling DataLoader draws one, and as
+        // retraining, SISA, fine-tuning and the federated clients draw theirs (`descent::minibatches`).
+        let mut order: Vec<usize> = (0..n).collect();
         rng.shuffle(&mut order);
         let mut loss_sum = Tensor::<1>::zeros([1], &rt.device);
         for rows in order.chunks(config.batch_size) {
@@ -91,6 +96,8 @@ pub async fn train_logged<H: Host>(
             let before = log.as_deref_mut().map(|l| l.snapshot(&model));
             model = optim.step(config.learning_rate, model, grads);
             steps += 1;
+            sample_grads += rows.len() as u64;
+            host.work(rows.len());
             if let (Some(log), Some(before)) = (log.as_deref_mut(), before) {
                 log.record(rows, before, &model);
             }
@@ -100,6 +107,7 @@ pub async fn train_logged<H: Host>(
                     history,
                     cancelled: true,
                     seconds: started.elapsed().as_secs_f64(),
+                    sample_grads,
                 });
             }
         }
@@ -145,6 +153,7 @@ pub async fn train_logged<H: Host>(
         history,
         cancelled: false,
         seconds: started.elapsed().as_secs_f64(),
+        sample_grads,
     })
 }
 

@@ -187,3 +187,49 @@ fn cnn_needs_square_images() {
         "{err}"
     );
 }
+
+/* Source: the retrain oracle's promise (docs/methods/retrain.md): weights and shuffles are drawn as the original
+training draws them. `fit`, the loop of retraining, SISA and fine-tuning, run from the same initial weights on the
+same rows with the same seed, must end on exactly the weights training ends on (bit for bit: the same batches in
+the same order through the same optimiser). */
+#[test]
+fn fit_draws_its_shuffles_as_training_does() {
+    use lethe_engine::data::rng::{Rng64, stream};
+    use lethe_engine::model::Classifier;
+    use lethe_engine::unlearn::descent::{fit, optimizer};
+    let mut e = Experiment::demo();
+    e.data.n_samples = 300;
+    e.train.epochs = 4;
+    e.train.batch_size = 32;
+    let valid = e.validate().unwrap();
+    let data = prepare_data(&valid, None).unwrap();
+    let rt = Runtime::cpu();
+    let (d, k) = (data.n_features(), data.n_classes());
+    let fresh = || Classifier::new(&valid.model, d, k, valid.seed, &rt.device);
+    let trained = block_on(lethe_engine::train::train(
+        fresh(),
+        &data,
+        &valid.train,
+        valid.seed,
+        &rt,
+        [0, 1],
+        &mut Straight,
+    ))
+    .unwrap();
+    let fitted = block_on(fit(
+        fresh(),
+        &data.train,
+        d,
+        &valid.train,
+        &mut optimizer(&valid.train),
+        &mut Rng64::new(valid.seed, stream::SHUFFLE),
+        &rt.device,
+        &mut Straight,
+    ))
+    .unwrap();
+    let a = block_on(lethe_engine::params_of(&trained.model)).unwrap();
+    let b = block_on(lethe_engine::params_of(&fitted)).unwrap();
+    assert_eq!(a, b);
+    // Training's work in closed form: every epoch passes once over the training rows.
+    assert_eq!(trained.sample_grads, 4 * data.train.len() as u64);
+}

@@ -46,6 +46,19 @@ pub struct Audit {
     pub guarantee: Option<Guarantee>,
     /// Reference retrain seconds / this method's seconds (null for the trained model).
     pub speedup_vs_retrain: Option<f64>,
+    /// Per-example forward and backward passes the row's model cost (a step on a batch of b rows counts b):
+    /// training's for the train row, one retrain's (the mean over seeds) for the retrain row, the unlearning's
+    /// alone for a method (training-time preparation not included). Certified removal counts per-example
+    /// gradients of its Newton work. The machine-independent twin of `seconds`.
+    #[serde(default)]
+    pub sample_grads: Option<u64>,
+    /// The reference's `sample_grads` / this method's: the retrain's, or for certified removal its own oracle's
+    /// (null for the trained model, and for a method that computed no gradient).
+    #[serde(default)]
+    pub work_speedup_vs_retrain: Option<f64>,
+    /// Certified removal only: per-example Hessian terms x xᵀ its Newton work added or took away.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hessian_rows: Option<u64>,
     /// Accuracy on the retain set (the training split without the forget set).
     pub retain_acc: f64,
     /// Accuracy on the forget set (labels as trained on).

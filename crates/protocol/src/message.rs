@@ -15,10 +15,14 @@ pub const PROTOCOL_VERSION: u32 = 3;
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Command {
     /// First message: the protocol version, the backend wanted, and an optional fault to inject (for tests).
+    /// `step_ms` (tests only) makes every optimiser step last at least that many milliseconds inside the worker's
+    /// compute loop, so that a test can make a run as slow as it needs on any machine.
     Hello {
         protocol: u32,
         backend: BackendChoice,
         fault: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        step_ms: Option<f64>,
     },
     /// Prepare the experiment's dataset and answer with [`Event::Dataset`]. `csv_text` carries the user's file
     /// for `source: "csv"`; the worker keeps it once prepared.

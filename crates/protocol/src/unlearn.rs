@@ -181,6 +181,9 @@ const SETTINGS: &[(&str, Kind, f64, f64, &str)] = &[
     ("sigma", Kind::Real, 0.0, 1000.0, "> 0 and ≤ 1000"),
     ("epsilon", Kind::Real, 0.0, 100.0, "> 0 and ≤ 100"),
     ("delta", Kind::Real, 0.0, 1.0, "> 0 and < 1"),
+    ("bias", Kind::Whole, 0.0, 1.0, "0 or 1"),
+    ("strong", Kind::Whole, 0.0, 1.0, "0 or 1"),
+    ("exclude_true", Kind::Whole, 0.0, 1.0, "0 or 1"),
 ];
 
 /// Settings whose lower bound is excluded (must be > lo).
@@ -278,8 +281,9 @@ impl Method {
         match self {
             Self::Retrain => &[],
             Self::Sisa => &["shards", "slices"],
-            Self::Certified => &["sigma", "epsilon", "delta"],
-            Self::Finetune | Self::Neggrad | Self::RandomLabels => &["epochs", "learning_rate"],
+            Self::Certified => &["sigma", "epsilon", "delta", "bias"],
+            Self::Finetune | Self::Neggrad => &["epochs", "learning_rate"],
+            Self::RandomLabels => &["epochs", "learning_rate", "exclude_true"],
             Self::NeggradPlus => &["epochs", "learning_rate", "beta"],
             Self::Scrub => &[
                 "epochs",
@@ -289,10 +293,10 @@ impl Method {
                 "temperature",
                 "max_epochs",
             ],
-            Self::Fisher => &["alpha", "max_std", "samples"],
+            Self::Fisher => &["alpha", "max_std", "samples", "strong"],
             Self::Amnesiac => &["repair_epochs", "learning_rate"],
             Self::BadTeacher => &["epochs", "learning_rate", "retain_fraction", "temperature"],
-            Self::Salun => &["epochs", "learning_rate", "sparsity"],
+            Self::Salun => &["epochs", "learning_rate", "sparsity", "exclude_true"],
             Self::Unsir => &[
                 "epochs",
                 "learning_rate",

@@ -58,6 +58,10 @@ pub struct TimeSliced {
     part: Option<(usize, usize)>,
     /// Optimiser steps so far (calls to `pause`).
     steps: u64,
+    /// The least length of one step in milliseconds (the test switch's `step_ms`; 0 for none).
+    step_ms: f64,
+    /// When the last step ended.
+    last_step: f64,
 }
 
 impl TimeSliced {
@@ -80,7 +84,15 @@ impl TimeSliced {
             stage: "training".into(),
             part: None,
             steps: 0,
+            step_ms: 0.0,
+            last_step: now,
         }
+    }
+
+    /// Makes every step last at least `ms` milliseconds (tests: a run as slow as the test needs, on any machine).
+    pub fn with_step_ms(mut self, ms: f64) -> Self {
+        self.step_ms = ms;
+        self
     }
 }
 
@@ -106,6 +118,14 @@ impl TimeSliced {
 impl Host for TimeSliced {
     async fn pause(&mut self) -> Flow {
         self.steps += 1;
+        if self.step_ms > 0.0 {
+            // Busy, as a slow step is: the heartbeat and the yield below must come from the loop itself.
+            let until = self.last_step + self.step_ms;
+            while now_ms() < until {
+                std::hint::spin_loop();
+            }
+            self.last_step = now_ms();
+        }
         if now_ms() - self.last_heartbeat >= HEARTBEAT_MS {
             self.heartbeat();
         }

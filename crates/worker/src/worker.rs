@@ -22,6 +22,8 @@ struct State {
     runtime: Option<Runtime>,
     /// The fault this worker injects (tests), from `hello`.
     fault: Option<Fault>,
+    /// The least length of one optimiser step in milliseconds (tests), from `hello`; 0 for none.
+    step_ms: f64,
     cancel: HashMap<u64, Rc<Cell<bool>>>,
     /// Trained models by run id, with the experiment that trained them; the oldest goes past [`KEPT_MODELS`].
     models: BTreeMap<u64, (Experiment, Trained)>,
@@ -69,7 +71,11 @@ fn dispatch(command: Command, state: Shared) {
             protocol,
             backend,
             fault,
+            step_ms,
         } => {
+            state.borrow_mut().step_ms = step_ms
+                .filter(|ms| ms.is_finite() && *ms > 0.0)
+                .unwrap_or(0.0);
             match fault.as_deref().map(Fault::parse) {
                 Some(Ok(Fault::StartCrash)) => {
                     // An uncaught error, as a real crash while starting.
@@ -187,8 +193,11 @@ async fn run(run_id: u64, experiment: Experiment, job: Job, cancel: Rc<Cell<bool
     let kept_csv = state.borrow().csv.clone();
     let result = async {
         let experiment = experiment.validate()?;
-        let fault = state.borrow().fault;
-        let mut host = TimeSliced::new(run_id, cancel, now_ms(), fault, gpu);
+        let (fault, step_ms) = {
+            let state = state.borrow();
+            (state.fault, state.step_ms)
+        };
+        let mut host = TimeSliced::new(run_id, cancel, now_ms(), fault, gpu).with_step_ms(step_ms);
         match job {
             Job::Train { csv_text } => {
                 let csv_text = csv_text

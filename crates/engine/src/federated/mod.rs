@@ -25,7 +25,7 @@ use crate::backend::Runtime;
 use crate::data::Prepared;
 use crate::data::rng::{Rng64, stream};
 use crate::error::{EngineError, Result};
-use crate::host::Host;
+use crate::host::{Host, Tally};
 use crate::metrics;
 use crate::model::Classifier;
 use crate::run::{Outcome, misclassified, report};
@@ -42,6 +42,8 @@ struct Model {
     unlearning_seconds: Option<f64>,
     curve: Vec<lethe_protocol::federated::RoundPoint>,
     client_epochs: usize,
+    /// Per-example forward and backward passes of the clients' local training, summed.
+    sample_grads: u64,
     history_bytes: Option<usize>,
 }
 
@@ -55,6 +57,7 @@ impl Model {
             unlearning_seconds: Some(run.seconds),
             curve: run.curve,
             client_epochs: run.client_epochs,
+            sample_grads: 0,
             history_bytes,
         }
     }
@@ -117,6 +120,7 @@ pub async fn run_federated<H: Host>(
 
     // Federated learning, with the server's history.
     let mut rngs = client_rngs(config.clients, seed);
+    let mut tally = Tally::new(host);
     let learned = fed
         .run(
             initial.clone(),
@@ -126,9 +130,10 @@ pub async fn run_federated<H: Host>(
             &mut rngs,
             "federated learning",
             0,
-            host,
+            &mut tally,
         )
         .await?;
+    let learning_grads = tally.sample_grads;
     let history = learned.history.clone().unwrap_or_default();
     let learning_seconds = learned.seconds;
 
@@ -139,12 +144,14 @@ pub async fn run_federated<H: Host>(
         unlearning_seconds: None,
         curve: learned.curve.clone(),
         client_epochs: learned.client_epochs,
+        sample_grads: learning_grads,
         history_bytes: Some(history.bytes()),
     }];
     for method in config.plan() {
         // Every method replays the clients' shuffles from the start, as the learning run did.
         let mut rngs = client_rngs(config.clients, seed);
-        let m = match method {
+        let mut tally = Tally::new(host);
+        let mut m = match method {
             FedMethod::FedRetrain => {
                 let r = fed
                     .run(
@@ -155,7 +162,7 @@ pub async fn run_federated<H: Host>(
                         &mut rngs,
                         "fed_retrain",
                         0,
-                        host,
+                        &mut tally,
                     )
                     .await?;
                 Model::unlearned(method, r, None)
@@ -172,7 +179,7 @@ pub async fn run_federated<H: Host>(
                     &layer_sizes,
                     &mut rngs,
                     method.key(),
-                    host,
+                    &mut tally,
                 )
                 .await?;
                 Model::unlearned(method, e, Some(history.bytes()))
@@ -194,12 +201,13 @@ pub async fn run_federated<H: Host>(
                         &mut rngs,
                         method.key(),
                         config.rounds,
-                        host,
+                        &mut tally,
                     )
                     .await?;
                 Model::unlearned(method, r, None)
             }
         };
+        m.sample_grads = tally.sample_grads;
         models.push(m);
     }
 
@@ -215,6 +223,7 @@ pub async fn run_federated<H: Host>(
         .find(|m| m.method == FedMethod::FedRetrain.key())
         .expect("fed_retrain always runs");
     let retrain_seconds = retrain.seconds;
+    let retrain_grads = retrain.sample_grads;
     let retrain_measured = yard.measure(&Fitted::Net(retrain.net.clone())).await?;
     let retrain_flat = flat(&retrain.net).await?;
     let bands = Bands {
@@ -238,6 +247,11 @@ pub async fn run_federated<H: Host>(
             family: None,
             guarantee: None,
             speedup_vs_retrain: m.unlearning_seconds.map(|s| retrain_seconds / s.max(1e-9)),
+            sample_grads: Some(m.sample_grads),
+            work_speedup_vs_retrain: m
+                .unlearning_seconds
+                .and(metrics::work_ratio(retrain_grads, m.sample_grads)),
+            hessian_rows: None,
             retain_acc: measured.retain_acc,
             forget_acc: measured.forget_acc,
             mia_auc: measured.mia_auc,
@@ -314,6 +328,7 @@ pub async fn run_federated<H: Host>(
             history: Vec::new(),
             cancelled: false,
             seconds: learning_seconds,
+            sample_grads: learning_grads,
         })),
     })
 }

@@ -97,7 +97,7 @@ impl Unlearner for BadTeacher {
                 if let Some(loss) = loss {
                     student = step(student, &mut optim, self.learning_rate, loss);
                 }
-                checkpoint(host).await?;
+                checkpoint(host, rows.len()).await?;
             }
         }
         Ok(Unlearned::net(student, self.epochs))

@@ -34,22 +34,28 @@ use crate::host::Host;
 /// The Lipschitz constant of the logistic loss's second derivative (γ = 1/4).
 const GAMMA: f64 = 0.25;
 
-/// A one-vs-rest logistic model in f64 on the augmented, normalised features.
+/// A one-vs-rest logistic model in f64 on the normalised (and, with `bias`, augmented) features.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinearOvr {
-    /// One weight vector per binary model (one for two classes, one per class otherwise), each of length d + 1.
+    /// One weight vector per binary model (one for two classes, one per class otherwise), each of length d, or
+    /// d + 1 with a bias.
     pub w: Vec<Vec<f64>>,
     /// Classes.
     pub n_classes: usize,
+    /// Whether the rows carry a trailing constant 1 (a penalised bias).
+    pub bias: bool,
 }
 
-/// Standardised rows → rows with a trailing 1, scaled to unit norm.
-pub fn augment(x: &[f32], d: usize) -> Vec<f64> {
+/// Standardised rows → rows scaled to unit L2 norm, with a trailing 1 before the scaling when `bias`. A row of
+/// zeros stays zeros.
+pub fn augment(x: &[f32], d: usize, bias: bool) -> Vec<f64> {
     x.chunks(d.max(1))
         .flat_map(|row| {
             let mut r: Vec<f64> = row.iter().map(|&v| v as f64).collect();
-            r.push(1.0);
-            let norm = r.iter().map(|v| v * v).sum::<f64>().sqrt();
+            if bias {
+                r.push(1.0);
+            }
+            let norm = r.iter().map(|v| v * v).sum::<f64>().sqrt().max(1e-300);
             r.into_iter().map(move |v| v / norm)
         })
         .collect()
@@ -77,7 +83,7 @@ impl LinearOvr {
     /// class's σ(w_cᵀx), normalised to sum to 1.
     pub fn probabilities(&self, x: &[f32]) -> Vec<f32> {
         let dim = self.w.first().map_or(1, Vec::len);
-        let rows = augment(x, dim - 1);
+        let rows = augment(x, dim - usize::from(self.bias), self.bias);
         rows.chunks(dim)
             .flat_map(|r| {
                 if self.w.len() == 1 {
@@ -105,6 +111,23 @@ struct Binary {
     b: Vec<f64>,
 }
 
+/// The work of the Newton solver and of a removal, counted in rows: per-example gradients (`sample_grads`) and
+/// per-example Hessian terms `r x xᵀ` added or taken away (`hessian_rows`), summed over the one-vs-rest binaries.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NewtonWork {
+    /// Per-example gradients computed.
+    pub sample_grads: u64,
+    /// Per-example Hessian terms touched.
+    pub hessian_rows: u64,
+}
+
+impl NewtonWork {
+    fn add(&mut self, gradients: u64, hessian_rows: u64) {
+        self.sample_grads += gradients;
+        self.hessian_rows += hessian_rows;
+    }
+}
+
 /// The augmented data and the binary problems.
 #[derive(Debug, Clone)]
 pub struct Problem {
@@ -114,26 +137,21 @@ pub struct Problem {
     lambda: f64,
     binaries: Vec<Binary>,
     n_classes: usize,
+    bias: bool,
 }
 
 impl Problem {
     /// The problem for a training split: `lambda` = `train.l2`, noise N(0, σ²) drawn from `seed` and `draw`.
-    pub fn new(
-        split: &Split,
-        d: usize,
-        n_classes: usize,
-        lambda: f64,
-        sigma: f64,
-        seed: u64,
-    ) -> Self {
-        let x = augment(&split.x, d);
-        let dim = d + 1;
+    pub fn new(split: &Split, d: usize, n_classes: usize, settings: &Certified, seed: u64) -> Self {
+        let x = augment(&split.x, d, settings.bias);
+        let dim = d + usize::from(settings.bias);
         let mut p = Self {
             x,
             dim,
-            lambda,
+            lambda: settings.lambda,
             binaries: Vec::new(),
             n_classes,
+            bias: settings.bias,
         };
         let models = if n_classes == 2 { 1 } else { n_classes };
         p.binaries = (0..models)
@@ -149,7 +167,7 @@ impl Problem {
                 }
             })
             .collect();
-        p.draw_noise(sigma, seed, 0);
+        p.draw_noise(settings.sigma, seed, 0);
         p
     }
 
@@ -217,15 +235,19 @@ impl Problem {
 
     /// The exact minimiser for binary model `m` over the rows where `alive` (Newton with backtracking), and the
     /// Hessian there.
-    fn solve(&self, m: usize, alive: &[bool]) -> Result<(Vec<f64>, Vec<f64>)> {
+    fn solve(&self, m: usize, alive: &[bool]) -> Result<(Vec<f64>, Vec<f64>, NewtonWork)> {
+        let rows = alive.iter().filter(|&&a| a).count() as u64;
+        let mut work = NewtonWork::default();
         let mut w = vec![0.0; self.dim];
         for _ in 0..100 {
             let (f, g, h) = self.derivatives(m, &w, alive, true);
+            work.add(rows, rows);
             let step = cholesky_solve(&h, &g, self.dim)?;
             let mut t = 1.0;
             let mut next: Vec<f64>;
             loop {
                 next = w.iter().zip(&step).map(|(a, s)| a - t * s).collect();
+                work.add(rows, 0);
                 if self.derivatives(m, &next, alive, false).0 <= f || t < 1e-8 {
                     break;
                 }
@@ -238,7 +260,8 @@ impl Problem {
             }
         }
         let (_, _, h) = self.derivatives(m, &w, alive, true);
-        Ok((w, h))
+        work.add(rows, rows);
+        Ok((w, h, work))
     }
 
     /// ‖∇L(w; D′)‖ summed over the binary models.
@@ -280,6 +303,40 @@ fn top_eigenvalue(k: &[f64], dim: usize, v: &mut Vec<f64>) -> f64 {
     lambda
 }
 
+/// An upper bound on the largest eigenvalue of a symmetric positive semi-definite `dim`×`dim` matrix `k`. Power
+/// iteration converges from below (its Rayleigh quotient never exceeds the largest eigenvalue), the wrong side for
+/// a certificate, so its estimate θ is raised to the first t = θ(1 + m), m = 10⁻⁶, 10⁻⁵, …, for which tI − k has a
+/// Cholesky factor: then tI − k is positive definite and every eigenvalue of k is below t. The margin is far above
+/// the factorisation's rounding (about dim · 2⁻⁵² relative). Gershgorin's bound (the largest absolute row sum),
+/// always valid, caps it.
+pub fn top_eigenvalue_upper_bound(k: &[f64], dim: usize) -> f64 {
+    let gershgorin = (0..dim)
+        .map(|i| {
+            k[i * dim..(i + 1) * dim]
+                .iter()
+                .map(|v| v.abs())
+                .sum::<f64>()
+        })
+        .fold(0.0, f64::max);
+    let mut v = vec![1.0 / (dim as f64).sqrt(); dim];
+    let theta = top_eigenvalue(k, dim, &mut v);
+    let mut margin = 1e-6;
+    while margin < 1.0 {
+        let t = theta * (1.0 + margin) + f64::MIN_POSITIVE;
+        if t >= gershgorin {
+            break;
+        }
+        let shifted: Vec<f64> = (0..dim * dim)
+            .map(|i| if i / dim == i % dim { t - k[i] } else { -k[i] })
+            .collect();
+        if crate::linalg::cholesky(&shifted, dim).is_some() {
+            return t;
+        }
+        margin *= 10.0;
+    }
+    gershgorin
+}
+
 /// The certified model as trained, with its cached Hessians.
 pub struct CertifiedState {
     /// The problem on the full training split.
@@ -291,7 +348,8 @@ pub struct CertifiedState {
     /// K = XᵀX over the full training split: downdated per removed point, it gives ‖XΔ‖² = ΔᵀKΔ without a pass
     /// over the data.
     gram: Vec<f64>,
-    /// ‖X‖₂, the spectral norm of the full training split (√ of the largest eigenvalue of K).
+    /// An upper bound on ‖X‖₂, the spectral norm of the full training split (√ of an upper bound on the largest
+    /// eigenvalue of K, [`top_eigenvalue_upper_bound`]).
     spectral_norm: f64,
     /// Settings.
     pub settings: Certified,
@@ -306,12 +364,12 @@ impl CertifiedState {
         settings: Certified,
         seed: u64,
     ) -> Result<Self> {
-        let problem = Problem::new(split, d, n_classes, settings.lambda, settings.sigma, seed);
+        let problem = Problem::new(split, d, n_classes, &settings, seed);
         let alive = vec![true; split.len()];
         let mut optimum = Vec::new();
         let mut hessians = Vec::new();
         for m in 0..problem.binaries.len() {
-            let (w, h) = problem.solve(m, &alive)?;
+            let (w, h, _) = problem.solve(m, &alive)?;
             optimum.push(w);
             hessians.push(h);
         }
@@ -325,8 +383,7 @@ impl CertifiedState {
                 }
             }
         }
-        let mut top = vec![1.0 / (dim as f64).sqrt(); dim];
-        let spectral_norm = top_eigenvalue(&gram, dim, &mut top).sqrt();
+        let spectral_norm = top_eigenvalue_upper_bound(&gram, dim).sqrt();
         Ok(Self {
             problem,
             optimum,
@@ -342,6 +399,7 @@ impl CertifiedState {
         LinearOvr {
             w: self.optimum.clone(),
             n_classes: self.problem.n_classes,
+            bias: self.problem.bias,
         }
     }
 
@@ -352,7 +410,7 @@ impl CertifiedState {
         &self,
         positions: &[usize],
         seed: u64,
-    ) -> Result<(LinearOvr, Certificate, Vec<bool>)> {
+    ) -> Result<(LinearOvr, Certificate, Vec<bool>, NewtonWork)> {
         // Copied only if the budget forces a retrain with fresh noise.
         let mut p = std::borrow::Cow::Borrowed(&self.problem);
         let dim = p.dim;
@@ -369,6 +427,7 @@ impl CertifiedState {
         let x_norm = self.spectral_norm;
         let mut kmat = self.gram.clone();
         let (mut bound, mut retrains) = (0.0, 0);
+        let mut work = NewtonWork::default();
         for &q in positions {
             alive[q] = false;
             let x = p.row(q).to_vec();
@@ -387,6 +446,8 @@ impl CertifiedState {
                     }
                     hs[m][a * dim + a] -= lambda;
                 }
+                // One Hessian term taken away and one gradient, for this row and binary.
+                work.add(1, 1);
                 let s_q = sigmoid(-y * dot(&w[m], &x));
                 let g: Vec<f64> = (0..dim)
                     .map(|a| lambda * w[m][a] - y * s_q * x[a])
@@ -413,9 +474,10 @@ impl CertifiedState {
                 retrains += 1;
                 p.to_mut().draw_noise(s.sigma, seed, retrains as u64);
                 for m in 0..w.len() {
-                    let (wm, hm) = p.solve(m, &alive)?;
+                    let (wm, hm, solved) = p.solve(m, &alive)?;
                     w[m] = wm;
                     hs[m] = hm;
+                    work.add(solved.sample_grads, solved.hessian_rows);
                 }
                 anchor = w.clone();
                 bound = 0.0;
@@ -436,21 +498,35 @@ impl CertifiedState {
         let model = LinearOvr {
             w,
             n_classes: p.n_classes,
+            bias: p.bias,
         };
-        Ok((model, certificate, alive))
+        Ok((model, certificate, alive, work))
     }
 
     /// The oracle: the same solver from scratch on the rows where `alive`, with the noise of the `retrains`-th
     /// draw (the noise the removed model carries).
-    pub fn oracle(&self, alive: &[bool], retrains: usize, seed: u64) -> Result<LinearOvr> {
+    pub fn oracle(
+        &self,
+        alive: &[bool],
+        retrains: usize,
+        seed: u64,
+    ) -> Result<(LinearOvr, NewtonWork)> {
         let p = self.problem_after(retrains, seed);
-        let w = (0..p.binaries.len())
-            .map(|m| p.solve(m, alive).map(|(w, _)| w))
-            .collect::<Result<_>>()?;
-        Ok(LinearOvr {
-            w,
-            n_classes: p.n_classes,
-        })
+        let mut work = NewtonWork::default();
+        let mut w = Vec::with_capacity(p.binaries.len());
+        for m in 0..p.binaries.len() {
+            let (wm, _, solved) = p.solve(m, alive)?;
+            work.add(solved.sample_grads, solved.hessian_rows);
+            w.push(wm);
+        }
+        Ok((
+            LinearOvr {
+                w,
+                n_classes: p.n_classes,
+                bias: p.bias,
+            },
+            work,
+        ))
     }
 }
 
@@ -477,6 +553,9 @@ pub struct Certified {
     pub delta: f64,
     /// λ, the L2 coefficient: `train.l2`.
     pub lambda: f64,
+    /// A trailing constant 1 on every row, a bias penalised like any weight (default off: the reference's linear
+    /// model has none).
+    pub bias: bool,
 }
 
 impl Certified {
@@ -487,6 +566,7 @@ impl Certified {
             epsilon: real(spec, "epsilon", 1.0),
             delta: real(spec, "delta", 1e-4),
             lambda: train.l2,
+            bias: real(spec, "bias", 0.0) != 0.0,
         }
     }
 }
@@ -498,6 +578,7 @@ impl Unlearner for Certified {
             ("epsilon".into(), self.epsilon),
             ("delta".into(), self.delta),
             ("lambda".into(), self.lambda),
+            ("bias".into(), f64::from(u8::from(self.bias))),
         ])
     }
 
@@ -505,8 +586,8 @@ impl Unlearner for Certified {
         let state = ctx.state.certified.as_ref().ok_or_else(|| {
             EngineError::Unlearn("certified needs its solver's state, which training prepares only when unlearn.methods lists \"certified\"".into())
         })?;
-        super::descent::checkpoint(host).await?;
-        let ((model, certificate, _), seconds) =
+        super::descent::checkpoint(host, 0).await?;
+        let ((model, certificate, _, work), seconds) =
             timed_by_repetition(|| state.remove(&ctx.sets.forget_positions, ctx.seed))?;
         Ok(Unlearned {
             model: Fitted::Linear(model),
@@ -514,22 +595,23 @@ impl Unlearner for Certified {
             certificate: Some(certificate),
             sisa: None,
             seconds: Some(seconds),
+            newton: Some(work),
         })
     }
 }
 
 /// Times the oracle for a finished removal (by repetition, like the removal) and fills in the certificate's oracle
-/// figures.
+/// figures; returns the oracle and its work.
 pub fn with_oracle(
     state: &CertifiedState,
     ctx_seed: u64,
     positions: &[usize],
     model: &LinearOvr,
     certificate: &mut Certificate,
-) -> Result<LinearOvr> {
+) -> Result<(LinearOvr, NewtonWork)> {
     let mut alive = vec![true; state.problem.n()];
     positions.iter().for_each(|&p| alive[p] = false);
-    let (oracle, seconds) =
+    let ((oracle, work), seconds) =
         timed_by_repetition(|| state.oracle(&alive, certificate.retrains, ctx_seed))?;
     certificate.oracle_seconds = seconds;
     certificate.residual = state
@@ -538,5 +620,30 @@ pub fn with_oracle(
     let (a, b) = (model.flat(), oracle.flat());
     let diff: Vec<f64> = a.iter().zip(&b).map(|(x, y)| x - y).collect();
     certificate.relative_to_oracle = norm(&diff) / norm(&b).max(1e-300);
-    Ok(oracle)
+    Ok((oracle, work))
+}
+
+#[cfg(test)]
+mod spectral_tests {
+    use super::*;
+
+    /* Source: closed form. K = I + u uᵀ with u = (1, −1)/√2 has eigenvalues 2 (along u) and 1 (along (1, 1)).
+    Power iteration started from (1, 1)/√2, as the solver starts it, never leaves that eigenvector and reports 1:
+    an under-estimate, which would make the certificate's bound too small. The upper bound must be at least 2.
+    A diagonal matrix diag(3, 1, 0.5) has its top eigenvalue 3 found from that start, and the bound sits within
+    10⁻⁵ above it. */
+    #[test]
+    fn the_norm_bound_is_never_below_the_largest_eigenvalue() {
+        let k = vec![1.5, -0.5, -0.5, 1.5];
+        let mut v = vec![1.0 / 2f64.sqrt(); 2];
+        assert!(
+            (top_eigenvalue(&k, 2, &mut v) - 1.0).abs() < 1e-12,
+            "power iteration stalls"
+        );
+        let bound = top_eigenvalue_upper_bound(&k, 2);
+        assert!((2.0..=2.0 + 1e-9).contains(&bound), "{bound}");
+        let d = vec![3.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.5];
+        let bound = top_eigenvalue_upper_bound(&d, 3);
+        assert!((3.0..=3.0 * (1.0 + 1e-5)).contains(&bound), "{bound}");
+    }
 }

@@ -107,8 +107,10 @@ pub fn step(
     optim.step(lr, model, grads)
 }
 
-/// Lets the host yield; an error when the user cancelled, so that `?` unwinds the whole lab.
-pub async fn checkpoint<H: Host>(host: &mut H) -> Result<()> {
+/// Counts the step's work (`sample_grads` per-example forward and backward passes: the rows of every batch that
+/// was differentiated) and lets the host yield; an error when the user cancelled, so that `?` unwinds the whole lab.
+pub async fn checkpoint<H: Host>(host: &mut H, sample_grads: usize) -> Result<()> {
+    host.work(sample_grads);
     match host.pause().await {
         Flow::Continue => Ok(()),
         Flow::Stop => Err(EngineError::Cancelled),
@@ -116,7 +118,9 @@ pub async fn checkpoint<H: Host>(host: &mut H) -> Result<()> {
 }
 
 /// Plain minibatch training of `model` on `split` with the recipe `config`, shuffled by `rng`: the training loop
-/// without its per-epoch evaluation. Retraining, SISA's constituents and fine-tuning use it.
+/// without its per-epoch evaluation, its shuffles drawn exactly as training draws them (a fresh permutation of the
+/// rows each epoch), so that from the same weights, rows and seed it ends where training ends. Retraining, SISA's
+/// constituents, fine-tuning and the federated clients use it.
 #[allow(clippy::too_many_arguments)] // the recipe's parts are owned by different callers
 pub async fn fit<H: Host>(
     mut model: Classifier,
@@ -133,7 +137,7 @@ pub async fn fit<H: Host>(
             let (x, y) = batch(split, &rows, d, device);
             let loss = cross_entropy(model.forward(x), y);
             model = step(model, optim, config.learning_rate, loss);
-            checkpoint(host).await?;
+            checkpoint(host, rows.len()).await?;
         }
     }
     Ok(model)

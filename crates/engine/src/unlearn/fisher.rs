@@ -1,90 +1,105 @@
-//! Fisher forgetting (Golatkar et al., CVPR 2020), in the diagonal form of the OPTML reference code: estimate
-//! the diagonal Fisher information F of the retain set from per-example gradients of log p(y|x), then add noise
-//! θ_i ← θ_i + min(√(α / F_i), max_std)·n_i, n ~ N(0, 1). Weights the retain set relies on (large F_i) barely move;
-//! weights only the forget set used are scrambled.
+//! Fisher forgetting (Golatkar et al., CVPR 2020), in the diagonal form of the OPTML reference code
+//! (OPTML-Group/Unlearn-Sparse, `unlearn/fisher.py`, `fisher` and `fisher_information_martix`): estimate the
+//! diagonal Fisher information F of the whole retain set as the mean of (∂ log p(y|x)/∂θ + 1e-8)², then add noise
+//! θ_i ← θ_i + min(√(α / F_i), 1e-3)·n_i, n ~ N(0, 1), ×10 on the parameters whose PyTorch shape ends in 10, with
+//! α = 0.2 (its `--alpha`). Weights the retain set relies on (large F_i) barely move; weights only the forget set
+//! used are scrambled. `strong` keeps Lethe's earlier, stronger form (α 1e-7, cap 0.1, 64 retain points, no ×10).
 
 use std::collections::BTreeMap;
 
-use burn::module::{Module, ModuleVisitor, Param};
 use burn::prelude::*;
-use burn::tensor::Gradients;
 use lethe_protocol::{MethodSpec, TrainConfig};
 
 use super::descent::{batch, checkpoint, cross_entropy};
-use super::params::{flat, with_flat};
+use super::params::{flat, flat_grads, torch_last_dims, with_flat};
 use super::settings::{real, whole};
 use super::{Context, Unlearned, Unlearner};
 use crate::data::rng::{Rng64, stream};
 use crate::error::{EngineError, Result};
 use crate::host::Host;
 
+/// The reference's ε inside the square, `(derivative + epsilon) ** 2` with `epsilon = 1e-8`.
+const GRAD_EPSILON: f32 = 1e-8;
+
 /// Fisher forgetting settings.
 pub struct Fisher {
-    /// Noise scale α (default 1e-7).
+    /// Noise scale α (default 0.2, the reference's `--alpha`; 1e-7 with `strong`).
     pub alpha: f64,
-    /// Largest noise standard deviation per weight (default 0.1).
+    /// Largest noise standard deviation per weight (default 1e-3, the reference's clamp; 0.1 with `strong`).
     pub max_std: f64,
-    /// Retain points the Fisher is estimated on (default 64: one backward pass each).
-    pub samples: usize,
+    /// Retain points the Fisher is estimated on (default: all of them, as the reference; 64 with `strong`).
+    pub samples: Option<usize>,
+    /// Lethe's stronger form: its own defaults above, and no ×10 on the parameters whose PyTorch shape ends in
+    /// 10 (default off: the reference's form).
+    pub strong: bool,
 }
 
 impl Fisher {
     /// Settings from the experiment, defaults filled in.
     pub fn new(spec: &MethodSpec, _train: &TrainConfig) -> Self {
+        let strong = real(spec, "strong", 0.0) != 0.0;
         Self {
-            alpha: real(spec, "alpha", 1e-7),
-            max_std: real(spec, "max_std", 0.1),
-            samples: whole(spec, "samples", 64),
+            alpha: real(spec, "alpha", if strong { 1e-7 } else { 0.2 }),
+            max_std: real(spec, "max_std", if strong { 0.1 } else { 1e-3 }),
+            samples: spec
+                .get("samples")
+                .map(|_| whole(spec, "samples", 64))
+                .or(strong.then_some(64)),
+            strong,
         }
     }
-}
 
-/// Adds the squares of one backward pass's gradients to a running sum, in flat-parameter order.
-struct Accumulate<'a> {
-    grads: &'a Gradients,
-    parts: Vec<Tensor<1>>,
-}
-
-impl ModuleVisitor for Accumulate<'_> {
-    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-        let value = param.val();
-        let g = value
-            .grad(self.grads)
-            .unwrap_or_else(|| value.inner().zeros_like());
-        self.parts.push(g.powf_scalar(2.0).reshape([-1]));
+    /// The standard deviation of the noise on a weight with Fisher information `f` in a parameter whose PyTorch
+    /// shape ends in `last`: √(α / f) capped at `max_std`, and ×10 in the reference form where `last` is 10 (the
+    /// reference's `noise * 10 if parameter.shape[-1] == 10`, which on a 10-class network hits the output bias and
+    /// any layer with 10 inputs).
+    pub fn std(&self, f: f64, last: usize) -> f64 {
+        let std = if self.alpha == 0.0 {
+            0.0
+        } else {
+            (self.alpha / f).sqrt().min(self.max_std)
+        };
+        if !self.strong && last == 10 {
+            10.0 * std
+        } else {
+            std
+        }
     }
 }
 
 impl Unlearner for Fisher {
     fn params(&self) -> BTreeMap<String, f64> {
-        BTreeMap::from([
+        let mut p = BTreeMap::from([
             ("alpha".into(), self.alpha),
             ("max_std".into(), self.max_std),
-            ("samples".into(), self.samples as f64),
-        ])
+            ("strong".into(), f64::from(u8::from(self.strong))),
+        ]);
+        if let Some(n) = self.samples {
+            p.insert("samples".into(), n as f64);
+        }
+        p
     }
 
     async fn unlearn<H: Host>(&self, ctx: &Context<'_>, host: &mut H) -> Result<Unlearned> {
         let (sets, device) = (ctx.sets, &ctx.rt.device);
         let mut rng = Rng64::new(ctx.seed, stream::UNLEARN);
         let mut pool: Vec<usize> = (0..sets.retain.len()).collect();
-        rng.shuffle(&mut pool);
-        pool.truncate(self.samples.min(pool.len()));
+        if let Some(n) = self.samples {
+            rng.shuffle(&mut pool);
+            pool.truncate(n.min(pool.len()));
+        }
         let mut sum: Option<Tensor<1>> = None;
         for &i in &pool {
             let (x, y) = batch(&sets.retain, &[i], sets.d, device);
             let grads = cross_entropy(ctx.original.forward(x), y).backward();
-            let mut acc = Accumulate {
-                grads: &grads,
-                parts: Vec::new(),
-            };
-            ctx.original.visit(&mut acc);
-            let g2 = Tensor::cat(acc.parts, 0);
+            let g2 = flat_grads(ctx.original, &grads, "fisher")?
+                .add_scalar(GRAD_EPSILON)
+                .powf_scalar(2.0);
             sum = Some(match sum {
                 Some(s) => s + g2,
                 None => g2,
             });
-            checkpoint(host).await?;
+            checkpoint(host, 1).await?;
         }
         let fisher: Vec<f32> = match sum {
             Some(s) => s
@@ -99,13 +114,15 @@ impl Unlearner for Fisher {
             None => return Err(EngineError::Unlearn("fisher needs retain points".into())),
         };
         let theta = flat(ctx.original).await?;
+        let last: Vec<usize> = torch_last_dims(ctx.original)
+            .into_iter()
+            .flat_map(|(n, last)| std::iter::repeat_n(last, n))
+            .collect();
         let noisy: Vec<f32> = theta
             .iter()
             .zip(&fisher)
-            .map(|(&w, &f)| {
-                let std = (self.alpha / (f as f64 + 1e-12)).sqrt().min(self.max_std);
-                w + (std * rng.normal()) as f32
-            })
+            .zip(&last)
+            .map(|((&w, &f), &last)| w + (self.std(f as f64, last) * rng.normal()) as f32)
             .collect();
         Ok(Unlearned::net(
             with_flat(ctx.original.clone(), &noisy, device),

@@ -189,8 +189,18 @@ fn rows_to_positions(data: &Prepared, rows: &[usize]) -> Result<Vec<usize>> {
             )));
         }
         if data.is_test[r] {
+            // The split follows the seed and the generator: name the training rows beside this one, so that a
+            // list written for another split is mended in one edit.
+            let below = (0..r).rev().find(|&q| !data.is_test[q]);
+            let above = (r + 1..n).find(|&q| !data.is_test[q]);
+            let nearest = match (below, above) {
+                (Some(b), Some(a)) => format!("the nearest training rows are {b} and {a}"),
+                (Some(q), None) | (None, Some(q)) => format!("the nearest training row is {q}"),
+                (None, None) => "no row is in the training split".into(),
+            };
             return Err(EngineError::Unlearn(format!(
-                "unlearn.forget.rows[{i}] is row {r}, which is in the test split: only training rows can be forgotten"
+                "unlearn.forget.rows[{i}] is row {r}, which is in the test split: only training rows can be \
+                 forgotten (the split depends on the seed and data.test_fraction; {nearest})"
             )));
         }
         out.push(position[r]);

@@ -40,7 +40,7 @@ use crate::backend::Runtime;
 use crate::data::Prepared;
 use crate::data::rng::{Rng64, stream};
 use crate::error::{EngineError, Result};
-use crate::host::Host;
+use crate::host::{Host, Tally};
 use crate::metrics;
 use crate::model::Classifier;
 use crate::params_of;
@@ -272,15 +272,21 @@ async fn lab_after_training<H: Host>(
     figures.add("train", &original, &before).await?;
     let mut rows = Vec::new();
     let mut train_run = train_row(&trained, data, rt).await?;
-    train_run.audit = Some(plain_audit(&before));
+    train_run.audit = Some(Audit {
+        sample_grads: Some(trained.sample_grads),
+        ..plain_audit(&before)
+    });
     rows.push(train_run);
 
     // The oracle: retrains with seeds seed, seed + 1, …
     let mut retrains = Vec::new();
+    let mut retrain_grads = 0u64;
     for i in 0..config.retrain_seeds {
         host.stage("retrain", i, total);
         let t = Instant::now();
-        let model = retrain(&ctx, seed.wrapping_add(i as u64), host).await?;
+        let mut tally = Tally::new(host);
+        let model = retrain(&ctx, seed.wrapping_add(i as u64), &mut tally).await?;
+        retrain_grads += tally.sample_grads;
         let seconds = t.elapsed().as_secs_f64();
         let measured = audit.measure(&Fitted::Net(model.clone())).await?;
         retrains.push((model, measured, seconds));
@@ -302,6 +308,8 @@ async fn lab_after_training<H: Host>(
         }),
     };
     let retrain_seconds = retrains.iter().map(|r| r.2).sum::<f64>() / retrains.len() as f64;
+    // Every seed's retrain does the same work (the same rows, epochs and batches); the mean says so if not.
+    let retrain_grads = retrain_grads / retrains.len() as u64;
     let relearn = Relearn {
         sets: &sets,
         train: train_cfg,
@@ -309,32 +317,38 @@ async fn lab_after_training<H: Host>(
         target: before.forget_acc,
         seed,
     };
-    rows.push(
-        retrain_row(
-            &retrains,
-            &reference_flat,
-            &bands,
-            &audit,
-            &relearn,
-            retrain_seconds,
-            data,
-            host,
-        )
-        .await?,
-    );
+    let mut retrain_run = retrain_row(
+        &retrains,
+        &reference_flat,
+        &bands,
+        &audit,
+        &relearn,
+        retrain_seconds,
+        data,
+        host,
+    )
+    .await?;
+    if let Some(a) = retrain_run.audit.as_mut() {
+        a.sample_grads = Some(retrain_grads);
+        a.work_speedup_vs_retrain = Some(1.0);
+    }
+    rows.push(retrain_run);
 
     // The methods.
     for (i, spec) in specs.iter().enumerate().skip(1) {
         host.stage(spec.method.key(), config.retrain_seeds + i - 1, total);
         let t = Instant::now();
-        let (unlearned, params) = run_method(spec, &ctx, host).await?;
+        let mut tally = Tally::new(host);
+        let (unlearned, params) = run_method(spec, &ctx, &mut tally).await?;
         let Unlearned {
             model,
             epochs,
             mut certificate,
             sisa,
             seconds,
+            newton,
         } = unlearned;
+        let sample_grads = tally.sample_grads + newton.map_or(0, |w| w.sample_grads);
         let seconds = seconds.unwrap_or_else(|| t.elapsed().as_secs_f64());
         let measured = audit.measure(&model).await?;
         figures.add(spec.method.key(), &model, &measured).await?;
@@ -342,18 +356,25 @@ async fn lab_after_training<H: Host>(
         let as_f32 = |w: Vec<f64>| w.into_iter().map(|v| v as f32).collect::<Vec<f32>>();
         let own_oracle = match (&model, &mut certificate, &state.certified) {
             (Fitted::Linear(linear), Some(cert), Some(cstate)) => {
-                let oracle = with_oracle(cstate, seed, &sets.forget_positions, linear, cert)?;
+                let (oracle, work) =
+                    with_oracle(cstate, seed, &sets.forget_positions, linear, cert)?;
                 let m = audit.measure(&Fitted::Linear(oracle.clone())).await?;
-                Some((m, as_f32(oracle.flat()), cert.oracle_seconds))
+                Some((m, as_f32(oracle.flat()), cert.oracle_seconds, work))
             }
             _ => None,
         };
-        let (ref_measured, ref_flat, speedup) = match &own_oracle {
-            Some((m, flat, oracle_seconds)) => (m, flat, oracle_seconds / seconds.max(1e-9)),
+        let (ref_measured, ref_flat, speedup, ref_grads) = match &own_oracle {
+            Some((m, flat, oracle_seconds, work)) => (
+                m,
+                flat,
+                oracle_seconds / seconds.max(1e-9),
+                work.sample_grads,
+            ),
             None => (
                 &reference.1,
                 &reference_flat,
                 retrain_seconds / seconds.max(1e-9),
+                retrain_grads,
             ),
         };
         let l2 = match &model {
@@ -372,6 +393,9 @@ async fn lab_after_training<H: Host>(
             family: Some(spec.method.family()),
             guarantee: Some(spec.method.guarantee()),
             speedup_vs_retrain: Some(speedup),
+            sample_grads: Some(sample_grads),
+            work_speedup_vs_retrain: metrics::work_ratio(ref_grads, sample_grads),
+            hessian_rows: newton.map(|w| w.hessian_rows),
             js_to_retrain: Some(mean_js(
                 &measured.forget_probs,
                 &ref_measured.forget_probs,
@@ -512,6 +536,9 @@ fn plain_audit(m: &Measured) -> Audit {
         family: None,
         guarantee: None,
         speedup_vs_retrain: None,
+        sample_grads: None,
+        work_speedup_vs_retrain: None,
+        hessian_rows: None,
         retain_acc: m.retain_acc,
         forget_acc: m.forget_acc,
         mia_auc: m.mia_auc,
@@ -655,7 +682,7 @@ impl Relearn<'_> {
                     let (x, y) = batch(&s.forget, &rows, s.d, &self.rt.device);
                     let loss = cross_entropy(model.forward(x), y);
                     model = step(model.clone(), &mut optim, self.train.learning_rate, loss);
-                    checkpoint(host).await?;
+                    checkpoint(host, rows.len()).await?;
                 }
             }
             let p = net_probabilities(&model, &s.forget.x, s.d, &self.rt.eval).await?;

@@ -79,6 +79,9 @@ pub struct Unlearned {
     /// Seconds per run when the method timed itself by repetition (faster than the clock's resolution, which is
     /// 0.1 ms in a browser worker); `None`: the lab's wall time of the call.
     pub seconds: Option<f64>,
+    /// The work of a method that computes outside the host's steps (certified removal's Newton work); the others'
+    /// work is counted by the lab through the host.
+    pub newton: Option<certified::NewtonWork>,
 }
 
 /// Runs `f` until at least 20 ms (or 1000 runs) have passed; returns its last result and the seconds per run.
@@ -104,6 +107,7 @@ impl Unlearned {
             certificate: None,
             sisa: None,
             seconds: None,
+            newton: None,
         }
     }
 }

@@ -48,7 +48,7 @@ impl Unlearner for Neggrad {
                 let (x, y) = batch(&sets.forget, &rows, sets.d, device);
                 let loss = cross_entropy(model.forward(x), y).neg();
                 model = step(model, &mut optim, self.learning_rate, loss);
-                checkpoint(host).await?;
+                checkpoint(host, rows.len()).await?;
             }
         }
         Ok(Unlearned::net(model, self.epochs))

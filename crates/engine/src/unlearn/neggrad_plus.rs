@@ -62,7 +62,7 @@ impl Unlearner for NeggradPlus {
                 let keep = cross_entropy(model.forward(xr), yr).mul_scalar(b);
                 let push = cross_entropy(model.forward(xf), yf).mul_scalar(1.0 - b);
                 model = step(model, &mut optim, self.learning_rate, keep - push);
-                checkpoint(host).await?;
+                checkpoint(host, r.len() + f.len()).await?;
             }
         }
         Ok(Unlearned::net(model, self.epochs))

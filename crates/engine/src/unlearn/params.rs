@@ -3,6 +3,7 @@
 
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
 use burn::prelude::*;
+use burn::tensor::Gradients;
 
 use crate::error::{EngineError, Result};
 use crate::model::Classifier;
@@ -32,6 +33,87 @@ pub async fn flat(model: &Classifier) -> Result<Vec<f32>> {
         .map_err(|e| EngineError::Backend(format!("reading the parameters: {e:?}")))?
         .iter::<f32>()
         .collect())
+}
+
+struct Grads<'a> {
+    grads: &'a Gradients,
+    parts: Vec<Tensor<1>>,
+    path: Vec<String>,
+    index: usize,
+    missing: Option<String>,
+}
+
+impl ModuleVisitor for Grads<'_> {
+    fn enter_module(&mut self, name: &str, _container_type: &str) {
+        self.path.push(name.to_string());
+    }
+    fn exit_module(&mut self, _name: &str, _container_type: &str) {
+        self.path.pop();
+    }
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        let value = param.val();
+        match value.grad(self.grads) {
+            Some(g) => self.parts.push(Tensor::<D>::from_inner(g).reshape([-1])),
+            None => {
+                if self.missing.is_none() {
+                    let place = self
+                        .path
+                        .iter()
+                        .filter(|p| !p.is_empty())
+                        .cloned()
+                        .collect::<Vec<_>>();
+                    self.missing = Some(format!(
+                        "parameter {} ({}, shape {:?})",
+                        self.index,
+                        if place.is_empty() {
+                            "the model".into()
+                        } else {
+                            place.join(".")
+                        },
+                        value.dims()
+                    ));
+                }
+                self.parts.push(value.detach().zeros_like().reshape([-1]));
+            }
+        }
+        self.index += 1;
+    }
+}
+
+/// The gradient of every parameter in `grads`, flattened in the order of [`flat`]. A parameter without a gradient
+/// is an error naming it: read as zeros it would silently make SalUn's mask all-ones and Fisher's noise maximal.
+pub fn flat_grads(model: &Classifier, grads: &Gradients, what: &str) -> Result<Tensor<1>> {
+    let mut g = Grads {
+        grads,
+        parts: Vec::new(),
+        path: Vec::new(),
+        index: 0,
+        missing: None,
+    };
+    model.visit(&mut g);
+    match g.missing {
+        Some(which) => Err(EngineError::Unlearn(format!(
+            "{what}: {which} has no gradient; the model's parameters must all take part in its loss"
+        ))),
+        None => Ok(Tensor::cat(g.parts, 0)),
+    }
+}
+
+/// For each parameter, in the order of [`flat`]: its number of values and the last dimension of its shape in
+/// PyTorch's layout (burn keeps a linear layer's weight as `[in, out]`, PyTorch as `[out, in]`; biases and
+/// convolution kernels have the same layout in both), so that rules written against PyTorch shapes can be applied.
+pub fn torch_last_dims(model: &Classifier) -> Vec<(usize, usize)> {
+    struct Last(Vec<(usize, usize)>);
+    impl ModuleVisitor for Last {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            let dims = param.val().dims();
+            let last = if D == 2 { dims[0] } else { dims[D - 1] };
+            self.0.push((dims.iter().product(), last));
+        }
+    }
+    let mut l = Last(Vec::new());
+    model.visit(&mut l);
+    l.0
 }
 
 struct Sizes(Vec<usize>);

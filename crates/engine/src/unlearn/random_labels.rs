@@ -1,16 +1,21 @@
-//! Random labels (the RL baseline of SalUn, Fan et al. 2024): fine-tune with the forget set relabelled to random
-//! wrong classes, alongside the retain set with its true labels, so that the model unlearns the forget set's
-//! labels without unlearning the task.
+//! Random labels (the RL baseline of SalUn, Fan et al. 2024): fine-tune with the forget set relabelled at random,
+//! alongside the retain set with its true labels, so that the model unlearns the forget set's labels without
+//! unlearning the task. As the reference (OPTML-Group/Unlearn-Sparse, `unlearn/RL.py`) runs it: each epoch draws
+//! new labels for the forget set uniformly over all classes (`np.random.randint(0, args.num_classes, …)`, so a
+//! point may keep its own class), joins it to the retain set (`ConcatDataset([forget_dataset, retain_dataset])`)
+//! and makes one shuffled pass over the union in minibatches. `exclude_true` draws only other classes.
 
 use std::collections::BTreeMap;
 
 use lethe_protocol::{MethodSpec, TrainConfig};
 
 use super::descent::{
-    batch, checkpoint, cross_entropy, labels, optimizer, paired_batches, step, wrong_labels,
+    batch, checkpoint, cross_entropy, minibatches, optimizer, step, wrong_labels,
 };
+use super::params::{flat_tensor, with_flat_tensor};
 use super::settings::{fraction_of, real, whole};
 use super::{Context, Unlearned, Unlearner};
+use crate::data::Split;
 use crate::data::rng::{Rng64, stream};
 use crate::error::Result;
 use crate::host::Host;
@@ -21,6 +26,8 @@ pub struct RandomLabels {
     pub epochs: usize,
     /// Step size (default `train.learning_rate`).
     pub learning_rate: f64,
+    /// Draw only classes other than the true one (default off: uniform over all classes, as the reference).
+    pub exclude_true: bool,
 }
 
 impl RandomLabels {
@@ -29,6 +36,7 @@ impl RandomLabels {
         Self {
             epochs: whole(spec, "epochs", fraction_of(train.epochs, 0.1)),
             learning_rate: real(spec, "learning_rate", train.learning_rate),
+            exclude_true: real(spec, "exclude_true", 0.0) != 0.0,
         }
     }
 }
@@ -38,43 +46,62 @@ impl Unlearner for RandomLabels {
         BTreeMap::from([
             ("epochs".into(), self.epochs as f64),
             ("learning_rate".into(), self.learning_rate),
+            (
+                "exclude_true".into(),
+                f64::from(u8::from(self.exclude_true)),
+            ),
         ])
     }
 
     async fn unlearn<H: Host>(&self, ctx: &Context<'_>, host: &mut H) -> Result<Unlearned> {
-        let model = relabel_loop(ctx, self.epochs, self.learning_rate, None, host).await?;
+        let model = relabel_loop(
+            ctx,
+            self.epochs,
+            self.learning_rate,
+            self.exclude_true,
+            None,
+            host,
+        )
+        .await?;
         Ok(Unlearned::net(model, self.epochs))
     }
 }
 
-/// The random-label loop, shared with SalUn: each retain batch with its labels plus a forget batch with random
-/// wrong labels. With a `mask` (SalUn), weights outside it are put back to the original's after every step.
+/// Labels drawn for the forget set: uniform over the `k` classes, as the reference draws them, or with
+/// `exclude_true` another class than each point's own ([`wrong_labels`]).
+pub fn random_labels(y: &[u32], k: usize, exclude_true: bool, rng: &mut Rng64) -> Vec<u32> {
+    if exclude_true {
+        wrong_labels(y, k, rng)
+    } else {
+        y.iter().map(|_| rng.below(k.max(1)) as u32).collect()
+    }
+}
+
+/// The random-label loop, shared with SalUn: each epoch, the forget set with freshly drawn labels joined to the
+/// retain set, one shuffled pass over the union. With a `mask` (SalUn), weights outside it are put back to the
+/// original's after every step.
 pub async fn relabel_loop<H: Host>(
     ctx: &Context<'_>,
     epochs: usize,
     learning_rate: f64,
+    exclude_true: bool,
     mask: Option<&burn::prelude::Tensor<1>>,
     host: &mut H,
 ) -> Result<crate::model::Classifier> {
-    use super::params::{flat_tensor, with_flat_tensor};
     let (sets, device) = (ctx.sets, &ctx.rt.device);
     let mut optim = optimizer(ctx.train);
     let mut rng = Rng64::new(ctx.seed, stream::UNLEARN);
     let mut model = ctx.original.clone();
     let original = mask.map(|_| flat_tensor(ctx.original));
     for _ in 0..epochs {
-        let pairs = paired_batches(
-            sets.retain.len(),
-            sets.forget.len(),
-            ctx.train.batch_size,
-            &mut rng,
-        );
-        for (r, f) in pairs {
-            let (xr, yr) = batch(&sets.retain, &r, sets.d, device);
-            let (xf, _) = batch(&sets.forget, &f, sets.d, device);
-            let true_y: Vec<u32> = f.iter().map(|&i| sets.forget.y[i]).collect();
-            let yf = labels(&wrong_labels(&true_y, sets.n_classes, &mut rng), device);
-            let loss = cross_entropy(model.forward(xr), yr) + cross_entropy(model.forward(xf), yf);
+        let drawn = random_labels(&sets.forget.y, sets.n_classes, exclude_true, &mut rng);
+        let union = Split {
+            x: [sets.forget.x.as_slice(), sets.retain.x.as_slice()].concat(),
+            y: [drawn.as_slice(), sets.retain.y.as_slice()].concat(),
+        };
+        for rows in minibatches(union.len(), ctx.train.batch_size, &mut rng) {
+            let (x, y) = batch(&union, &rows, sets.d, device);
+            let loss = cross_entropy(model.forward(x), y);
             model = step(model, &mut optim, learning_rate, loss);
             if let (Some(m), Some(o)) = (mask, &original) {
                 // θ = m ⊙ θ + (1 − m) ⊙ θ_o
@@ -82,7 +109,7 @@ pub async fn relabel_loop<H: Host>(
                 let kept = m.clone() * now + (m.clone().neg().add_scalar(1.0)) * o.clone();
                 model = with_flat_tensor(model, kept);
             }
-            checkpoint(host).await?;
+            checkpoint(host, rows.len()).await?;
         }
     }
     Ok(model)

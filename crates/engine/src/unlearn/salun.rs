@@ -4,12 +4,11 @@
 
 use std::collections::BTreeMap;
 
-use burn::module::{Module, ModuleVisitor, Param};
 use burn::prelude::*;
-use burn::tensor::Gradients;
 use lethe_protocol::{MethodSpec, TrainConfig};
 
 use super::descent::{batch, cross_entropy};
+use super::params::flat_grads;
 use super::random_labels::relabel_loop;
 use super::settings::{fraction_of, real, whole};
 use super::{Context, Unlearned, Unlearner};
@@ -24,6 +23,8 @@ pub struct Salun {
     pub learning_rate: f64,
     /// Fraction of weights updated: the most salient ones (default 0.5, the reference code's usual mask).
     pub sparsity: f64,
+    /// Draw only classes other than the true one (default off, as the reference's random labels).
+    pub exclude_true: bool,
 }
 
 impl Salun {
@@ -33,22 +34,8 @@ impl Salun {
             epochs: whole(spec, "epochs", fraction_of(train.epochs, 0.1)),
             learning_rate: real(spec, "learning_rate", train.learning_rate),
             sparsity: real(spec, "sparsity", 0.5),
+            exclude_true: real(spec, "exclude_true", 0.0) != 0.0,
         }
-    }
-}
-
-struct FlatGrads<'a> {
-    grads: &'a Gradients,
-    parts: Vec<Tensor<1>>,
-}
-
-impl ModuleVisitor for FlatGrads<'_> {
-    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-        let value = param.val();
-        let g = value
-            .grad(self.grads)
-            .unwrap_or_else(|| value.inner().zeros_like());
-        self.parts.push(g.reshape([-1]));
     }
 }
 
@@ -58,6 +45,10 @@ impl Unlearner for Salun {
             ("epochs".into(), self.epochs as f64),
             ("learning_rate".into(), self.learning_rate),
             ("sparsity".into(), self.sparsity),
+            (
+                "exclude_true".into(),
+                f64::from(u8::from(self.exclude_true)),
+            ),
         ])
     }
 
@@ -66,12 +57,8 @@ impl Unlearner for Salun {
         let rows: Vec<usize> = (0..sets.forget.len()).collect();
         let (x, y) = batch(&sets.forget, &rows, sets.d, &ctx.rt.device);
         let grads = cross_entropy(ctx.original.forward(x), y).backward();
-        let mut visitor = FlatGrads {
-            grads: &grads,
-            parts: Vec::new(),
-        };
-        ctx.original.visit(&mut visitor);
-        let saliency: Vec<f32> = Tensor::cat(visitor.parts, 0)
+        host.work(rows.len());
+        let saliency: Vec<f32> = flat_grads(ctx.original, &grads, "salun")?
             .abs()
             .into_data_async()
             .await
@@ -90,7 +77,15 @@ impl Unlearner for Salun {
             .collect();
         let n = mask.len();
         let mask = Tensor::<1>::from_data(TensorData::new(mask, [n]), &ctx.rt.device);
-        let model = relabel_loop(ctx, self.epochs, self.learning_rate, Some(&mask), host).await?;
+        let model = relabel_loop(
+            ctx,
+            self.epochs,
+            self.learning_rate,
+            self.exclude_true,
+            Some(&mask),
+            host,
+        )
+        .await?;
         Ok(Unlearned::net(model, self.epochs))
     }
 }

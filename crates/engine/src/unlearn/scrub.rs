@@ -76,7 +76,7 @@ impl Unlearner for Scrub {
                     .mul_scalar(self.alpha as f32)
                     + cross_entropy(logits, y).mul_scalar(self.gamma as f32);
                 student = step(student, &mut optim, self.learning_rate, loss);
-                checkpoint(host).await?;
+                checkpoint(host, rows.len()).await?;
             }
             if epoch < self.max_epochs {
                 // As many max-steps as min-steps, cycling the (usually smaller) forget set.
@@ -91,7 +91,7 @@ impl Unlearner for Scrub {
                     let loss =
                         distillation(teacher.forward(x.clone()), student.forward(x), t).neg();
                     student = step(student, &mut optim, self.learning_rate, loss);
-                    checkpoint(host).await?;
+                    checkpoint(host, rows.len()).await?;
                 }
             }
         }

@@ -3,6 +3,11 @@
 //! checkpoint (model and optimiser state) after each. Deleting a point of shard k, slice r reloads the checkpoint
 //! before stage r and retrains stages r..R of shard k only. Predictions average the constituents' probabilities.
 //! The result is exactly what SISA training from scratch without the point gives: unlearning is exact.
+//!
+//! The epochs per stage follow the reference (`sisa.py` of cleverhans-lab/machine-unlearning, its
+//! `avg_epochs_per_slice = 2 * slices / (slices + 1) * epochs / slices` and `slice_epochs`): stage r runs
+//! ⌊(r + 1)·a⌋ − ⌊r·a⌋ epochs with a = 2E/(R + 1), so that a constituent's total work, over stages that see 1, 2, …,
+//! R slices, is about E epochs over its shard: one training of the shard.
 
 use std::collections::BTreeMap;
 
@@ -29,8 +34,18 @@ pub struct SisaState {
     pub assignment: Vec<Vec<Vec<usize>>>,
     /// `checkpoints[k][r]`: constituent k before stage r; `checkpoints[k][R]` is the trained constituent.
     pub checkpoints: Vec<Vec<Checkpoint>>,
-    /// Epochs per stage: `train.epochs / R`, rounded, at least 1.
-    pub epochs_per_stage: usize,
+    /// Epochs of each stage ([`stage_epochs`]).
+    pub stage_epochs: Vec<usize>,
+}
+
+/// The reference's epochs per stage for `epochs` E over `slices` R: stage r runs ⌊(r + 1)·a⌋ − ⌊r·a⌋ epochs, with
+/// a = 2E/(R + 1) (a stage may run none when E < (R + 1)/2). They sum to ⌊2RE/(R + 1)⌋, and since stage r trains on
+/// r + 1 of the R slices, a constituent's work is about E passes over its shard.
+pub fn stage_epochs(epochs: usize, slices: usize) -> Vec<usize> {
+    let a = 2.0 * slices as f64 / (slices as f64 + 1.0) * epochs as f64 / slices as f64;
+    (0..slices)
+        .map(|r| ((r + 1) as f64 * a) as usize - (r as f64 * a) as usize)
+        .collect()
 }
 
 /// Deals positions `0..n` into `shards` × `slices` groups, seeded: a shuffle, then contiguous cuts.
@@ -82,16 +97,16 @@ impl Recipe<'_> {
         from: usize,
         start: Checkpoint,
         forgotten: &[bool],
-        epochs: usize,
+        epochs: &[usize],
         host: &mut H,
     ) -> Result<Vec<Checkpoint>> {
-        let recipe = TrainConfig {
-            epochs,
-            ..self.train.clone()
-        };
         let (mut model, mut optim) = start;
         let mut out = Vec::new();
         for r in from..slices.len() {
+            let recipe = TrainConfig {
+                epochs: epochs[r],
+                ..self.train.clone()
+            };
             let rows: Vec<usize> = slices[..=r]
                 .iter()
                 .flatten()
@@ -125,7 +140,7 @@ impl Recipe<'_> {
         host: &mut H,
     ) -> Result<SisaState> {
         let slices = assignment.first().map_or(1, Vec::len);
-        let epochs_per_stage = ((self.train.epochs as f64 / slices as f64).round() as usize).max(1);
+        let epochs = stage_epochs(self.train.epochs, slices);
         let mut checkpoints = Vec::with_capacity(assignment.len());
         for (k, shard) in assignment.iter().enumerate() {
             let model = Classifier::new(
@@ -138,7 +153,7 @@ impl Recipe<'_> {
             let start = (model, optimizer(self.train));
             let mut list = vec![start.clone()];
             list.extend(
-                self.stages(k, shard, 0, start, forgotten, epochs_per_stage, host)
+                self.stages(k, shard, 0, start, forgotten, &epochs, host)
                     .await?,
             );
             checkpoints.push(list);
@@ -146,7 +161,7 @@ impl Recipe<'_> {
         Ok(SisaState {
             assignment,
             checkpoints,
-            epochs_per_stage,
+            stage_epochs: epochs,
         })
     }
 }
@@ -166,14 +181,15 @@ impl SisaState {
     }
 
     /// Deletes the `forgotten` points: each shard holding one retrains from the checkpoint before its earliest
-    /// affected slice. Returns the constituents after deletion and what was retrained.
+    /// affected slice. Returns the constituents after deletion, the shards and stages retrained, and the epochs
+    /// those stages ran.
     pub async fn delete<H: Host>(
         &self,
         recipe: &Recipe<'_>,
         forgotten: &[bool],
         host: &mut H,
-    ) -> Result<(Vec<Classifier>, usize, usize)> {
-        let (mut shards, mut stages) = (0, 0);
+    ) -> Result<(Vec<Classifier>, usize, usize, usize)> {
+        let (mut shards, mut stages, mut epochs) = (0, 0, 0);
         let mut models = Vec::with_capacity(self.assignment.len());
         for (k, shard) in self.assignment.iter().enumerate() {
             let first = shard
@@ -190,15 +206,16 @@ impl SisaState {
                 Some(r) => {
                     shards += 1;
                     stages += shard.len() - r;
+                    epochs += self.stage_epochs[r..].iter().sum::<usize>();
                     let start = self.checkpoints[k][r].clone();
                     let after = recipe
-                        .stages(k, shard, r, start, forgotten, self.epochs_per_stage, host)
+                        .stages(k, shard, r, start, forgotten, &self.stage_epochs, host)
                         .await?;
                     models.push(after.last().expect("at least one stage").0.clone());
                 }
             }
         }
-        Ok((models, shards, stages))
+        Ok((models, shards, stages, epochs))
     }
 }
 
@@ -250,11 +267,11 @@ impl Unlearner for Sisa {
         sets.forget_positions
             .iter()
             .for_each(|&p| forgotten[p] = true);
-        let (models, shards_retrained, slices_retrained) =
+        let (models, shards_retrained, slices_retrained, epochs) =
             state.delete(&recipe, &forgotten, host).await?;
         Ok(Unlearned {
             model: Fitted::Ensemble(models),
-            epochs: slices_retrained * state.epochs_per_stage,
+            epochs,
             certificate: None,
             sisa: Some(SisaDetails {
                 shards: self.shards,
@@ -264,6 +281,36 @@ impl Unlearner for Sisa {
                 test_acc_before,
             }),
             seconds: None,
+            newton: None,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /* Source: the reference's `slice_epochs = int((sl + 1) * a) - int(sl * a)`, a = 2·R/(R + 1)·E/R, worked by
+    hand: E = 40, R = 4 gives a = 16, so 16 epochs a stage; E = 10, R = 4 gives a = 4, stages 4, 4, 4, 4; E = 2,
+    R = 4 gives a = 0.8, stages 0, 1, 1, 1; R = 1 gives E. The work, Σ epochs_r · (r + 1)/R passes over the shard,
+    is about E. */
+    #[test]
+    fn stage_epochs_follow_the_reference() {
+        assert_eq!(stage_epochs(40, 4), vec![16, 16, 16, 16]);
+        assert_eq!(stage_epochs(10, 4), vec![4, 4, 4, 4]);
+        assert_eq!(stage_epochs(2, 4), vec![0, 1, 1, 1]);
+        assert_eq!(stage_epochs(7, 1), vec![7]);
+        assert_eq!(stage_epochs(30, 3), vec![15, 15, 15]);
+        for (e, r) in [(40, 4), (30, 3), (20, 8), (60, 5)] {
+            let work: f64 = stage_epochs(e, r)
+                .iter()
+                .enumerate()
+                .map(|(i, &n)| n as f64 * (i + 1) as f64 / r as f64)
+                .sum();
+            assert!(
+                (work - e as f64).abs() <= 0.1 * e as f64 + 1.0,
+                "E {e}, R {r}: work {work}"
+            );
+        }
     }
 }
