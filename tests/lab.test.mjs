@@ -58,12 +58,14 @@ test('Forget runs the chosen methods on the trained model and compares them with
   const methods = await page.$$eval('#lab-table tbody tr td:first-child', (tds) => tds.map((t) => t.textContent));
   assert.deepEqual(methods, ['train', 'retrain', 'sisa', 'finetune', 'scrub']);
   const header = await page.$$eval('#lab-table thead th', (ths) => ths.map((t) => t.textContent));
-  for (const key of ['method', 'seconds', 'speedup_vs_retrain', 'retain_acc', 'forget_acc', 'test_acc', 'mia_auc', 'tow', 'warnings']) {
+  for (const key of ['method', 'seconds', 'speedup_vs_retrain', 'sample_grads', 'work_speedup_vs_retrain', 'retain_acc', 'forget_acc', 'test_acc', 'mia_auc', 'tow', 'warnings']) {
     assert.ok(header.includes(key), `no column ${key}`);
   }
   assert.match(await page.textContent('#lab-band'), /Retrain band .*forget_acc \d\.\d{3} … \d\.\d{3}/);
   // Sorting by forget_acc puts the smallest first, then the largest first.
-  const forgetAcc = async () => page.$$eval('#lab-table tbody tr', (trs) => trs.map((tr) => Number(tr.children[6].textContent)));
+  // Columns are found by their key, not by their place: a new column must not shift what the test reads.
+  const col = header.indexOf('forget_acc');
+  const forgetAcc = async () => page.$$eval('#lab-table tbody tr', (trs, c) => trs.map((tr) => Number(tr.children[c].textContent)), col);
   await page.click('#sort-forget_acc');
   const up = await forgetAcc();
   assert.deepEqual(up, [...up].sort((a, b) => a - b));
@@ -132,7 +134,8 @@ test('after a reload the engine no longer holds the model: Forget trains it firs
   assert.match(await page.textContent('.notices'), /no longer holds the trained model .* trains it again first, with the same seed/);
   const seen = await page.evaluate(() => window.__labStatus.join('\n'));
   assert.match(seen, /training the model first/);
-  const forgetAcc = await page.$$eval('#lab-table tbody tr', (trs) => trs.map((tr) => [tr.children[0].textContent, tr.children[6].textContent]));
+  const header = await page.$$eval('#lab-table thead th', (ths) => ths.map((t) => t.textContent));
+  const forgetAcc = await page.$$eval('#lab-table tbody tr', (trs, c) => trs.map((tr) => [tr.children[0].textContent, tr.children[c].textContent]), header.indexOf('forget_acc'));
   // Forgetting a whole class: the retrained model never saw it, so it classifies none of it right.
   assert.deepEqual(forgetAcc.find((r) => r[0] === 'retrain'), ['retrain', '0.000']);
   assert.deepEqual(page.errors, []);
