@@ -171,3 +171,34 @@ pub fn wrong_labels(y: &[u32], k: usize, rng: &mut Rng64) -> Vec<u32> {
         .map(|&c| ((c as usize + 1 + rng.below(k.max(2) - 1)) % k.max(1)) as u32)
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /* Source: hand computation. Teacher logits (0, ln 3) give p_T = (1/4, 3/4); student logits (0, 0) give
+    (1/2, 1/2). At T = 1: KL = ¼ ln ½ + ¾ ln 3/2 = 0.130812. At T = 2 the teacher's softened logits (0, ln 3 / 2)
+    give p = (1/(1 + √3), √3/(1 + √3)) = (0.366025, 0.633975), KL = 0.036341, times T² = 4: 0.145363. */
+    #[test]
+    fn distillation_is_the_scaled_kl_of_the_softened_teacher() {
+        let device = Device::flex();
+        let teacher = Tensor::<2>::from_floats([[0.0, 3f32.ln()]], &device);
+        let student = Tensor::<2>::from_floats([[0.0, 0.0]], &device);
+        let at =
+            |t: f64| distillation(teacher.clone(), student.clone(), t).into_scalar::<f32>() as f64;
+        assert!((at(1.0) - 0.130_812).abs() < 1e-5, "{}", at(1.0));
+        assert!((at(2.0) - 0.145_363).abs() < 1e-5, "{}", at(2.0));
+    }
+
+    /* Source: the definition. `wrong_labels` draws y + 1 + U{0 … k−2} mod k: never the true class, every other
+    class equally often. Over 3,000 draws with k = 3 each wrong class is expected 1,500 times, standard deviation
+    √(3000 · ½ · ½) ≈ 27; 5 standard deviations is 137. */
+    #[test]
+    fn wrong_labels_are_uniform_over_the_other_classes() {
+        let y = vec![1u32; 3000];
+        let drawn = wrong_labels(&y, 3, &mut Rng64::new(5, 0));
+        assert!(drawn.iter().all(|&c| c != 1 && c < 3));
+        let zeros = drawn.iter().filter(|&&c| c == 0).count() as i64;
+        assert!((zeros - 1500).abs() < 137, "{zeros} of 3000 are class 0");
+    }
+}

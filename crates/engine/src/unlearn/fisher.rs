@@ -130,3 +130,40 @@ impl Unlearner for Fisher {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(settings: &[(&str, f64)]) -> Fisher {
+        let spec = MethodSpec {
+            method: lethe_protocol::Method::Fisher,
+            settings: settings.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+        };
+        Fisher::new(&spec, &lethe_protocol::Experiment::demo().train)
+    }
+
+    /* Source: hand computation of √(α / F) capped. The reference form (α 0.2, cap 1e-3): F = 1e4 gives
+    √(2e-5) = 0.00447, capped to 0.001, and ×10 = 0.01 on a parameter whose PyTorch shape ends in 10; F = 1e6 gives
+    √(2e-7) = 0.000447, under the cap. Lethe's strong form (α 1e-7, cap 0.1, no ×10): F = 1e-3 gives 0.01, F = 1e-7
+    gives 1, capped to 0.1. α = 0 adds nothing, whatever F. */
+    #[test]
+    fn the_noise_scale_is_the_capped_inverse_root_of_the_fisher() {
+        let reference = with(&[]);
+        assert_eq!(
+            (reference.alpha, reference.max_std, reference.samples),
+            (0.2, 1e-3, None)
+        );
+        assert!((reference.std(1e4, 64) - 1e-3).abs() < 1e-12);
+        assert!((reference.std(1e4, 10) - 1e-2).abs() < 1e-12);
+        assert!((reference.std(1e6, 64) - 4.472_136e-4).abs() < 1e-9);
+        let strong = with(&[("strong", 1.0)]);
+        assert_eq!(
+            (strong.alpha, strong.max_std, strong.samples),
+            (1e-7, 0.1, Some(64))
+        );
+        assert!((strong.std(1e-3, 10) - 0.01).abs() < 1e-12);
+        assert!((strong.std(1e-7, 64) - 0.1).abs() < 1e-12);
+        assert_eq!(with(&[("alpha", 0.0)]).std(0.0, 10), 0.0);
+    }
+}

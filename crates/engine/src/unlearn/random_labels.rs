@@ -114,3 +114,23 @@ pub async fn relabel_loop<H: Host>(
     }
     Ok(model)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /* Source: the reference's `np.random.randint(0, num_classes, …)`: uniform over all k classes, the true one
+    included. Over 4,000 draws with k = 4, each class is expected 1,000 times, standard deviation
+    √(4000 · ¼ · ¾) ≈ 27; 5 standard deviations is 137. With `exclude_true` the true class never comes. */
+    #[test]
+    fn random_labels_are_uniform_over_all_classes_unless_the_true_one_is_excluded() {
+        let y = vec![2u32; 4000];
+        let drawn = random_labels(&y, 4, false, &mut Rng64::new(9, 0));
+        for c in 0..4 {
+            let n = drawn.iter().filter(|&&d| d == c).count() as i64;
+            assert!((n - 1000).abs() < 137, "class {c}: {n} of 4000");
+        }
+        let other = random_labels(&y, 4, true, &mut Rng64::new(9, 0));
+        assert!(other.iter().all(|&c| c != 2 && c < 4));
+    }
+}

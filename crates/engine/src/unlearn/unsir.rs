@@ -103,6 +103,57 @@ impl Unsir {
     }
 }
 
+/// The error-maximising noise: where it started, what it became, and its labels.
+pub struct Noise {
+    /// The N(0, 1) rows it started from.
+    pub initial: Tensor<2>,
+    /// The rows after `noise_steps` of Adam on [`noise_loss`].
+    pub shaped: Tensor<2>,
+    /// Row i's label: forget point i's (cycled).
+    pub labels: Vec<u32>,
+}
+
+impl Unsir {
+    /// Shapes the noise: N(0, 1) rows, the i-th labelled with forget point i's label (cycled), then
+    /// `noise_steps` Adam steps on [`noise_loss`] with the model fixed.
+    pub async fn noise<H: Host>(
+        &self,
+        ctx: &Context<'_>,
+        rng: &mut Rng64,
+        host: &mut H,
+    ) -> Result<Noise> {
+        let (sets, device) = (ctx.sets, &ctx.rt.device);
+        let d = sets.d;
+        let rows = NOISE_ROWS.min(sets.forget.len().max(1));
+        let mut x0 = Vec::with_capacity(rows * d);
+        let mut y = Vec::with_capacity(rows);
+        for i in 0..rows {
+            let j = i % sets.forget.len();
+            x0.extend((0..d).map(|_| rng.normal() as f32));
+            y.push(sets.forget.y[j]);
+        }
+        let target = labels(&y, device);
+        let initial = Tensor::<2>::from_data(TensorData::new(x0, [rows, d]), device);
+        let mut noise = initial.clone();
+        let mut adam = NoiseAdam::new(&noise, self.noise_learning_rate);
+        for _ in 0..self.noise_steps {
+            let leaf = noise.clone().detach().require_grad();
+            let loss = noise_loss(ctx, leaf.clone(), target.clone(), self.noise_l2);
+            let grads = loss.backward();
+            let g = leaf
+                .grad(&grads)
+                .ok_or_else(|| EngineError::Backend("the noise has no gradient".into()))?;
+            noise = adam.step(leaf.detach(), Tensor::<2>::from_inner(g));
+            checkpoint(host, rows).await?;
+        }
+        Ok(Noise {
+            initial,
+            shaped: noise,
+            labels: y,
+        })
+    }
+}
+
 impl Unlearner for Unsir {
     fn params(&self) -> BTreeMap<String, f64> {
         BTreeMap::from([
@@ -116,31 +167,10 @@ impl Unlearner for Unsir {
     }
 
     async fn unlearn<H: Host>(&self, ctx: &Context<'_>, host: &mut H) -> Result<Unlearned> {
-        let (sets, device) = (ctx.sets, &ctx.rt.device);
-        let d = sets.d;
+        let (sets, d, device) = (ctx.sets, ctx.sets.d, &ctx.rt.device);
         let mut rng = Rng64::new(ctx.seed, stream::UNLEARN);
-        // The noise: N(0, 1) rows, the i-th labelled with forget point i's label (cycled).
-        let rows = NOISE_ROWS.min(sets.forget.len().max(1));
-        let mut x0 = Vec::with_capacity(rows * d);
-        let mut y = Vec::with_capacity(rows);
-        for i in 0..rows {
-            let j = i % sets.forget.len();
-            x0.extend((0..d).map(|_| rng.normal() as f32));
-            y.push(sets.forget.y[j]);
-        }
-        let target = labels(&y, device);
-        let mut noise = Tensor::<2>::from_data(TensorData::new(x0, [rows, d]), device);
-        let mut adam = NoiseAdam::new(&noise, self.noise_learning_rate);
-        for _ in 0..self.noise_steps {
-            let leaf = noise.clone().detach().require_grad();
-            let loss = noise_loss(ctx, leaf.clone(), target.clone(), self.noise_l2);
-            let grads = loss.backward();
-            let g = leaf
-                .grad(&grads)
-                .ok_or_else(|| EngineError::Backend("the noise has no gradient".into()))?;
-            noise = adam.step(leaf.detach(), Tensor::<2>::from_inner(g));
-            checkpoint(host, rows).await?;
-        }
+        let shaped = self.noise(ctx, &mut rng, host).await?;
+        let (noise, y) = (shaped.shaped, shaped.labels);
         let noise_x: Vec<f32> = noise
             .into_data_async()
             .await
@@ -173,5 +203,32 @@ impl Unlearner for Unsir {
             }
         }
         Ok(Unlearned::net(model, self.epochs + 1))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /* Source: Adam's first step in closed form: m̂ = g and v̂ = g², so x moves by lr · g/(|g| + ε), that is lr
+    against the sign of each gradient (PyTorch's `torch.optim.Adam`, bias-corrected). A second step with the same
+    gradient moves by lr again. */
+    #[test]
+    fn the_noise_optimiser_is_adam() {
+        let device = Device::flex();
+        let x = Tensor::<2>::from_floats([[1.0, -2.0], [0.5, 3.0]], &device);
+        let g = Tensor::<2>::from_floats([[0.3, -4.0], [-1e-3, 2.0]], &device);
+        let mut adam = NoiseAdam::new(&x, 0.1);
+        let once = adam.step(x, g.clone());
+        let twice = adam.step(once.clone(), g);
+        let read = |t: Tensor<2>| t.into_data().iter::<f32>().collect::<Vec<f32>>();
+        let expected_once = [0.9f32, -1.9, 0.6, 2.9];
+        let expected_twice = [0.8f32, -1.8, 0.7, 2.8];
+        for (a, b) in read(once).iter().zip(expected_once) {
+            assert!((a - b).abs() < 1e-4, "{a} vs {b}");
+        }
+        for (a, b) in read(twice).iter().zip(expected_twice) {
+            assert!((a - b).abs() < 1e-4, "{a} vs {b}");
+        }
     }
 }
