@@ -157,9 +157,10 @@ fn class_forgetting_on_digits() {
 
 /* Source: the issue's acceptance figures. A backdoor (5 % of the training split stamped with a 2×2 corner patch
 and relabelled 0) is learned: the attack success rate is high before unlearning (≥ 0.8), near 0 after retraining
-without the poisoned points, and neggrad_plus and scrub come within 10 points of retraining's. finetune is
-reported without an assertion: it barely moves the trigger pixels' weights, since no retained point carries the
-trigger (measured: 0.88 at its defaults; docs/methods/finetune.md). */
+without the poisoned points, and neggrad_plus and scrub come within 10 points of retraining's. finetune barely
+moves the trigger pixels' weights, since no retained point carries the trigger: its ASR stays near the trained
+model's (measured on this recipe, seed 7: 0.791 against the trained model's 0.929; pinned within ±0.1, so that a
+fine-tuning that suddenly removes the backdoor, or one that trains on the forget set, is noticed). */
 #[test]
 fn backdoor_on_digits() {
     let mut e = digits_mlp();
@@ -197,7 +198,11 @@ fn backdoor_on_digits() {
             asr(m)
         );
     }
-    assert!(asr("finetune").is_finite());
+    assert!(
+        (asr("finetune") - 0.791).abs() <= 0.1,
+        "finetune's ASR {} moved from the measured 0.791",
+        asr("finetune")
+    );
 }
 
 /* Source: SISA's definition (Bourtoule et al. 2021): deleting points retrains each affected shard from the
@@ -350,6 +355,64 @@ fn certified_removal_on_breast_cancer() {
         c.relative_to_oracle <= 1e-3,
         "{} from the oracle",
         c.relative_to_oracle
+    );
+    // The bound is a worst case (γ = 1/4 and the full split's norm bound for every step), loose but not
+    // meaningless: within 10⁴ of the measured residual (measured on this split: 230×).
+    assert!(
+        c.bound <= 1e4 * c.residual,
+        "bound {} is more than 10⁴ × the residual {}",
+        c.bound,
+        c.residual
+    );
+}
+
+/* Source: Guo et al. (ICML 2020), as for breast cancer, on the two paths the binary case does not take. One-vs-rest
+(wine, 3 classes: 3 binary models, each with its own noise and bound; ε = 100 so that three removals fit the
+budget): the bound covers the residual summed over the models and the steps land within 1e-2 of the oracle. Past the budget (σ = 10⁻⁶ makes σε/c ≈ 2·10⁻⁷, below any
+step's bound): every removal spends it, so each retrains from scratch with fresh noise, and the model is then the
+oracle itself (the same solver on the same rows with the same noise), up to the solver's tolerance. */
+#[test]
+fn certified_removal_one_vs_rest_and_past_its_budget() {
+    let mut e = breast_cancer_logistic();
+    e.data.source = DataSource::Wine;
+    e.data.plot_features = [0, 1];
+    let data = prepare_data(&e.clone().validate().unwrap(), None).unwrap();
+    let rows: Vec<usize> = data.train_rows().take(3).collect();
+    let certificate = |sigma: f64, epsilon: f64| {
+        let mut e = e.clone();
+        let mut spec = MethodSpec::plain(Method::Certified);
+        spec.settings.insert("sigma".into(), sigma);
+        spec.settings.insert("epsilon".into(), epsilon);
+        e.unlearn = Some(unlearn(ForgetSpec::Rows { rows: rows.clone() }, &[]));
+        e.unlearn.as_mut().unwrap().methods = vec![spec];
+        let report = run(e).unwrap();
+        let a = row(&report, "certified").audit.clone().unwrap();
+        (a.certificate.unwrap(), a.hessian_rows.unwrap())
+    };
+    // ε = 100: a budget of 22.8, which three removals from wine's three models stay within (ε = 1 does not).
+    let (c, hessian_rows) = certificate(1.0, 100.0);
+    assert_eq!((c.removals, c.retrains), (3, 0));
+    assert!(
+        c.bound >= c.residual,
+        "bound {} < residual {}",
+        c.bound,
+        c.residual
+    );
+    // Wine's split is small (3 of 133 rows is 2 % of it, against 1 of 427 on breast cancer), so the Newton steps
+    // land less close: within 1e-2 (measured 2.9e-3).
+    assert!(c.relative_to_oracle <= 1e-2, "{}", c.relative_to_oracle);
+    // Three removals, three binary models: one Hessian term each.
+    assert_eq!(hessian_rows, 9);
+    let (c, hessian_rows) = certificate(1e-6, 1.0);
+    assert_eq!(
+        (c.removals, c.retrains),
+        (3, 3),
+        "every removal spends the budget"
+    );
+    assert!(c.relative_to_oracle <= 1e-9, "{}", c.relative_to_oracle);
+    assert!(
+        hessian_rows > 9,
+        "a retrain touches every remaining row: {hessian_rows}"
     );
 }
 

@@ -1,12 +1,16 @@
-//! The membership attack of the federated table: a logistic regression on each point's sorted softmax vector
-//! (most confident class first), trained on points known to be members (the remaining clients' rows) against
-//! points known not to be (half of the test split), then asked about the target client's rows against as many
-//! unseen test rows. Its precision and recall are the source paper's "precision" and "recall" columns.
+//! The membership attack of the federated table, with the source paper's protocol: one shadow attack trained once
+//! on the original global model's outputs (each point's sorted softmax vector, most confident class first), every
+//! client's training rows as members against as many rows of half the test split as non-members, then applied
+//! unchanged to every model on the target client's rows against as many unseen test rows. Its precision and
+//! recall are the paper's "precision" and "recall" columns. The reference trains gradient-boosted trees
+//! (XGBoost); Lethe's stand-in is a logistic regression on the same features, written here, so that the worker
+//! gains no dependency and the same attack runs natively and in the browser.
 
 /// In words, for the report.
-pub const DESCRIPTION: &str = "shadow attack: logistic regression on the sorted softmax vector, trained on the \
-remaining clients' rows (members) against half of the test split (non-members), evaluated on the target client's \
-rows against as many rows of the other half";
+pub const DESCRIPTION: &str = "shadow attack: logistic regression on the sorted softmax vector, trained once on \
+the original global model's outputs (all clients' training rows as members against as many rows of half the test \
+split as non-members) and applied unchanged to every model on the target client's rows against as many rows of the \
+other half";
 
 /// Most points per side of the attack's training and evaluation sets.
 pub const MAX_ATTACK_POINTS: usize = 500;

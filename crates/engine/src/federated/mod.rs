@@ -236,12 +236,13 @@ pub async fn run_federated<H: Host>(
         .iter()
         .find(|m| m.method == FedMethod::FederaserNoCalibration.key())
         .map(|m| m.seconds);
-    let attack = ShadowSets::new(&sets, &data, target, &parts, seed);
+    let attack = ShadowSets::new(&sets, &data, &parts, seed);
+    let shadow = attack.fit(&models[0].net, &sets, rt).await?;
     let mut rows = Vec::with_capacity(models.len());
     for m in &models {
         let measured = yard.measure(&Fitted::Net(m.net.clone())).await?;
         let own = flat(&m.net).await?;
-        let (mia_precision, mia_recall) = attack.run(&m.net, &sets, rt).await?;
+        let (mia_precision, mia_recall) = attack.evaluate(&shadow, &m.net, &sets, rt).await?;
         let learning_row = m.method == "federated";
         let audit = Audit {
             family: None,
@@ -404,37 +405,32 @@ struct ShadowSets {
 }
 
 impl ShadowSets {
-    fn new(sets: &Sets, data: &Prepared, target: usize, parts: &[Vec<usize>], seed: u64) -> Self {
+    fn new(sets: &Sets, data: &Prepared, parts: &[Vec<usize>], seed: u64) -> Self {
         let d = data.n_features();
         let mut rng = Rng64::new(seed, stream::AUDIT);
-        let mut others: Vec<usize> = parts
-            .iter()
-            .enumerate()
-            .filter(|(c, _)| *c != target)
-            .flat_map(|(_, p)| p.iter().copied())
-            .collect();
-        rng.shuffle(&mut others);
-        others.truncate(MAX_ATTACK_POINTS);
+        // The paper's protocol: the shadow attack learns from the original global model, every client's training
+        // rows members, half of the test split non-members, as many of each (a balanced training set, so that its
+        // threshold of ½ means something).
+        let mut members: Vec<usize> = parts.iter().flat_map(|p| p.iter().copied()).collect();
+        rng.shuffle(&mut members);
         let n_test = sets.test.len();
         let half = n_test / 2;
-        let first: Vec<usize> = (0..half.min(MAX_ATTACK_POINTS)).collect();
+        let n = members.len().min(half).min(MAX_ATTACK_POINTS);
+        members.truncate(n);
+        let first: Vec<usize> = (0..n).collect();
         let wanted = sets.forget.len().min(MAX_ATTACK_POINTS).min(n_test - half);
         let second: Vec<usize> = (half..half + wanted).collect();
         Self {
-            train_members: subset(&data.train, &others, d),
+            train_members: subset(&data.train, &members, d),
             train_non_members: subset(&sets.test, &first, d),
             eval_non_members: subset(&sets.test, &second, d),
         }
     }
 
-    async fn run(
-        &self,
-        model: &Classifier,
-        sets: &Sets,
-        rt: &Runtime,
-    ) -> Result<(Option<f64>, Option<f64>)> {
+    /// The attack, trained once on the original global model's outputs.
+    async fn fit(&self, original: &Classifier, sets: &Sets, rt: &Runtime) -> Result<Logistic> {
         let k = sets.n_classes;
-        let fitted = Fitted::Net(model.clone());
+        let fitted = Fitted::Net(original.clone());
         let (d, eval) = (sets.d, &rt.eval);
         let members = sorted_rows(
             &fitted.probabilities(&self.train_members.x, d, eval).await?,
@@ -446,7 +442,20 @@ impl ShadowSets {
                 .await?,
             k,
         );
-        let attack = Logistic::fit(&members, &non_members);
+        Ok(Logistic::fit(&members, &non_members))
+    }
+
+    /// The attack, unchanged, on `model`: the target client's rows (members) against as many unseen test rows.
+    async fn evaluate(
+        &self,
+        attack: &Logistic,
+        model: &Classifier,
+        sets: &Sets,
+        rt: &Runtime,
+    ) -> Result<(Option<f64>, Option<f64>)> {
+        let k = sets.n_classes;
+        let fitted = Fitted::Net(model.clone());
+        let (d, eval) = (sets.d, &rt.eval);
         let target: Vec<Vec<f64>> =
             sorted_rows(&fitted.probabilities(&sets.forget.x, d, eval).await?, k)
                 .into_iter()
@@ -458,6 +467,6 @@ impl ShadowSets {
                 .await?,
             k,
         );
-        Ok(shadow::precision_recall(&attack, &target, &others))
+        Ok(shadow::precision_recall(attack, &target, &others))
     }
 }
