@@ -233,10 +233,12 @@ fn scrub_max_phase_drives_the_forget_set_away_from_the_teacher() {
     let with_max = b.net(&Scrub::new(
         &spec(Method::Scrub, &[("epochs", 2.0), ("max_epochs", 1.0)]),
         t,
+        b.valid.model.kind,
     ));
     let without = b.net(&Scrub::new(
         &spec(Method::Scrub, &[("epochs", 2.0), ("max_epochs", 0.0)]),
         t,
+        b.valid.model.kind,
     ));
     let (pushed, held) = (
         b.forget_kl_from_teacher(&with_max),

@@ -715,7 +715,7 @@ async fn run_method<H: Host>(
         Method::Neggrad => go(Neggrad::new(spec, t), ctx, host).await,
         Method::NeggradPlus => go(NeggradPlus::new(spec, t), ctx, host).await,
         Method::RandomLabels => go(RandomLabels::new(spec, t), ctx, host).await,
-        Method::Scrub => go(Scrub::new(spec, t), ctx, host).await,
+        Method::Scrub => go(Scrub::new(spec, t, ctx.model.kind), ctx, host).await,
         Method::Fisher => go(Fisher::new(spec, t), ctx, host).await,
         Method::Amnesiac => go(Amnesiac::new(spec, t), ctx, host).await,
         Method::BadTeacher => go(BadTeacher::new(spec, t), ctx, host).await,

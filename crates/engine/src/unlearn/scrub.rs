@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use lethe_protocol::{MethodSpec, TrainConfig};
+use lethe_protocol::{MethodSpec, ModelKind, TrainConfig};
 
 use super::descent::{
     batch, checkpoint, cross_entropy, distillation, minibatches, optimizer, step,
@@ -22,7 +22,7 @@ use crate::host::Host;
 pub struct Scrub {
     /// Epochs (default 10 % of `train.epochs`, at least 2).
     pub epochs: usize,
-    /// Step size (default `train.learning_rate`).
+    /// Step size (default `train.learning_rate`; 0.3 × it on a CNN).
     pub learning_rate: f64,
     /// Weight of the retain KL (default 1).
     pub alpha: f64,
@@ -36,11 +36,15 @@ pub struct Scrub {
 
 impl Scrub {
     /// Settings from the experiment, defaults filled in.
-    pub fn new(spec: &MethodSpec, train: &TrainConfig) -> Self {
+    pub fn new(spec: &MethodSpec, train: &TrainConfig, kind: ModelKind) -> Self {
+        // On a CNN, 0.3 × the training rate: at the training rate itself the max-steps wrecked the digits CNN
+        // (retain 0.845 against retraining's 0.993 on class 3; 0.695 on a random 10 %), at 0.3 × both land in the
+        // retrain band. On the MLP the training rate keeps the backdoor removed (ASR 0.000; 0.177 at 0.3 ×).
+        let rate = if kind == ModelKind::Cnn { 0.3 } else { 1.0 };
         let epochs = whole(spec, "epochs", fraction_of(train.epochs, 0.1).max(2));
         Self {
             epochs,
-            learning_rate: real(spec, "learning_rate", train.learning_rate),
+            learning_rate: real(spec, "learning_rate", rate * train.learning_rate),
             alpha: real(spec, "alpha", 1.0),
             gamma: real(spec, "gamma", 1.0),
             temperature: real(spec, "temperature", 4.0),
