@@ -3,7 +3,7 @@
 //! breaking the method locally and watching the test fail.
 
 use burn::prelude::*;
-use lethe_engine::data::Prepared;
+use lethe_engine::audit::{accuracy, predictions};
 use lethe_engine::data::rng::{Rng64, stream};
 use lethe_engine::model::Classifier;
 use lethe_engine::train::{Trained, train_logged};
@@ -19,7 +19,6 @@ use lethe_protocol::{DataSource, Experiment, Method, MethodSpec, ModelKind, Vali
 
 struct Bench {
     valid: ValidExperiment,
-    data: Prepared,
     rt: Runtime,
     trained: Trained,
     sets: Sets,
@@ -62,7 +61,6 @@ fn bench() -> Bench {
     };
     Bench {
         valid,
-        data,
         rt,
         trained,
         sets,
@@ -101,16 +99,7 @@ impl Bench {
             &self.rt.eval,
         ))
         .unwrap();
-        let k = self.sets.n_classes;
-        let right = p
-            .chunks(k)
-            .zip(&self.sets.forget.y)
-            .filter(|(row, y)| {
-                let best = (0..k).max_by(|&a, &b| row[a].total_cmp(&row[b])).unwrap();
-                best == **y as usize
-            })
-            .count();
-        right as f64 / self.sets.forget.len() as f64
+        accuracy(&predictions(&p, self.sets.n_classes), &self.sets.forget.y)
     }
 
     /// Mean KL(teacher ‖ net) over the forget set, in nats.
@@ -274,5 +263,4 @@ fn amnesiac_forgets_more_than_its_repair_alone() {
         fa + 0.1 < fa_repair,
         "forget accuracy {fa} after amnesiac, {fa_repair} after its repair alone"
     );
-    let _ = &b.data;
 }
