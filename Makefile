@@ -3,10 +3,13 @@ SHELL := /bin/bash
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/lethe/target
 # node_modules/.bin first: trunk takes binaryen's wasm-opt 132 from there.
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+# The Python of the native tests' external oracles (scikit-learn), prepared by scripts/bootstrap.sh python.
+export LETHE_VENV ?= $(HOME)/.cache/lethe/venv
+export LETHE_PYTHON ?= $(LETHE_VENV)/bin/python
 PORT ?= 8080
 EXPERIMENT ?= examples/moons-mlp.json
 
-.PHONY: serve build tools browser-tools test test-native test-e2e bench cli lint clean
+.PHONY: serve build tools browser-tools python-tools test test-native test-e2e bench cli lint clean
 
 ## Build the release site and serve it at http://127.0.0.1:$(PORT)
 serve: build
@@ -19,19 +22,22 @@ tools:
 browser-tools:
 	scripts/bootstrap.sh browser
 
+python-tools:
+	scripts/bootstrap.sh python
+
 ## The release build of the page and the worker into dist/
 build: tools
 	trunk build --release
 
 ## Every test: formatting and clippy (native and wasm32), native tests (engine, protocol, CLI, charts), the release
 ## build, then the browser end-to-end tests and the bench's smoke run
-test: tools browser-tools lint
+test: tools browser-tools python-tools lint
 	cargo test --workspace
 	trunk build --release
 	node --test --test-concurrency=1 tests/
 	SMOKE=1 node bench/bench.mjs
 
-test-native:
+test-native: python-tools
 	cargo test --workspace
 
 test-e2e: browser-tools

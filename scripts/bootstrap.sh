@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what `make serve` / `make test` need, pinned, skipping what is already there.
-# Usage: scripts/bootstrap.sh [web|browser|all]
+# Usage: scripts/bootstrap.sh [web|browser|python|all]
 set -euo pipefail
 what=${1:-all}
 TRUNK_VERSION=0.21.14
@@ -43,4 +43,18 @@ if [ ! -f node_modules/playwright-core/package.json ] || [ ! -f node_modules/bin
   || [ ! -f node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm ]; then
   say "installing npm packages (binaryen, playwright-core $PLAYWRIGHT_VERSION, axe-core, TensorFlow.js)"
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# A Python virtual environment for the native tests' external oracles (scikit-learn, pinned), under the cache
+# directory so that every clone on this machine shares it. It is rebuilt only when the requirements change.
+if [ "$what" = all ] || [ "$what" = python ]; then
+  venv=${LETHE_VENV:-$HOME/.cache/lethe/venv}
+  requirements=crates/engine/tests/oracle/requirements.txt
+  stamp="$venv/.requirements"
+  if [ ! -x "$venv/bin/python" ] || ! cmp -s "$requirements" "$stamp"; then
+    say "creating the Python environment for the oracles at $venv ($(grep -c '==' "$requirements") pinned packages)"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
+    cp "$requirements" "$stamp"
+  fi
 fi

@@ -193,7 +193,11 @@ the noise (its error on the forget labels) higher. */
 fn unsir_noise_maximises_the_forget_labels_error() {
     let b = bench();
     let ctx = b.ctx();
-    let u = Unsir::new(&spec(Method::Unsir, &[]), &b.valid.train);
+    let u = Unsir::new(
+        &spec(Method::Unsir, &[]),
+        &b.valid.train,
+        b.valid.model.kind,
+    );
     let mut rng = Rng64::new(b.valid.seed, stream::UNLEARN);
     let noise = block_on(u.noise(&ctx, &mut rng, &mut Straight)).unwrap();
     let target = lethe_engine::unlearn::descent::labels(&noise.labels, &b.rt.device);
@@ -248,7 +252,7 @@ set, from the trained model). */
 fn amnesiac_forgets_more_than_its_repair_alone() {
     let b = bench();
     let t = &b.valid.train;
-    let amnesiac = Amnesiac::new(&spec(Method::Amnesiac, &[]), t);
+    let amnesiac = Amnesiac::new(&spec(Method::Amnesiac, &[]), t, b.valid.model.kind);
     let unlearned = b.net(&amnesiac);
     let repair_only = block_on(on_retain(
         b.trained.model.clone(),

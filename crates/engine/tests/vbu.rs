@@ -341,3 +341,93 @@ fn impossible_vbu_requests_are_refused_by_field() {
     });
     assert!(three.contains("binary classifier"), "{three}");
 }
+
+/// A log-likelihood that tilts θ linearly: log p(D_e|θ) = a·θ₀ (1-D), so the reverse KL's target has moments that
+/// a quadrature computes directly.
+struct Tilt(f64);
+
+impl Likelihood for Tilt {
+    fn value_grad(&self, theta: &[f64]) -> (f64, Vec<f64>) {
+        (self.0 * theta[0], vec![self.0])
+    }
+}
+
+/// Mean and variance of q̃(θ) ∝ N(θ; 0, 1) / p̃(D_e|θ) by the midpoint rule on [−10, 10], where p̃ is the tilt
+/// inside `inside` and 1 elsewhere.
+fn tilted_moments(a: f64, inside: impl Fn(f64) -> bool) -> (f64, f64) {
+    let (n, lo, hi) = (200_000, -10.0, 10.0);
+    let h = (hi - lo) / n as f64;
+    let (mut z, mut m1, mut m2) = (0.0, 0.0, 0.0);
+    for k in 0..n {
+        let t = lo + (k as f64 + 0.5) * h;
+        let log_lik = if inside(t) { a * t } else { 0.0 };
+        let w = (-0.5 * t * t - log_lik).exp();
+        z += w;
+        m1 += w * t;
+        m2 += w * t * t;
+    }
+    let mean = m1 / z;
+    (mean, m2 / z - mean * mean)
+}
+
+/* Source: quadrature of the adjusted target. With q(θ|D) = N(0, 1) and λ = e^(−1/2), the adjusted likelihood counts
+exactly where q(θ|D) > λ·q(0), i.e. |θ| < 1; with log p(D_e|θ) = 3θ, q̃ ∝ N(θ; 0, 1)·e^(−3θ) inside and N(θ; 0, 1)
+outside. The reverse KL's importance-sampled moments must match q̃'s (mean −0.545, variance 0.480 by the midpoint
+rule), not those of the inverted region |θ| ≥ 1 (mean −3.03, variance 0.954). A
+threshold applied the wrong way round fails the first assertion. */
+#[test]
+fn the_reverse_kl_at_a_positive_lambda_counts_the_erased_likelihood_only_near_the_mode() {
+    let full = Gaussian::isotropic(1, 1.0);
+    let lambda = (-0.5f64).exp();
+    let (mean, var) = tilted_moments(3.0, |t| t.abs() < 1.0);
+    let (inv_mean, inv_var) = tilted_moments(3.0, |t| t.abs() >= 1.0);
+    let q = reverse_kl(&full, &Tilt(3.0), lambda, 100_000, &mut Rng64::new(11, 0));
+    let (got_mean, got_var) = (q.mean[0], q.covariance()[0]);
+    eprintln!(
+        "quadrature {mean:.4}/{var:.4}, inverted {inv_mean:.4}/{inv_var:.4}, rKL {got_mean:.4}/{got_var:.4}"
+    );
+    assert!((got_mean - mean).abs() < 0.02, "mean {got_mean} vs {mean}");
+    assert!((got_var - var).abs() < 0.02, "variance {got_var} vs {var}");
+    assert!(
+        (inv_mean - mean).abs() > 0.1 || (inv_var - var).abs() > 0.1,
+        "the inverted region must be told apart: {inv_mean}/{inv_var}"
+    );
+    // λ = 0 counts everywhere: with a tilt of 1, q̃ = N(−1, 1) in closed form (a tilt of 3 would put q̃ three
+    // standard deviations from the draws, beyond what importance sampling from q(θ|D) resolves).
+    let plain = reverse_kl(&full, &Tilt(1.0), 0.0, 100_000, &mut Rng64::new(12, 0));
+    assert!((plain.mean[0] + 1.0).abs() < 0.05, "{}", plain.mean[0]);
+    assert!(
+        (plain.covariance()[0] - 1.0).abs() < 0.1,
+        "{:?}",
+        plain.covariance()
+    );
+}
+
+/* Source: closed form. The EUBO's gradient of the erased term vanishes outside the region where q(θ|D) > λ·max q.
+With λ just below 1 no draw of q lands in the region, so the EUBO's minimum is q(θ|D) itself (KL below 0.01), while
+at λ = 0 the tilt moves the mean by about −3 (the exact p(θ|D_r) ∝ N(0,1)·e^(−3θ) is N(−3, 1)). An inverted
+threshold would tilt almost every draw and fail the first assertion. */
+#[test]
+fn the_eubo_ignores_the_erased_likelihood_outside_the_threshold() {
+    let full = Gaussian::isotropic(1, 1.0);
+    let schedule = Schedule {
+        samples: 32,
+        iterations: 1500,
+        learning_rate: 0.02,
+        diagonal: false,
+    };
+    let near_mode = eubo(
+        &full,
+        &Tilt(3.0),
+        1.0 - 1e-9,
+        schedule,
+        &mut Rng64::new(13, 0),
+    );
+    assert!(near_mode.kl(&full) < 0.01, "KL {}", near_mode.kl(&full));
+    let everywhere = eubo(&full, &Tilt(3.0), 0.0, schedule, &mut Rng64::new(14, 0));
+    assert!(
+        (everywhere.mean[0] + 3.0).abs() < 0.3,
+        "mean {}",
+        everywhere.mean[0]
+    );
+}

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use burn::prelude::*;
-use lethe_protocol::{MethodSpec, TrainConfig};
+use lethe_protocol::{MethodSpec, ModelKind, TrainConfig};
 
 use super::finetune::on_retain;
 use super::params::{flat_tensor, with_flat_tensor};
@@ -64,7 +64,8 @@ impl UpdateLog {
 
 /// Amnesiac settings.
 pub struct Amnesiac {
-    /// Epochs of repair on the retain set after the subtraction (default 1).
+    /// Epochs of repair on the retain set after the subtraction (default 1; 3 on a logistic model, where one epoch
+    /// left retain accuracy 0.919 against the retrain's 0.997 on digits' class 3, and 3 epochs 0.964).
     pub repair_epochs: usize,
     /// Repair step size (default `train.learning_rate`).
     pub learning_rate: f64,
@@ -72,9 +73,10 @@ pub struct Amnesiac {
 
 impl Amnesiac {
     /// Settings from the experiment, defaults filled in.
-    pub fn new(spec: &MethodSpec, train: &TrainConfig) -> Self {
+    pub fn new(spec: &MethodSpec, train: &TrainConfig, kind: ModelKind) -> Self {
+        let repair = if kind == ModelKind::Logistic { 3 } else { 1 };
         Self {
-            repair_epochs: whole(spec, "repair_epochs", 1),
+            repair_epochs: whole(spec, "repair_epochs", repair),
             learning_rate: real(spec, "learning_rate", train.learning_rate),
         }
     }

@@ -717,9 +717,9 @@ async fn run_method<H: Host>(
         Method::RandomLabels => go(RandomLabels::new(spec, t), ctx, host).await,
         Method::Scrub => go(Scrub::new(spec, t, ctx.model.kind), ctx, host).await,
         Method::Fisher => go(Fisher::new(spec, t), ctx, host).await,
-        Method::Amnesiac => go(Amnesiac::new(spec, t), ctx, host).await,
+        Method::Amnesiac => go(Amnesiac::new(spec, t, ctx.model.kind), ctx, host).await,
         Method::BadTeacher => go(BadTeacher::new(spec, t), ctx, host).await,
         Method::Salun => go(Salun::new(spec, t), ctx, host).await,
-        Method::Unsir => go(Unsir::new(spec, t), ctx, host).await,
+        Method::Unsir => go(Unsir::new(spec, t, ctx.model.kind), ctx, host).await,
     }
 }

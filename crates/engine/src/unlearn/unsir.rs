@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 
 use burn::prelude::*;
-use lethe_protocol::{MethodSpec, TrainConfig};
+use lethe_protocol::{MethodSpec, ModelKind, TrainConfig};
 
 use super::descent::{batch, checkpoint, cross_entropy, labels, minibatches, optimizer, step};
 use super::forget::subset;
@@ -91,9 +91,16 @@ pub struct Unsir {
 
 impl Unsir {
     /// Settings from the experiment, defaults filled in.
-    pub fn new(spec: &MethodSpec, train: &TrainConfig) -> Self {
+    pub fn new(spec: &MethodSpec, train: &TrainConfig, kind: ModelKind) -> Self {
+        // A logistic model repairs twice as long: with 10 % of `train.epochs` the repair left retain accuracy at
+        // 0.949 (class 3) and 0.851 (random 10 %) on digits against the retrain's 0.997; with 20 %, 0.966 and 0.912.
+        let share = if kind == ModelKind::Logistic {
+            0.2
+        } else {
+            0.1
+        };
         Self {
-            epochs: whole(spec, "epochs", fraction_of(train.epochs, 0.1)),
+            epochs: whole(spec, "epochs", fraction_of(train.epochs, share)),
             learning_rate: real(spec, "learning_rate", train.learning_rate),
             // The whole retain set: with half of it the repair did not undo the impair step (random 10 % of
             // digits: retain 0.675 on the MLP, 0.337 on the CNN; docs/methods/unsir.md).
