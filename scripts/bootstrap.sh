@@ -53,7 +53,16 @@ if [ "$what" = all ] || [ "$what" = python ]; then
   stamp="$venv/.requirements"
   if [ ! -x "$venv/bin/python" ] || ! cmp -s "$requirements" "$stamp"; then
     say "creating the Python environment for the oracles at $venv ($(grep -c '==' "$requirements") pinned packages)"
-    python3 -m venv "$venv"
+    rm -rf "$venv"
+    if ! python3 -m venv "$venv" 2>/dev/null; then
+      # Debian's python3 keeps venv's pip bootstrap in a package of its own.
+      say "installing Debian's python3-venv"
+      SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+      $SUDO apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-venv >/dev/null
+      rm -rf "$venv"
+      /usr/bin/python3 -m venv "$venv"
+    fi
     "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
     cp "$requirements" "$stamp"
   fi

@@ -312,7 +312,11 @@ fn export_gives_the_split_and_the_initial_weights_of_the_run() {
 
 /* Source: the README's promise that every file in examples/ runs with `make cli EXPERIMENT=…`. The test lists the
 folder, so a new example is covered without editing it; each report must read back as a `Report` and pass
-`Report::check` (what the page checks before it draws a stored report). */
+`Report::check` (what the page checks before it draws a stored report). Then it must equal its golden report
+(crates/cli/tests/golden/), key for key and number for number, timing keys left out: a refactor that changes a
+report's numbers or keys fails here, and a meant change regenerates the goldens (`LETHE_GOLDEN=update`) in the same
+commit. The goldens are exact: they hold for the machine kind that made them (the engine is deterministic there,
+run after run); a CPU whose vector units lead burn's kernels to round differently would need its own. */
 #[test]
 fn every_example_runs_and_its_report_passes_check() {
     let dir = example("");
@@ -345,10 +349,126 @@ fn every_example_runs_and_its_report_passes_check() {
                 return Some(format!("{name}: {}", String::from_utf8_lossy(&out.stderr)));
             }
             match serde_json::from_slice::<lethe_protocol::Report>(&out.stdout) {
-                Ok(report) => report.check().err().map(|e| format!("{name}: {e}")),
+                Ok(report) => match report.check() {
+                    Err(e) => Some(format!("{name}: {e}")),
+                    Ok(()) => golden(&name, &out.stdout).err(),
+                },
                 Err(e) => Some(format!("{name}: the report does not read back: {e}")),
             }
         })
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Keys whose values are wall times or ratios of them: they change from run to run and are left out of the golden
+/// comparison.
+fn is_timing(key: &str) -> bool {
+    key == "seconds" || key.ends_with("_seconds") || key == "speedup_vs_retrain"
+}
+
+/// The vector units that decide how burn's CPU kernels round (x86-64: AVX2, FMA, AVX-512), as the goldens record
+/// them: on a machine with other units the numbers may differ in the last bits and grow through training.
+fn vector_units() -> String {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let units = [
+            ("avx2", std::arch::is_x86_feature_detected!("avx2")),
+            ("fma", std::arch::is_x86_feature_detected!("fma")),
+            ("avx512f", std::arch::is_x86_feature_detected!("avx512f")),
+        ];
+        let on: Vec<&str> = units.iter().filter(|u| u.1).map(|u| u.0).collect();
+        format!("x86_64 {}", on.join(" "))
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        std::env::consts::ARCH.to_string()
+    }
+}
+
+/// Where `got` differs from `want`, timing keys left out: one line per difference, with its JSON path. With
+/// `numbers` false only the keys, the array lengths and the strings are compared.
+fn differences(
+    want: &serde_json::Value,
+    got: &serde_json::Value,
+    path: &str,
+    numbers: bool,
+    out: &mut Vec<String>,
+) {
+    use serde_json::Value;
+    match (want, got) {
+        (Value::Object(w), Value::Object(g)) => {
+            let keys: std::collections::BTreeSet<&String> = w.keys().chain(g.keys()).collect();
+            for k in keys.into_iter().filter(|k| !is_timing(k)) {
+                match (w.get(k), g.get(k)) {
+                    (Some(a), Some(b)) => differences(a, b, &format!("{path}.{k}"), numbers, out),
+                    (Some(_), None) => out.push(format!("{path}.{k}: missing")),
+                    (None, Some(_)) => out.push(format!("{path}.{k}: new key")),
+                    (None, None) => {}
+                }
+            }
+        }
+        (Value::Array(w), Value::Array(g)) if w.len() == g.len() => {
+            for (i, (a, b)) in w.iter().zip(g).enumerate() {
+                differences(a, b, &format!("{path}[{i}]"), numbers, out);
+            }
+        }
+        _ if want == got => {}
+        (Value::Number(_) | Value::Null, Value::Number(_) | Value::Null) if !numbers => {}
+        _ => {
+            let show = |v: &Value| {
+                let s = v.to_string();
+                if s.len() > 80 {
+                    format!("{}…", &s[..80])
+                } else {
+                    s
+                }
+            };
+            out.push(format!("{path}: {} → {}", show(want), show(got)));
+        }
+    }
+}
+
+/// Compares the report of example `name` with its golden report (crates/cli/tests/golden/`name`), key for key and
+/// number for number, timing keys left out; numbers only where this machine has the vector units that made the
+/// goldens (golden/VECTOR_UNITS), keys and strings everywhere. `LETHE_GOLDEN=update` writes the report as the new
+/// golden instead.
+fn golden(name: &str, stdout: &[u8]) -> Result<(), String> {
+    let root = std::env::var("CARGO_MANIFEST_DIR").unwrap_or(env!("CARGO_MANIFEST_DIR").into());
+    let path = format!("{root}/tests/golden/{name}");
+    let units_path = format!("{root}/tests/golden/VECTOR_UNITS");
+    let got: serde_json::Value =
+        serde_json::from_slice(stdout).map_err(|e| format!("{name}: {e}"))?;
+    if std::env::var("LETHE_GOLDEN").as_deref() == Ok("update") {
+        let text = serde_json::to_string_pretty(&got).expect("a report serialises");
+        std::fs::write(&path, text + "\n").map_err(|e| format!("{path}: {e}"))?;
+        std::fs::write(&units_path, vector_units() + "\n")
+            .map_err(|e| format!("{units_path}: {e}"))?;
+        return Ok(());
+    }
+    let made_on = std::fs::read_to_string(&units_path).unwrap_or_default();
+    let numbers = made_on.trim() == vector_units();
+    if !numbers {
+        eprintln!(
+            "{name}: goldens made on \"{}\", this machine is \"{}\": keys and strings compared, numbers not",
+            made_on.trim(),
+            vector_units()
+        );
+    }
+    let want: serde_json::Value = std::fs::read(&path)
+        .map_err(|e| {
+            format!("{name}: no golden report at {path} ({e}); make one with LETHE_GOLDEN=update")
+        })
+        .and_then(|b| serde_json::from_slice(&b).map_err(|e| format!("{path}: {e}")))?;
+    let mut out = Vec::new();
+    differences(&want, &got, "", numbers, &mut out);
+    if out.is_empty() {
+        return Ok(());
+    }
+    let n = out.len();
+    out.truncate(12);
+    Err(format!(
+        "{name}: {n} differences from its golden report (if the change is meant, regenerate with \
+         LETHE_GOLDEN=update and say in the commit which keys changed and why):\n  {}",
+        out.join("\n  ")
+    ))
 }
