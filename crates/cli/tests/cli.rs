@@ -315,8 +315,8 @@ folder, so a new example is covered without editing it; each report must read ba
 `Report::check` (what the page checks before it draws a stored report). Then it must equal its golden report
 (crates/cli/tests/golden/), key for key and number for number, timing keys left out: a refactor that changes a
 report's numbers or keys fails here, and a meant change regenerates the goldens (`LETHE_GOLDEN=update`) in the same
-commit. The goldens are exact: they hold for the machine kind that made them (the engine is deterministic there,
-run after run); a CPU whose vector units lead burn's kernels to round differently would need its own. */
+commit. The numbers are compared exactly where this machine has the vector units that made the goldens (the engine
+is deterministic there, run after run); elsewhere the keys, array lengths and strings are, and the test says so. */
 #[test]
 fn every_example_runs_and_its_report_passes_check() {
     let dir = example("");
