@@ -56,6 +56,7 @@ cli:
 
 lint:
 	cargo fmt --all --check
+	python3 scripts/layers.py
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p lethe-worker -p lethe-web --target wasm32-unknown-unknown -- -D warnings
 	cargo clippy -p lethe-worker-gpu --target wasm32-unknown-unknown -- -D warnings

@@ -70,7 +70,8 @@ fn restore(app: AppState, experiment: &Experiment) {
     };
     if let Some(report) = kept.filter(|r| r.experiment.trains_like(experiment)) {
         let history = report
-            .runs
+            .outcome
+            .rows()
             .first()
             .map(|r| r.history.clone())
             .unwrap_or_default();
@@ -215,7 +216,7 @@ pub fn App() -> impl IntoView {
             <section class="views">
                 <TrainView />
                 <Results />
-                <Show when=move || app.experiment.with(|e| e.federated.is_none() && e.model.kind != lethe_protocol::ModelKind::BayesLogistic)>
+                <Show when=move || app.experiment.with(|e| e.task.federated().is_none() && e.model.kind != lethe_protocol::ModelKind::BayesLogistic)>
                     <crate::lab::ForgetStep />
                     <crate::lab::LabResults />
                 </Show>
@@ -246,7 +247,7 @@ fn EmbedView() -> impl IntoView {
             };
             format!(
                 "{} · {model} · {} epochs · seed {}",
-                e.data.source.label(),
+                crate::words::source_label(e.data.source),
                 e.train.epochs,
                 e.seed
             )
@@ -268,7 +269,7 @@ fn EmbedView() -> impl IntoView {
             </header>
             <TrainView />
             // An embedded experiment with an `unlearn` section reproduces the comparison: Forget and its results.
-            <Show when=move || app.experiment.with(|e| e.unlearn.is_some())>
+            <Show when=move || app.experiment.with(|e| e.task.unlearn().is_some())>
                 <crate::lab::LabRunBar />
                 <crate::lab::LabResults />
             </Show>

@@ -4,7 +4,7 @@
 //! controller's plumbing (`controller.rs`) stays as it is.
 
 use leptos::prelude::*;
-use lethe_protocol::{Command, Experiment};
+use lethe_protocol::{Command, Experiment, Task};
 
 use crate::state::{AppState, RunState, RunStatus};
 
@@ -43,21 +43,21 @@ impl JobKind {
     /// The command that starts job `run_id` of this kind on `experiment`. The Forget job names the Train job whose
     /// model it starts from, when that model was trained by the same settings.
     pub fn command(self, run_id: u64, experiment: Experiment, app: &AppState) -> Command {
+        // The worker kept the CSV when it prepared it, so no job sends it again.
         match self {
-            JobKind::Train => {
-                let mut experiment = experiment;
-                experiment.unlearn = None;
-                experiment.federated = None;
-                experiment.vbu = None;
-                Command::Train {
-                    run_id,
-                    experiment,
-                    csv_text: None, // the worker kept the CSV when it prepared it
-                }
-            }
-            JobKind::Federated | JobKind::Vbu => Command::Train {
+            JobKind::Train => Command::Run {
+                run_id,
+                experiment: Experiment {
+                    task: Task::Train,
+                    ..experiment
+                },
+                base_run_id: None,
+                csv_text: None,
+            },
+            JobKind::Federated | JobKind::Vbu => Command::Run {
                 run_id,
                 experiment,
+                base_run_id: None,
                 csv_text: None,
             },
             JobKind::Forget => {
@@ -68,10 +68,11 @@ impl JobKind {
                             .is_some_and(|rep| rep.experiment.trains_like(&experiment)))
                     .then_some(r.id)
                 });
-                Command::Unlearn {
+                Command::Run {
                     run_id,
-                    base_run_id,
                     experiment,
+                    base_run_id,
+                    csv_text: None,
                 }
             }
         }

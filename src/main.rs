@@ -17,6 +17,7 @@ mod redraw;
 mod state;
 mod storage;
 mod url_state;
+mod words;
 
 fn main() {
     std::panic::set_hook(Box::new(|info| {

@@ -204,7 +204,7 @@ impl AppState {
             Err(e) => {
                 let message = match &e {
                     lethe_protocol::ConfigError::Range { field, .. } => {
-                        crate::components::fields::labelled(field, e.to_string())
+                        crate::words::labelled(field, e.to_string())
                     }
                     _ => e.to_string(),
                 };

@@ -26,7 +26,7 @@ wasm_bindgen({ module_or_path: ${JSON.stringify(url(`${name}_bg.wasm`))} }).catc
       // The page's sequence: the dataset first (the page draws it), then the run.
       send({ type: 'prepare', request_id: 1, experiment, csv_text: null });
     } else if (event.type === 'dataset') {
-      send({ type: 'train', run_id: 2, experiment, csv_text: null });
+      send({ type: 'run', run_id: 2, experiment, base_run_id: null, csv_text: null });
     } else if (event.type === 'done') {
       worker.terminate();
       const run = event.report.runs[0];

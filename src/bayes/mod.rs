@@ -5,8 +5,8 @@
 mod results;
 
 use leptos::prelude::*;
-use lethe_protocol::vbu::{BayesConfig, EraseSpec, VbuConfig, VbuMethod};
-use lethe_protocol::{DataSource, Experiment, ModelKind};
+use lethe_protocol::vbu::{BayesConfig, VbuConfig, VbuMethod};
+use lethe_protocol::{DataSource, Experiment, ForgetSpec, ModelKind, Task};
 
 use crate::controller::use_controller;
 use crate::state::{AppState, CancelAnswer, RunStatus, use_app};
@@ -14,7 +14,7 @@ use crate::state::{AppState, CancelAnswer, RunStatus, use_app};
 /// The VBU settings a new VBU mode starts with: the paper's moon setting's erasure and λ sweep.
 pub fn default_config() -> VbuConfig {
     VbuConfig {
-        erase: EraseSpec::Region {
+        erase: ForgetSpec::Region {
             feature: 0,
             top_fraction: 0.2,
         },
@@ -35,9 +35,7 @@ pub fn moon_preset(e: &mut Experiment) {
     e.model.kind = ModelKind::BayesLogistic;
     e.model.width = 20;
     e.model.bayes = Some(BayesConfig::default());
-    e.unlearn = None;
-    e.federated = None;
-    e.vbu = Some(default_config());
+    e.task = Task::Vbu(default_config());
 }
 
 /// A banknote-like setting on breast cancer: 30 % erased at random, 16 random features (λ means little in more
@@ -50,10 +48,8 @@ pub fn breast_cancer_preset(e: &mut Experiment) {
     e.model.kind = ModelKind::BayesLogistic;
     e.model.width = 16;
     e.model.bayes = Some(BayesConfig::default());
-    e.unlearn = None;
-    e.federated = None;
-    e.vbu = Some(VbuConfig {
-        erase: EraseSpec::Random { fraction: 0.3 },
+    e.task = Task::Vbu(VbuConfig {
+        erase: ForgetSpec::Random { fraction: 0.3 },
         ..default_config()
     });
 }
@@ -61,9 +57,9 @@ pub fn breast_cancer_preset(e: &mut Experiment) {
 /// Applies `edit` to the VBU settings, validated with the whole experiment.
 fn edit(app: &AppState, edit: impl FnOnce(&mut VbuConfig)) -> bool {
     app.edit(|e| {
-        let mut v = e.vbu.clone().unwrap_or_else(default_config);
+        let mut v = e.task.vbu().cloned().unwrap_or_else(default_config);
         edit(&mut v);
-        e.vbu = Some(v);
+        e.task = Task::Vbu(v);
     })
 }
 
@@ -76,7 +72,7 @@ pub fn BayesStep() -> impl IntoView {
         app.experiment
             .with(|e| e.model.kind == ModelKind::BayesLogistic)
     });
-    let config = Memo::new(move |_| app.experiment.with(|e| e.vbu.clone()));
+    let config = Memo::new(move |_| app.experiment.with(|e| e.task.vbu().cloned()));
     let running = move || app.bayes.with(|r| r.status == RunStatus::Running);
     let status = move || {
         app.bayes.with(|r| match &r.status {
@@ -86,7 +82,11 @@ pub fn BayesStep() -> impl IntoView {
                 .as_deref()
                 .map_or("starting…".into(), |w| format!("{w}…")),
             RunStatus::Done => r.report.as_ref().map_or("done".into(), |rep| {
-                format!("done: {} rows in {:.1} s", rep.runs.len(), rep.wall_seconds)
+                format!(
+                    "done: {} rows in {:.1} s",
+                    rep.outcome.rows().len(),
+                    rep.wall_seconds
+                )
             }),
             RunStatus::Cancelled(_) => match r.cancel_answer {
                 Some(CancelAnswer::Confirmed(ms)) => {
@@ -99,9 +99,9 @@ pub fn BayesStep() -> impl IntoView {
     };
     let erase_kind = move || {
         config.with(|c| match c.as_ref().map(|c| &c.erase) {
-            Some(EraseSpec::Random { .. }) => "random",
-            Some(EraseSpec::Class { .. }) => "class",
-            Some(EraseSpec::Rows { .. }) => "rows",
+            Some(ForgetSpec::Random { .. }) => "random",
+            Some(ForgetSpec::Class { .. }) => "class",
+            Some(ForgetSpec::Rows { .. }) => "rows",
             _ => "region",
         })
     };
@@ -131,9 +131,9 @@ pub fn BayesStep() -> impl IntoView {
                         <label for="vbu-erase">"What to erase"</label>
                         <select id="vbu-erase" on:change=move |ev| {
                             let erase = match event_target_value(&ev).as_str() {
-                                "random" => EraseSpec::Random { fraction: 0.2 },
-                                "class" => EraseSpec::Class { classes: vec![1] },
-                                _ => EraseSpec::Region { feature: 0, top_fraction: 0.2 },
+                                "random" => ForgetSpec::Random { fraction: 0.2 },
+                                "class" => ForgetSpec::Class { classes: vec![1] },
+                                _ => ForgetSpec::Region { feature: 0, top_fraction: 0.2 },
                             };
                             edit(&app, |v| v.erase = erase);
                         }>
@@ -146,15 +146,15 @@ pub fn BayesStep() -> impl IntoView {
                         <label for="vbu-fraction">"Fraction erased"</label>
                         <input id="vbu-fraction" type="number" step="0.05" min="0.05" max="0.95"
                             prop:value=move || config.with(|c| match c.as_ref().map(|c| &c.erase) {
-                                Some(EraseSpec::Region { top_fraction, .. }) => top_fraction.to_string(),
-                                Some(EraseSpec::Random { fraction }) => fraction.to_string(),
+                                Some(ForgetSpec::Region { top_fraction, .. }) => top_fraction.to_string(),
+                                Some(ForgetSpec::Random { fraction }) => fraction.to_string(),
                                 _ => String::new(),
                             })
                             on:change=move |ev| {
                                 if let Some(f) = number(event_target_value(&ev), "vbu.erase fraction") {
                                     edit(&app, |v| match &mut v.erase {
-                                        EraseSpec::Region { top_fraction, .. } => *top_fraction = f,
-                                        EraseSpec::Random { fraction } => *fraction = f,
+                                        ForgetSpec::Region { top_fraction, .. } => *top_fraction = f,
+                                        ForgetSpec::Random { fraction } => *fraction = f,
                                         _ => {}
                                     });
                                 }
@@ -188,7 +188,7 @@ pub fn BayesStep() -> impl IntoView {
                 </div>
                 <div class="run-bar lab-run-bar">
                     <button id="vbu-run" class="primary" disabled=move || !app.can_start() on:click=move |_| {
-                        if app.experiment.with_untracked(|e| e.vbu.is_none()) {
+                        if app.experiment.with_untracked(|e| e.task.vbu().is_none()) {
                             edit(&app, |_| {});
                         }
                         controller.with_value(|c| c.vbu());

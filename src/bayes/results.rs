@@ -5,8 +5,8 @@
 use std::collections::HashSet;
 
 use leptos::prelude::*;
-use lethe_protocol::Report;
 use lethe_protocol::vbu::Marginals;
+use lethe_protocol::{VbuReport, VbuRow};
 
 use crate::charts::bars::{BarChart, BarSeries, bar_svg};
 use crate::charts::heatmap::heatmap_svg;
@@ -29,8 +29,8 @@ const COLUMNS: [&str; 9] = [
     "test_acc",
 ];
 
-fn cell(r: &lethe_protocol::RunReport, c: &str) -> String {
-    let (a, v) = (r.audit.as_ref(), r.vbu.as_ref());
+fn cell(row: &VbuRow, c: &str) -> String {
+    let (r, v) = (&row.run, Some(&row.vbu));
     let num = |x: Option<f64>, d: usize| x.map_or(String::new(), |x| format!("{x:.d$}"));
     match c {
         "method" => r.method.clone(),
@@ -38,18 +38,18 @@ fn cell(r: &lethe_protocol::RunReport, c: &str) -> String {
             .and_then(|v| v.lambda)
             .map_or(String::new(), |l| format!("{l:e}")),
         "seconds" => num(Some(r.seconds), 3),
-        "speedup_vs_retrain" => num(a.and_then(|a| a.speedup_vs_retrain), 1),
+        "speedup_vs_retrain" => num(v.and_then(|v| v.speedup_vs_retrain), 1),
         "kl_to_retrain" => num(v.map(|v| v.kl_to_retrain), 4),
         "kl_full_to_retrain" => num(v.map(|v| v.kl_full_to_retrain), 4),
-        "retain_acc" => num(a.map(|a| a.retain_acc), 3),
-        "forget_acc" => num(a.map(|a| a.forget_acc), 3),
+        "retain_acc" => num(v.map(|v| v.retain_acc), 3),
+        "forget_acc" => num(v.map(|v| v.forget_acc), 3),
         "test_acc" => num(Some(r.test_acc), 3),
         _ => String::new(),
     }
 }
 
 /// KL to retraining against λ, in the sweep's order, with the untouched posterior's as a flat line.
-fn kl_curve(report: &Report, lambdas: &[f64]) -> String {
+fn kl_curve(report: &VbuReport, lambdas: &[f64]) -> String {
     let series_of = |method: &str, name: &str, color| Series {
         name: name.into(),
         points: lambdas
@@ -59,20 +59,16 @@ fn kl_curve(report: &Report, lambdas: &[f64]) -> String {
                 report
                     .runs
                     .iter()
-                    .find(|r| {
-                        r.method == method && r.vbu.as_ref().and_then(|v| v.lambda) == Some(*l)
-                    })
-                    .and_then(|r| r.vbu.as_ref())
-                    .map(|v| ((i + 1) as f64, v.kl_to_retrain))
+                    .find(|r| r.run.method == method && r.vbu.lambda == Some(*l))
+                    .map(|r| ((i + 1) as f64, r.vbu.kl_to_retrain))
             })
             .collect(),
         color,
     };
     let full = report
         .runs
-        .iter()
-        .find_map(|r| r.vbu.as_ref())
-        .map_or(0.0, |v| v.kl_full_to_retrain);
+        .first()
+        .map_or(0.0, |r| r.vbu.kl_full_to_retrain);
     let n = lambdas.len() as f64;
     let series = vec![
         series_of("vbu_eubo", "EUBO", class_color(0)),
@@ -172,14 +168,17 @@ pub fn BayesResults() -> impl IntoView {
     let chosen = RwSignal::new(0usize);
     let weights = RwSignal::new((1usize, 2usize));
     move || {
-        let report = app.bayes.with(|r| r.report.clone())?;
-        let figures = report.vbu_figures.clone()?;
-        let lambdas = report
+        let stored = app.bayes.with(|r| r.report.clone())?;
+        let report = stored.outcome.vbu()?.clone();
+        let figures = report.vbu_figures.clone();
+        let lambdas = stored
             .experiment
-            .vbu
-            .as_ref()
+            .task
+            .vbu()
             .map(|v| v.lambdas.clone())
             .unwrap_or_default();
+        let class_names = stored.dataset.class_names.clone();
+        let stored = StoredValue::new(stored);
         let report = StoredValue::new(report);
         let figures = StoredValue::new(figures);
         let lambdas = StoredValue::new(lambdas);
@@ -224,7 +223,7 @@ pub fn BayesResults() -> impl IntoView {
             })
         };
         let distribution = figures.with_value(|f| {
-            let names = report.with_value(|r| r.dataset.class_names.clone());
+            let names = class_names.clone();
             let values = |c: &[usize]| c.iter().map(|&n| Some(n as f64)).collect();
             bar_svg(
                 &BarChart {
@@ -258,14 +257,14 @@ pub fn BayesResults() -> impl IntoView {
                     categories: r
                         .runs
                         .iter()
-                        .map(|x| match x.vbu.as_ref().and_then(|v| v.lambda) {
-                            Some(l) => format!("{} λ {l:e}", x.method),
-                            None => x.method.clone(),
+                        .map(|x| match x.vbu.lambda {
+                            Some(l) => format!("{} λ {l:e}", x.run.method),
+                            None => x.run.method.clone(),
                         })
                         .collect(),
                     series: vec![BarSeries {
                         name: "seconds".into(),
-                        values: r.runs.iter().map(|x| Some(x.seconds)).collect(),
+                        values: r.runs.iter().map(|x| Some(x.run.seconds)).collect(),
                         color: class_color(0),
                     }],
                     range: None,
@@ -319,13 +318,13 @@ pub fn BayesResults() -> impl IntoView {
                         <thead><tr>{COLUMNS.into_iter().map(|c| view! { <th scope="col">{c}</th> }).collect_view()}</tr></thead>
                         <tbody>
                             {report.with_value(|r| r.runs.clone()).into_iter().map(|row| view! {
-                                <tr class:reference=row.method == "vi_retrain">{COLUMNS.into_iter().map(|c| view! { <td>{cell(&row, c)}</td> }).collect_view()}</tr>
+                                <tr class:reference=row.run.method == "vi_retrain">{COLUMNS.into_iter().map(|c| view! { <td>{cell(&row, c)}</td> }).collect_view()}</tr>
                             }).collect_view()}
                         </tbody>
                     </table>
                 </div>
                 <button id="vbu-csv" on:click=move |_| download("lethe-vbu.csv", &csv, "text/csv")>"Download the table (CSV)"</button>
-                <button id="vbu-report" on:click=move |_| report.with_value(|r| download("lethe-vbu-report.json", &r.to_json(), "application/json"))>
+                <button id="vbu-report" on:click=move |_| stored.with_value(|r| download("lethe-vbu-report.json", &r.to_json(), "application/json"))>
                     "Download the report (JSON, as the CLI prints it)"
                 </button>
             </div>

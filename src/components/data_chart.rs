@@ -99,7 +99,7 @@ pub fn DataChart() -> impl IntoView {
                 // The forget set being picked, crossed.
                 let marked: std::collections::HashSet<u32> =
                     app.experiment
-                        .with(|e| match e.unlearn.as_ref().map(|u| &u.forget) {
+                        .with(|e| match e.task.unlearn().map(|u| &u.forget) {
                             Some(lethe_protocol::ForgetSpec::Rows { rows }) => {
                                 rows.iter().map(|&r| r as u32).collect()
                             }

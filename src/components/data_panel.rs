@@ -21,7 +21,12 @@ pub fn DataPanel() -> impl IntoView {
     let label_column = RwSignal::new(String::new());
     let options = DataSource::ALL
         .iter()
-        .map(|s| (s.key().to_string(), s.label().to_string()))
+        .map(|s| {
+            (
+                s.key().to_string(),
+                crate::words::source_label(*s).to_string(),
+            )
+        })
         .collect();
     let on_source = move |key: String| {
         let Some(s) = DataSource::from_key(&key) else {

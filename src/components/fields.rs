@@ -5,6 +5,8 @@ use lethe_protocol::Experiment;
 use wasm_bindgen::JsCast;
 
 use crate::state::AppState;
+use crate::words::field_text;
+pub use crate::words::labelled;
 
 /// A labelled number input.
 #[component]
@@ -99,95 +101,6 @@ fn show_kept(ev: &leptos::ev::Event, value: Signal<String>) {
         && select.value() != kept
     {
         select.set_value(&kept);
-    }
-}
-
-/// What the form says about each experiment-file field: its label and, for number settings, one line on what it
-/// means (shown under the field and read with it). One table, so that a label reads the same on the form and in the
-/// messages.
-const FIELDS: [(&str, &str, Option<&str>); 15] = [
-    (
-        "data.n_samples",
-        "Points",
-        Some("How many points the generator draws."),
-    ),
-    (
-        "data.noise",
-        "Noise",
-        Some("How far points scatter from the shape (0: none)."),
-    ),
-    (
-        "data.classes",
-        "Classes",
-        Some("How many blobs, one class each."),
-    ),
-    (
-        "data.test_fraction",
-        "Test fraction",
-        Some("Share of rows held out, never trained on, to measure accuracy."),
-    ),
-    ("data.plot_features", "Plot axes", None),
-    ("data.csv", "Dataset", None),
-    (
-        "seed",
-        "Seed",
-        Some(
-            "Fixes the data, the split, the first weights and the batch order: same seed, same run.",
-        ),
-    ),
-    ("model.kind", "Model", None),
-    (
-        "model.layers",
-        "Hidden layers",
-        Some("Hidden layers between the input and the output."),
-    ),
-    ("model.width", "Width", Some("Units in each hidden layer.")),
-    (
-        "train.learning_rate",
-        "Learning rate",
-        Some("Size of each update step."),
-    ),
-    (
-        "train.momentum",
-        "Momentum",
-        Some("How much of the last step carries into the next."),
-    ),
-    (
-        "train.batch_size",
-        "Batch size",
-        Some("Rows per update step."),
-    ),
-    (
-        "train.epochs",
-        "Epochs",
-        Some("Passes over the training split."),
-    ),
-    (
-        "train.l2",
-        "L2 penalty",
-        Some("Weight decay: pulls the weights toward zero against overfitting."),
-    ),
-];
-
-/// The label and the hint of an experiment-file field.
-fn field_text(field: &str) -> Option<(&'static str, Option<&'static str>)> {
-    FIELDS
-        .iter()
-        .find(|(key, ..)| *key == field)
-        .map(|&(_, label, hint)| (label, hint))
-}
-
-/// The form's label for an experiment-file field, so that a message names both what the user sees and the key in
-/// the experiment file.
-pub fn field_label(field: &str) -> Option<&'static str> {
-    field_text(field).map(|(label, _)| label)
-}
-
-/// `message` about `field`, led by the field's label when the form has one.
-pub fn labelled(field: &str, message: String) -> String {
-    match field_label(field) {
-        Some(label) => format!("{label}: {message}"),
-        None => message,
     }
 }
 

@@ -21,7 +21,7 @@ pub fn Results() -> impl IntoView {
     move || {
         // Reports come from the worker or from storage (checked by `Report::check`); still, no index can panic.
         let report = app.run.with(|r| r.report.clone())?;
-        let run = report.runs.first()?.clone();
+        let run = (*report.outcome.rows().first()?).clone();
         Some({
             let classes = report.dataset.class_names.clone();
             let header = classes.clone();

@@ -95,7 +95,7 @@ pub fn RunBar() -> impl IntoView {
                     }
                 },
                 RunStatus::Done => r.report.as_ref().map_or("done".into(), |rep| {
-                    let Some(run) = rep.runs.first() else {
+                    let Some(run) = rep.outcome.rows().first().copied() else {
                         return "done".to_string();
                     };
                     let earlier = if app.results_stale.get() {

@@ -6,6 +6,7 @@ mod results;
 mod settings;
 
 use leptos::prelude::*;
+use lethe_protocol::Task;
 use lethe_protocol::federated::{ClientSplit, FedMethod, FederatedConfig};
 
 use crate::state::{AppState, use_app};
@@ -30,9 +31,9 @@ pub fn default_config() -> FederatedConfig {
 /// Applies `edit` to the federated settings, validated with the whole experiment.
 pub fn edit(app: &AppState, edit: impl FnOnce(&mut FederatedConfig)) -> bool {
     app.edit(|e| {
-        let mut f = e.federated.clone().unwrap_or_else(default_config);
+        let mut f = e.task.federated().cloned().unwrap_or_else(default_config);
         edit(&mut f);
-        e.federated = Some(f);
+        e.task = Task::Federated(f);
     })
 }
 
@@ -40,20 +41,18 @@ pub fn edit(app: &AppState, edit: impl FnOnce(&mut FederatedConfig)) -> bool {
 #[component]
 pub fn FederatedStep() -> impl IntoView {
     let app = use_app();
-    let on = Memo::new(move |_| app.experiment.with(|e| e.federated.is_some()));
+    let on = Memo::new(move |_| app.experiment.with(|e| e.task.federated().is_some()));
     let toggle = move |ev: leptos::ev::Event| {
         if event_target_checked(&ev) {
-            let had_lab = app.experiment.with_untracked(|e| e.unlearn.is_some());
+            let had_lab = app
+                .experiment
+                .with_untracked(|e| e.task.unlearn().is_some());
             // The two sections exclude each other: the lab's settings make way.
-            if app.edit(|e| {
-                e.unlearn = None;
-                e.federated = Some(default_config());
-            }) && had_lab
-            {
+            if app.edit(|e| e.task = Task::Federated(default_config())) && had_lab {
                 app.notify("Federated mode replaces the Forget step's settings (an experiment has one or the other).");
             }
         } else {
-            app.edit(|e| e.federated = None);
+            app.edit(|e| e.task = Task::Train);
         }
     };
     view! {

@@ -3,7 +3,7 @@
 //! and the times as bars. Each chart downloads as SVG; the table as CSV.
 
 use leptos::prelude::*;
-use lethe_protocol::{Report, RunReport};
+use lethe_protocol::{FedRow, Report};
 
 use crate::charts::bars::{BarChart, BarSeries, bar_svg};
 use crate::charts::lines::{Axes, Series, line_svg};
@@ -34,9 +34,8 @@ pub const COLUMNS: [&str; 16] = [
 ];
 
 /// The value of `column` on `run`, as text (empty: none).
-pub fn value(run: &RunReport, column: &str) -> String {
-    let f = run.fed.as_ref();
-    let a = run.audit.as_ref();
+pub fn value(row: &FedRow, column: &str) -> String {
+    let (run, f, a) = (&row.run, Some(&row.fed), Some(&row.forgetting));
     let num = |v: Option<f64>, d: usize| v.map_or(String::new(), |v| format!("{v:.d$}"));
     match column {
         "method" => run.method.clone(),
@@ -65,10 +64,15 @@ pub fn value(run: &RunReport, column: &str) -> String {
     }
 }
 
+/// The federated rows of a report (none for another task's).
+fn rows_of(report: &Report) -> &[FedRow] {
+    report.outcome.federated().map_or(&[], |f| &f.runs[..])
+}
+
 /// The table as CSV, header first.
 pub fn to_csv(report: &Report) -> String {
     let mut out = COLUMNS.join(",") + "\n";
-    for run in &report.runs {
+    for run in rows_of(report) {
         out += &COLUMNS
             .iter()
             .map(|c| value(run, c))
@@ -81,12 +85,11 @@ pub fn to_csv(report: &Report) -> String {
 
 /// One curve per row over rounds: test accuracy, or the backdoor's success.
 fn curves_svg(report: &Report, backdoor: bool) -> String {
-    let series: Vec<Series> = report
-        .runs
+    let series: Vec<Series> = rows_of(report)
         .iter()
         .enumerate()
         .filter_map(|(i, r)| {
-            let f = r.fed.as_ref()?;
+            let f = &r.fed;
             let points: Vec<(f64, f64)> = f
                 .curve
                 .iter()
@@ -100,10 +103,10 @@ fn curves_svg(report: &Report, backdoor: bool) -> String {
                 })
                 .collect();
             (!points.is_empty()).then(|| Series {
-                name: if r.method == "fed_retrain" {
+                name: if r.run.method == "fed_retrain" {
                     "fed_retrain (reference)".into()
                 } else {
-                    r.method.clone()
+                    r.run.method.clone()
                 },
                 points,
                 color: class_color(i),
@@ -134,8 +137,8 @@ fn curves_svg(report: &Report, backdoor: bool) -> String {
 
 /// The paper's three times, and FedRetrain's, as bars.
 fn times_svg(report: &Report) -> String {
-    let rows: Vec<&RunReport> = report.runs.iter().filter(|r| r.fed.is_some()).collect();
-    let categories = rows.iter().map(|r| r.method.clone()).collect();
+    let rows = rows_of(report);
+    let categories = rows.iter().map(|r| r.run.method.clone()).collect();
     let chart = BarChart {
         title: "Time to learn (federated) and to unlearn (the others)",
         value_desc: "seconds (wall time in this browser)",
@@ -144,10 +147,7 @@ fn times_svg(report: &Report) -> String {
             name: "seconds".into(),
             values: rows
                 .iter()
-                .map(|r| {
-                    let f = r.fed.as_ref()?;
-                    Some(f.unlearning_seconds.unwrap_or(f.learning_seconds))
-                })
+                .map(|r| Some(r.fed.unlearning_seconds.unwrap_or(r.fed.learning_seconds)))
                 .collect(),
             color: class_color(0),
         }],
@@ -179,7 +179,7 @@ pub fn FederatedResults() -> impl IntoView {
     let controller = use_controller();
     move || {
         let report = app.fed.with(|r| r.report.clone())?;
-        let summary = report.federation.clone()?;
+        let summary = report.outcome.federated()?.federation.clone();
         let names = report.dataset.class_names.clone();
         let has_backdoor = summary.clients.iter().any(|c| c.backdoored > 0);
         let cards = summary.clients.iter().enumerate().map(|(k, c)| {
@@ -209,7 +209,7 @@ pub fn FederatedResults() -> impl IntoView {
                 </div>
             }
         }).collect_view();
-        let rows = report.runs.clone();
+        let rows = rows_of(&report).to_vec();
         let csv = to_csv(&report);
         let json = report.to_json();
         Some(view! {
@@ -225,7 +225,7 @@ pub fn FederatedResults() -> impl IntoView {
                         <thead><tr>{COLUMNS.into_iter().map(|c| view! { <th scope="col">{c}</th> }).collect_view()}</tr></thead>
                         <tbody>
                             {rows.into_iter().map(|r| view! {
-                                <tr class:reference=r.method == "fed_retrain">
+                                <tr class:reference=r.run.method == "fed_retrain">
                                     {COLUMNS.into_iter().map(|c| view! { <td>{value(&r, c)}</td> }).collect_view()}
                                 </tr>
                             }).collect_view()}

@@ -16,7 +16,7 @@ fn Number(
     set: fn(&mut FederatedConfig, f64),
 ) -> impl IntoView {
     let app = use_app();
-    let config = Memo::new(move |_| app.experiment.with(|e| e.federated.clone()));
+    let config = Memo::new(move |_| app.experiment.with(|e| e.task.federated().cloned()));
     view! {
         <div class="field">
             <label for=id>{label}</label>
@@ -38,8 +38,12 @@ fn Number(
 pub fn FederatedSettings() -> impl IntoView {
     let app = use_app();
     let config = Memo::new(move |_| {
-        app.experiment
-            .with(|e| e.federated.clone().unwrap_or_else(super::default_config))
+        app.experiment.with(|e| {
+            e.task
+                .federated()
+                .cloned()
+                .unwrap_or_else(super::default_config)
+        })
     });
     let on_split = move |ev: leptos::ev::Event| {
         let split = match event_target_value(&ev).as_str() {
@@ -160,8 +164,10 @@ pub fn FederatedRunBar() -> impl IntoView {
             RunStatus::Done => r.report.as_ref().map_or("done".into(), |rep| {
                 format!(
                     "done: client {} forgotten {} ways in {:.1} s",
-                    rep.federation.as_ref().map_or(0, |f| f.target_client),
-                    rep.runs.len().saturating_sub(1),
+                    rep.outcome
+                        .federated()
+                        .map_or(0, |f| f.federation.target_client),
+                    rep.outcome.rows().len().saturating_sub(1),
                     rep.wall_seconds
                 )
             }),

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use lethe_protocol::Report;
 
 use super::methods::family_words;
-use super::table::bands;
+use super::table::{bands, lab_rows};
 use crate::charts::bars::{BarChart, BarSeries, bar_svg};
 use crate::charts::palette::class_color;
 use crate::charts::tradeoff::{Point, tradeoff_svg};
@@ -14,12 +14,11 @@ use crate::files::download;
 
 /// The trade-off points: every unlearning method, and the retrain oracle at (1×, 1).
 pub fn tradeoff_points(report: &Report) -> Vec<Point> {
-    report
-        .runs
+    lab_rows(report)
         .iter()
         .filter_map(|r| {
-            let a = r.audit.as_ref()?;
-            if r.method == "retrain" {
+            let a = &r.audit;
+            if r.run.method == "retrain" {
                 return Some(Point {
                     name: "retrain".into(),
                     speedup: 1.0,
@@ -28,9 +27,9 @@ pub fn tradeoff_points(report: &Report) -> Vec<Point> {
                 });
             }
             Some(Point {
-                name: r.method.clone(),
-                speedup: a.speedup_vs_retrain?,
-                tow: a.tow?,
+                name: r.run.method.clone(),
+                speedup: a.forgetting.speedup_vs_retrain?,
+                tow: a.forgetting.tow?,
                 group: family_words(a.family?).into(),
             })
         })
@@ -57,9 +56,11 @@ pub fn metric_chart(report: &Report, key: &str) -> String {
             None,
         ),
     };
-    let categories = report.runs.iter().map(|r| r.method.clone()).collect();
-    let values = report
-        .runs
+    let categories = lab_rows(report)
+        .iter()
+        .map(|r| r.run.method.clone())
+        .collect();
+    let values = lab_rows(report)
         .iter()
         .map(|r| match super::table::cell(r, key) {
             super::table::Cell::Number(v, _) => Some(v),
@@ -86,16 +87,15 @@ pub fn metric_chart(report: &Report, key: &str) -> String {
 /// retrained one and every method.
 pub fn per_class_chart(report: &Report) -> String {
     let categories: Vec<String> = report.dataset.class_names.clone();
-    let series = report
-        .runs
+    let series = lab_rows(report)
         .iter()
         .enumerate()
         .map(|(i, r)| BarSeries {
-            name: r.method.clone(),
+            name: r.run.method.clone(),
             values: categories
                 .iter()
                 .enumerate()
-                .map(|(c, _)| r.per_class.get(c).map(|m| m.recall))
+                .map(|(c, _)| r.run.per_class.get(c).map(|m| m.recall))
                 .collect(),
             color: class_color(i),
         })
@@ -114,7 +114,7 @@ pub fn per_class_chart(report: &Report) -> String {
 
 /// Points per class in the training split and in the retained set (the data distribution before and after).
 pub fn distribution_chart(report: &Report) -> Option<String> {
-    let d = report.distribution.as_ref()?;
+    let d = &report.outcome.unlearn()?.distribution;
     let to_values = |counts: &[usize]| counts.iter().map(|&c| Some(c as f64)).collect();
     let chart = BarChart {
         title: "Training data before and after forgetting, per class",

@@ -35,17 +35,16 @@ fn Small(id: String, svg: String, label: String) -> impl IntoView {
 #[component]
 pub fn ModelComparison(report: Report) -> impl IntoView {
     let app = use_app();
-    let methods: Vec<String> = report
-        .runs
+    let methods: Vec<String> = super::table::lab_rows(&report)
         .iter()
-        .map(|r| r.method.clone())
+        .map(|r| r.run.method.clone())
         .filter(|m| m != "train" && m != "retrain")
         .collect();
     let picked = RwSignal::new(methods.first().cloned().unwrap_or_default());
     let forget: HashSet<u32> = report
-        .forget
-        .as_ref()
-        .map(|f| f.rows.iter().map(|&r| r as u32).collect())
+        .outcome
+        .unlearn()
+        .map(|u| u.forget.rows.iter().map(|&r| r as u32).collect())
         .unwrap_or_default();
     let report = StoredValue::new(report);
     let forget = StoredValue::new(forget);
@@ -54,10 +53,11 @@ pub fn ModelComparison(report: Report) -> impl IntoView {
         let method = picked.get();
         report.with_value(|rep| {
             let view = app.dataset.get()?;
-            if rep.boundaries.is_empty() || view.feature_names.len() != 2 {
+            let lab = rep.outcome.unlearn()?;
+            if lab.boundaries.is_empty() || view.feature_names.len() != 2 {
                 return None;
             }
-            let find = |m: &str| rep.boundaries.iter().find(|b| b.method == m).map(|b| &b.grid);
+            let find = |m: &str| lab.boundaries.iter().find(|b| b.method == m).map(|b| &b.grid);
             let (train, retrain, chosen) = (find("train")?, find("retrain")?, find(&method)?);
             let size = chart_size((300, 270), (340, 280));
             let f = forget.get_value();
@@ -82,18 +82,19 @@ pub fn ModelComparison(report: Report) -> impl IntoView {
     let histograms = move || {
         let method = picked.get();
         report.with_value(|rep| {
-            if rep.attack_losses.is_empty() {
+            let lab = rep.outcome.unlearn()?;
+            if lab.attack_losses.is_empty() {
                 return None;
             }
             let top = shared_top(
-                rep.attack_losses
+                lab.attack_losses
                     .iter()
                     .flat_map(|a| a.members.iter().chain(&a.non_members)),
             );
             let size = chart_size((300, 230), (340, 230));
             let panels: Vec<_> = ["train", "retrain", method.as_str()]
                 .into_iter()
-                .filter_map(|m| rep.attack_losses.iter().find(|a| a.method == m))
+                .filter_map(|m| lab.attack_losses.iter().find(|a| a.method == m))
                 .map(|a| {
                     let title = match a.method.as_str() {
                         "train" => "trained: forget set vs test".to_string(),

@@ -213,6 +213,13 @@ pub fn ForgetSetPicker() -> impl IntoView {
             </div>
         }
         .into_any(),
+        ForgetSpec::Region { feature, top_fraction } => view! {
+            <p class="hint">{format!(
+                "The {:.0} % of training points with the largest feature {feature} (set in the experiment file).",
+                top_fraction * 100.0
+            )}</p>
+        }
+        .into_any(),
     }
     };
     view! {
@@ -236,16 +243,13 @@ pub fn ForgetSetPicker() -> impl IntoView {
 fn Suggestions() -> impl IntoView {
     let app = use_app();
     move || {
-        let report = app.lab.with(|r| r.report.clone())?;
+        let stored = app.lab.with(|r| r.report.clone())?;
+        let report = stored.outcome.unlearn()?;
         if report.suggestions.is_empty() {
             return None;
         }
-        let names = report.dataset.class_names.clone();
-        let rows: Vec<usize> = report
-            .forget
-            .as_ref()
-            .map(|f| f.rows.clone())
-            .unwrap_or_default();
+        let names = stored.dataset.class_names.clone();
+        let rows: Vec<usize> = report.forget.rows.clone();
         Some(view! {
             <details class="suggestions" open>
                 <summary>{format!("The engine's suggestions ({} ranked; the forgotten ones marked)", report.suggestions.len())}</summary>

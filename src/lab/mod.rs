@@ -40,17 +40,25 @@ pub fn default_config(experiment: &Experiment) -> UnlearnConfig {
 
 /// The lab settings in force: the experiment's, or the defaults.
 pub fn config(app: &AppState) -> UnlearnConfig {
-    app.experiment
-        .with(|e| e.unlearn.clone().unwrap_or_else(|| default_config(e)))
+    app.experiment.with(|e| {
+        e.task
+            .unlearn()
+            .cloned()
+            .unwrap_or_else(|| default_config(e))
+    })
 }
 
 /// Applies `edit` to the lab settings, validated with the whole experiment (an error names the field and keeps
 /// the previous settings).
 pub fn edit(app: &AppState, edit: impl FnOnce(&mut UnlearnConfig)) -> bool {
     app.edit(|e| {
-        let mut u = e.unlearn.clone().unwrap_or_else(|| default_config(e));
+        let mut u = e
+            .task
+            .unlearn()
+            .cloned()
+            .unwrap_or_else(|| default_config(e));
         edit(&mut u);
-        e.unlearn = Some(u);
+        e.task = lethe_protocol::Task::Unlearn(u);
     })
 }
 

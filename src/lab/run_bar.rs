@@ -56,7 +56,7 @@ pub fn LabRunBar() -> impl IntoView {
             RunStatus::Done => r.report.as_ref().map_or("done".into(), |rep| {
                 format!(
                     "done: {} methods against retraining in {:.1} s",
-                    rep.runs.len().saturating_sub(2),
+                    rep.outcome.rows().len().saturating_sub(2),
                     rep.wall_seconds
                 )
             }),
@@ -76,7 +76,10 @@ pub fn LabRunBar() -> impl IntoView {
     };
     let forget = move |_| {
         // The lab's settings go into the experiment (and so into the link) when the user runs them.
-        if app.experiment.with_untracked(|e| e.unlearn.is_none()) {
+        if app
+            .experiment
+            .with_untracked(|e| e.task.unlearn().is_none())
+        {
             super::edit(&app, |_| {});
         }
         controller.with_value(|c| c.forget());

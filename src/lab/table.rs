@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use lethe_protocol::audit::{Band, FORGET_ACC_TOLERANCE, MIA_TOLERANCE};
-use lethe_protocol::{Report, RunReport};
+use lethe_protocol::{Report, UnlearnRow};
 
 use super::methods::{family_words, guarantee_words};
 use crate::files::download;
@@ -71,9 +71,15 @@ pub const COLUMNS: [&str; 31] = [
     "warnings",
 ];
 
-/// The value of `column` on `run`.
-pub fn cell(run: &RunReport, column: &str) -> Cell {
-    let a = run.audit.as_ref();
+/// The lab's rows of a report (none for another task's).
+pub fn lab_rows(report: &Report) -> &[UnlearnRow] {
+    report.outcome.unlearn().map_or(&[], |u| &u.runs[..])
+}
+
+/// The value of `column` on `row`.
+pub fn cell(row: &UnlearnRow, column: &str) -> Cell {
+    let (run, a) = (&row.run, Some(&row.audit));
+    let m = Some(&row.audit.forgetting);
     let num = |v: Option<f64>, d| v.map_or(Cell::Empty, |v| Cell::Number(v, d));
     match column {
         "method" => Cell::Text(run.method.clone()),
@@ -84,18 +90,18 @@ pub fn cell(run: &RunReport, column: &str) -> Cell {
             .and_then(|a| a.guarantee)
             .map_or(Cell::Empty, |g| Cell::Text(guarantee_words(g).into())),
         "seconds" => Cell::Number(run.seconds, 3),
-        "speedup_vs_retrain" => num(a.and_then(|a| a.speedup_vs_retrain), 1),
-        "sample_grads" => num(a.and_then(|a| a.sample_grads).map(|g| g as f64), 0),
-        "work_speedup_vs_retrain" => num(a.and_then(|a| a.work_speedup_vs_retrain), 1),
+        "speedup_vs_retrain" => num(m.and_then(|a| a.speedup_vs_retrain), 1),
+        "sample_grads" => num(m.and_then(|a| a.sample_grads).map(|g| g as f64), 0),
+        "work_speedup_vs_retrain" => num(m.and_then(|a| a.work_speedup_vs_retrain), 1),
         "hessian_rows" => num(a.and_then(|a| a.hessian_rows).map(|g| g as f64), 0),
-        "retain_acc" => num(a.map(|a| a.retain_acc), 3),
-        "forget_acc" => num(a.map(|a| a.forget_acc), 3),
+        "retain_acc" => num(m.map(|a| a.retain_acc), 3),
+        "forget_acc" => num(m.map(|a| a.forget_acc), 3),
         "test_acc" => Cell::Number(run.test_acc, 3),
-        "mia_auc" => num(a.and_then(|a| a.mia_auc), 3),
-        "js_to_retrain" => num(a.and_then(|a| a.js_to_retrain), 4),
-        "tow" => num(a.and_then(|a| a.tow), 3),
-        "l2_to_retrain" => num(a.and_then(|a| a.l2_to_retrain), 2),
-        "backdoor_asr" => num(a.and_then(|a| a.backdoor_asr), 3),
+        "mia_auc" => num(m.and_then(|a| a.mia_auc), 3),
+        "js_to_retrain" => num(m.and_then(|a| a.js_to_retrain), 4),
+        "tow" => num(m.and_then(|a| a.tow), 3),
+        "l2_to_retrain" => num(m.and_then(|a| a.l2_to_retrain), 2),
+        "backdoor_asr" => num(m.and_then(|a| a.backdoor_asr), 3),
         "relearn_epochs" => num(a.and_then(|a| a.relearn_epochs).map(|e| e as f64), 0),
         "prepare_seconds" => num(a.and_then(|a| a.prepare_seconds), 3),
         "epochs" => Cell::Number(run.epochs as f64, 0),
@@ -121,7 +127,7 @@ pub fn cell(run: &RunReport, column: &str) -> Cell {
                 d.shards_retrained, d.shards, d.slices_retrained
             ))
         }),
-        "params" => a.filter(|a| !a.params.is_empty()).map_or(Cell::Empty, |a| {
+        "params" => m.filter(|a| !a.params.is_empty()).map_or(Cell::Empty, |a| {
             Cell::Text(
                 a.params
                     .iter()
@@ -130,45 +136,51 @@ pub fn cell(run: &RunReport, column: &str) -> Cell {
                     .join(" "),
             )
         }),
-        "warnings" => a
+        "warnings" => m
             .filter(|a| !a.warnings.is_empty())
-            .map_or(Cell::Empty, |a| Cell::Text(a.warnings.join("; "))),
+            .map_or(Cell::Empty, |a| {
+                Cell::Text(
+                    a.warnings
+                        .iter()
+                        .map(|w| w.kind.text())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                )
+            }),
         _ => Cell::Empty,
     }
 }
 
 /// The table's form of a cell: a warning by its name only ("over-unlearning"; the sentences are listed under the
 /// table), the settings one per line.
-fn short(value: Cell, column: &str) -> Cell {
-    match (column, value) {
-        ("warnings", Cell::Text(t)) => Cell::Text(
-            t.split("; ")
-                .map(|w| match w.split_once(':') {
-                    Some((name, _)) => name.trim(),
-                    None if w.contains("member/non-member pairs") => "too few MIA pairs",
-                    None => w,
-                })
+fn short(row: &UnlearnRow, column: &str) -> Cell {
+    match column {
+        "warnings" if !row.audit.forgetting.warnings.is_empty() => Cell::Text(
+            row.audit
+                .forgetting
+                .warnings
+                .iter()
+                .map(|w| w.kind.name())
                 .collect::<Vec<_>>()
                 .join(", "),
         ),
-        (_, value) => value,
+        _ => cell(row, column),
     }
 }
 
 /// The retrain bands the engine judged by: forget accuracy and MIA AUC, mean ± max(2σ, tolerance).
 pub fn bands(report: &Report) -> (Option<Band>, Option<Band>) {
-    let Some(retrain) = report.runs.iter().find(|r| r.method == "retrain") else {
+    let Some(retrain) = lab_rows(report).iter().find(|r| r.run.method == "retrain") else {
         return (None, None);
     };
-    let Some(a) = retrain.audit.as_ref() else {
-        return (None, None);
-    };
+    let a = &retrain.audit;
     let forget = Band::new(
-        a.forget_acc,
+        a.forgetting.forget_acc,
         a.forget_acc_std.unwrap_or(0.0),
         FORGET_ACC_TOLERANCE,
     );
     let mia = a
+        .forgetting
         .mia_auc
         .map(|m| Band::new(m, a.mia_auc_std.unwrap_or(0.0), MIA_TOLERANCE));
     (Some(forget), mia)
@@ -178,7 +190,7 @@ pub fn bands(report: &Report) -> (Option<Band>, Option<Band>) {
 pub fn to_csv(report: &Report) -> String {
     let mut out = COLUMNS.join(",");
     out.push('\n');
-    for run in &report.runs {
+    for run in lab_rows(report) {
         let row: Vec<String> = COLUMNS.iter().map(|c| cell(run, c).csv()).collect();
         out.push_str(&row.join(","));
         out.push('\n');
@@ -188,9 +200,10 @@ pub fn to_csv(report: &Report) -> String {
 
 /// Rows in `order` sorted by `column` (numbers by value, texts alphabetically, empty cells last).
 pub fn sorted(report: &Report, column: &str, descending: bool) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..report.runs.len()).collect();
+    let rows = lab_rows(report);
+    let mut order: Vec<usize> = (0..rows.len()).collect();
     order.sort_by(|&i, &j| {
-        let (a, b) = (cell(&report.runs[i], column), cell(&report.runs[j], column));
+        let (a, b) = (cell(&rows[i], column), cell(&rows[j], column));
         let ord = match (&a, &b) {
             (Cell::Number(x, _), Cell::Number(y, _)) => x.total_cmp(y),
             (Cell::Text(x), Cell::Text(y)) => x.cmp(y),
@@ -211,8 +224,8 @@ pub fn ComparisonTable(report: Report) -> impl IntoView {
     let sort = RwSignal::new(None::<(&'static str, bool)>);
     let (forget_band, mia_band) = bands(&report);
     let report = StoredValue::new(report);
-    let outside = move |column: &str, run: &RunReport| -> bool {
-        if run.method == "train" || run.method == "retrain" {
+    let outside = move |column: &str, run: &UnlearnRow| -> bool {
+        if run.run.method == "train" || run.run.method == "retrain" {
             return false;
         }
         let band = match column {
@@ -273,15 +286,15 @@ pub fn ComparisonTable(report: Report) -> impl IntoView {
                         {move || report.with_value(|rep| {
                             let order = match sort.get() {
                                 Some((c, d)) => sorted(rep, c, d),
-                                None => (0..rep.runs.len()).collect(),
+                                None => (0..lab_rows(rep).len()).collect(),
                             };
                             order.into_iter().map(|i| {
-                                let run = rep.runs[i].clone();
-                                let reference = run.method == "retrain";
+                                let run = lab_rows(rep)[i].clone();
+                                let reference = run.run.method == "retrain";
                                 view! {
                                     <tr class:reference=reference>
                                         {COLUMNS.into_iter().map(|c| {
-                                            let value = short(cell(&run, c), c);
+                                            let value = short(&run, c);
                                             let off = outside(c, &run);
                                             let numeric = matches!(value, Cell::Number(..));
                                             view! { <td class:num=numeric class:outside=off title=off.then_some("outside the retrain band")>{value.show()}</td> }
@@ -295,13 +308,17 @@ pub fn ComparisonTable(report: Report) -> impl IntoView {
             </div>
             <ul class="lab-warnings" id="lab-warnings">
                 {move || report.with_value(|rep| {
-                    rep.runs
+                    lab_rows(rep)
                         .iter()
                         .flat_map(|r| {
-                            let method = r.method.clone();
+                            let method = r.run.method.clone();
                             r.audit
+                                .forgetting
+                                .warnings
                                 .iter()
-                                .flat_map(|a| a.warnings.clone())
+                                .map(|w| w.kind.text())
+                                .collect::<Vec<_>>()
+                                .into_iter()
                                 .map(move |w| view! { <li><strong>{method.clone()}</strong>": "{w}</li> })
                         })
                         .collect_view()

@@ -130,6 +130,7 @@ fn run(args: Args) -> Result<(), String> {
     let outcome = block_on(run_experiment(
         &experiment,
         &data,
+        None,
         &runtime,
         &mut Straight,
         "cli",

@@ -69,6 +69,30 @@ pub fn lower_times_transpose(l: &[f64], n: usize) -> Vec<f64> {
     a
 }
 
+/// a · b.
+pub fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// The logistic function 1 / (1 + e^−z), without overflow for large |z|.
+pub fn sigmoid(z: f64) -> f64 {
+    if z >= 0.0 {
+        1.0 / (1.0 + (-z).exp())
+    } else {
+        let e = z.exp();
+        e / (1.0 + e)
+    }
+}
+
+/// ln σ(z), stable for large |z|.
+pub fn log_sigmoid(z: f64) -> f64 {
+    if z >= 0.0 {
+        -(-z).exp().ln_1p()
+    } else {
+        z - z.exp().ln_1p()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

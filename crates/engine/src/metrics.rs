@@ -1,5 +1,6 @@
-//! Classification metrics from a confusion matrix, with scikit-learn's conventions
-//! (`precision_recall_fscore_support`, `average="macro"`, `zero_division=0`).
+//! Classification metrics: accuracy, per-example losses and arg-max predictions, and from a confusion matrix with
+//! scikit-learn's conventions (`precision_recall_fscore_support`, `average="macro"`, `zero_division=0`); the
+//! mean and spread of a list.
 
 use lethe_protocol::ClassMetrics;
 
@@ -10,17 +11,6 @@ pub fn confusion(truth: &[u32], predicted: &[u32], n_classes: usize) -> Vec<Vec<
         m[t as usize][p as usize] += 1;
     }
     m
-}
-
-/// Fraction of the diagonal.
-pub fn accuracy(confusion: &[Vec<u32>]) -> f64 {
-    let total: u32 = confusion.iter().flatten().sum();
-    let right: u32 = (0..confusion.len()).map(|i| confusion[i][i]).sum();
-    if total == 0 {
-        0.0
-    } else {
-        right as f64 / total as f64
-    }
 }
 
 /// Precision, recall, F1 and support per class; a ratio with a zero denominator is 0.
@@ -62,6 +52,45 @@ pub fn work_ratio(reference: u64, own: u64) -> Option<f64> {
     (own > 0).then(|| reference as f64 / own as f64)
 }
 
+/// Per-example cross-entropy (nats) from row-major probabilities, floored at 1e-12 to stay finite.
+pub fn losses(probs: &[f32], y: &[u32], k: usize) -> Vec<f64> {
+    y.iter()
+        .enumerate()
+        .map(|(i, &c)| -((probs[i * k + c as usize] as f64).max(1e-12)).ln())
+        .collect()
+}
+
+/// Arg-max class per row.
+pub fn predictions(probs: &[f32], k: usize) -> Vec<u32> {
+    probs
+        .chunks(k.max(1))
+        .map(|row| {
+            row.iter()
+                .enumerate()
+                .fold((0, f32::NEG_INFINITY), |best, (c, &p)| {
+                    if p > best.1 { (c, p) } else { best }
+                })
+                .0 as u32
+        })
+        .collect()
+}
+
+/// Fraction of `predicted` equal to `y` (0 for an empty set).
+pub fn accuracy(predicted: &[u32], y: &[u32]) -> f64 {
+    if y.is_empty() {
+        return 0.0;
+    }
+    predicted.iter().zip(y).filter(|(p, t)| p == t).count() as f64 / y.len() as f64
+}
+
+/// Mean and population standard deviation.
+pub fn mean_std(values: &[f64]) -> (f64, f64) {
+    let n = values.len().max(1) as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n;
+    (mean, var.sqrt())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,7 +106,7 @@ mod tests {
     fn three_class_metrics_match_hand_computation() {
         let m = confusion(&[0, 0, 0, 1, 1, 2], &[0, 0, 1, 1, 2, 2], 3);
         assert_eq!(m, vec![vec![2, 1, 0], vec![0, 1, 1], vec![0, 0, 1]]);
-        assert!((accuracy(&m) - 4.0 / 6.0).abs() < 1e-12);
+        assert!((accuracy(&[0, 0, 1, 1, 2, 2], &[0, 0, 0, 1, 1, 2]) - 4.0 / 6.0).abs() < 1e-12);
         let names: Vec<String> = ["a", "b", "c"].map(String::from).to_vec();
         let pc = per_class(&m, &names);
         assert!((pc[0].f1 - 0.8).abs() < 1e-12);

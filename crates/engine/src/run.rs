@@ -1,8 +1,10 @@
-//! One experiment end to end: prepare the data, build the model, train, measure, report.
+//! One experiment end to end: prepare the data, run its task (training here; the lab, the federation and VBU in
+//! their modules), and wrap the task's outcome into the report. The one place that dispatches on the task.
 
+use lethe_protocol::report::DatasetSummary;
 use lethe_protocol::{
-    EXPERIMENT_VERSION, LETHE_VERSION, MAX_MISCLASSIFIED, Misclassified, ModelKind, Report,
-    RunReport, ValidExperiment,
+    EXPERIMENT_VERSION, LETHE_VERSION, ModelKind, Report, Task, TaskReport, TrainReport,
+    ValidExperiment,
 };
 use web_time::Instant;
 
@@ -10,9 +12,9 @@ use crate::backend::Runtime;
 use crate::data::{self, Prepared};
 use crate::error::{EngineError, Result};
 use crate::host::Host;
-use crate::metrics;
 use crate::model::{Classifier, square_side};
-use crate::train::{Trained, evaluate, train};
+use crate::rows::{Ended, train_row};
+use crate::train::{Trained, train};
 
 /// How an experiment ended.
 #[derive(Debug)]
@@ -79,31 +81,54 @@ pub fn prepare_data(experiment: &ValidExperiment, csv_text: Option<&str>) -> Res
     Ok(prepared)
 }
 
-/// Trains the experiment's model on prepared data and writes the report. `host_name` is `"cli"` or `"browser"`;
-/// `started` is when the experiment began (data preparation included), for `wall_seconds`.
+/// Runs the experiment's task on prepared data and writes the report. `kept` is a model a training job of the same
+/// settings left behind: the lab starts from it where it can (`lab::can_start_from_kept`); the other tasks
+/// ignore it. `host_name` is `"cli"` or `"browser"`; `started` is when the experiment began (data preparation
+/// included), for `wall_seconds`.
 pub async fn run_experiment<H: Host>(
     experiment: &ValidExperiment,
     data: &Prepared,
+    kept: Option<Trained>,
     rt: &Runtime,
     host: &mut H,
     host_name: &str,
     started: Instant,
 ) -> Result<Outcome> {
-    if experiment.model.kind == ModelKind::BayesLogistic {
-        return crate::vbu::run::run_bayes(experiment, data, rt, host, host_name, started).await;
-    }
-    if let Some(config) = &experiment.federated {
-        return crate::federated::run_federated(
-            experiment, config, data, rt, host, host_name, started,
-        )
-        .await;
-    }
-    if let Some(config) = &experiment.unlearn {
-        return crate::unlearn::lab::run_lab(
-            experiment, config, data, None, rt, host, host_name, started,
-        )
-        .await;
-    }
+    let ended = match &experiment.task {
+        Task::Vbu(config) => crate::vbu::run::run_vbu(experiment, Some(config), data, host).await?,
+        Task::Train if experiment.model.kind == ModelKind::BayesLogistic => {
+            crate::vbu::run::run_vbu(experiment, None, data, host).await?
+        }
+        Task::Train => run_training(experiment, data, rt, host).await?,
+        Task::Unlearn(config) => {
+            crate::lab::run_lab(experiment, config, data, kept, rt, host).await?
+        }
+        Task::Federated(config) => {
+            crate::federated::run_federated(experiment, config, data, rt, host).await?
+        }
+    };
+    Ok(match ended {
+        Ended::Finished {
+            outcome,
+            dataset,
+            trained,
+        } => Outcome::Finished {
+            report: Box::new(report(
+                experiment, dataset, rt, host_name, *outcome, started,
+            )),
+            trained,
+        },
+        Ended::Cancelled { epoch } => Outcome::Cancelled { epoch },
+    })
+}
+
+/// The training task: train the model and measure it.
+async fn run_training<H: Host>(
+    experiment: &ValidExperiment,
+    data: &Prepared,
+    rt: &Runtime,
+    host: &mut H,
+) -> Result<Ended> {
     let model = Classifier::new(
         &experiment.model,
         data.n_features(),
@@ -122,92 +147,25 @@ pub async fn run_experiment<H: Host>(
     )
     .await?;
     if trained.cancelled {
-        return Ok(Outcome::Cancelled {
+        return Ok(Ended::Cancelled {
             epoch: trained.history.len(),
         });
     }
-    let run = train_row(&trained, data, rt).await?;
-    let report = report(experiment, data, rt, host_name, vec![run], started);
-    Ok(Outcome::Finished {
-        report: Box::new(report),
+    let runs = vec![train_row(&trained, data, rt).await?];
+    Ok(Ended::Finished {
+        outcome: Box::new(TaskReport::Train(TrainReport { runs })),
+        dataset: data.summary(),
         trained: Some(Box::new(trained)),
     })
 }
 
-/// The `runs[]` row of plain training: test metrics, history and misclassified points.
-/// Runs the experiment's `unlearn` section as its own job. With `kept`, the model a Train job of the same
-/// experiment left behind, the lab starts from it where it can (`unlearn::lab::can_start_from_kept`); otherwise it
-/// trains the model first, with the same seed, which gives the same model.
-pub async fn run_unlearning<H: Host>(
+/// The report around a task's outcome, timed from `started`.
+fn report(
     experiment: &ValidExperiment,
-    data: &Prepared,
-    kept: Option<Trained>,
-    rt: &Runtime,
-    host: &mut H,
-    host_name: &str,
-    started: Instant,
-) -> Result<Outcome> {
-    let config = experiment.unlearn.as_ref().ok_or_else(|| {
-        EngineError::Unlearn("the experiment has no unlearn section: nothing to forget".into())
-    })?;
-    crate::unlearn::lab::run_lab(experiment, config, data, kept, rt, host, host_name, started).await
-}
-
-pub(crate) async fn train_row(
-    trained: &Trained,
-    data: &Prepared,
-    rt: &Runtime,
-) -> Result<RunReport> {
-    let d = data.n_features();
-    let on_test = evaluate(&trained.model, &data.test, d, rt).await?;
-    let last = trained
-        .history
-        .last()
-        .expect("a finished run has at least one epoch");
-    let confusion = metrics::confusion(&data.test.y, &on_test.predicted, data.n_classes());
-    let per_class = metrics::per_class(&confusion, &data.raw.class_names);
-    let (precision, recall, f1) = metrics::macro_average(&per_class);
-    Ok(RunReport {
-        method: "train".into(),
-        seconds: trained.seconds,
-        epochs: trained.history.len(),
-        train_loss: last.train_loss,
-        train_acc: last.train_acc,
-        test_acc: metrics::accuracy(&confusion),
-        precision,
-        recall,
-        f1,
-        confusion,
-        per_class,
-        history: trained.history.clone(),
-        misclassified: misclassified(data, &on_test.predicted),
-        audit: None,
-        fed: None,
-        vbu: None,
-    })
-}
-
-/// Test points a model got wrong, in dataset order, at most [`MAX_MISCLASSIFIED`].
-pub(crate) fn misclassified(data: &Prepared, predicted: &[u32]) -> Vec<Misclassified> {
-    data.test_rows()
-        .zip(predicted.iter().zip(&data.test.y))
-        .filter(|(_, (p, y))| p != y)
-        .take(MAX_MISCLASSIFIED)
-        .map(|(row, (&predicted, &label))| Misclassified {
-            row,
-            label,
-            predicted,
-        })
-        .collect()
-}
-
-/// A report around `runs`, timed from `started`.
-pub(crate) fn report(
-    experiment: &ValidExperiment,
-    data: &Prepared,
+    dataset: DatasetSummary,
     rt: &Runtime,
     host_name: &str,
-    runs: Vec<RunReport>,
+    outcome: TaskReport,
     started: Instant,
 ) -> Report {
     Report {
@@ -217,15 +175,8 @@ pub(crate) fn report(
         seed: experiment.seed,
         backend: rt.name.into(),
         host: host_name.into(),
-        dataset: data.summary(),
-        runs,
+        dataset,
         wall_seconds: started.elapsed().as_secs_f64(),
-        forget: None,
-        suggestions: Vec::new(),
-        distribution: None,
-        boundaries: Vec::new(),
-        attack_losses: Vec::new(),
-        federation: None,
-        vbu_figures: None,
+        outcome,
     }
 }

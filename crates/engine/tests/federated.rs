@@ -4,12 +4,12 @@
 
 use lethe_engine::data::rng::{Rng64, stream};
 use lethe_engine::federated::fedavg::{Federation, client_rngs, schedule};
+use lethe_engine::fit::descent::{fit, optimizer};
+use lethe_engine::fit::params::flat;
 use lethe_engine::model::Classifier;
-use lethe_engine::unlearn::descent::{fit, optimizer};
-use lethe_engine::unlearn::params::flat;
 use lethe_engine::{Outcome, Runtime, Straight, block_on, prepare_data, run_experiment};
 use lethe_protocol::federated::{ClientBackdoor, ClientSplit, FedMethod, FederatedConfig};
-use lethe_protocol::{DataSource, Experiment, OptimizerKind, Report, RunReport, TrainConfig};
+use lethe_protocol::{DataSource, Experiment, FedRow, OptimizerKind, Report, Task, TrainConfig};
 use web_time::Instant;
 
 fn moons(n: usize) -> Experiment {
@@ -44,6 +44,7 @@ fn run(e: Experiment) -> Result<Report, String> {
     match block_on(run_experiment(
         &valid,
         &data,
+        None,
         &Runtime::cpu(),
         &mut Straight,
         "cli",
@@ -56,10 +57,14 @@ fn run(e: Experiment) -> Result<Report, String> {
     }
 }
 
-fn row<'a>(r: &'a Report, method: &str) -> &'a RunReport {
-    r.runs
+fn rows(r: &Report) -> &[FedRow] {
+    &r.outcome.federated().expect("a federated report").runs
+}
+
+fn row<'a>(r: &'a Report, method: &str) -> &'a FedRow {
+    rows(r)
         .iter()
-        .find(|x| x.method == method)
+        .find(|x| x.run.method == method)
         .unwrap_or_else(|| panic!("no row {method}"))
 }
 
@@ -135,7 +140,7 @@ fn leaving_a_client_out_is_fedavg_without_it() {
     let fed = Federation {
         clients: parts
             .iter()
-            .map(|p| lethe_engine::unlearn::forget::subset(&data.train, p, d))
+            .map(|p| lethe_engine::fit::subset::subset(&data.train, p, d))
             .collect(),
         d,
         n_classes: k,
@@ -200,7 +205,7 @@ fn digits_federation(seed: u64, rounds: usize, methods: Vec<FedMethod>) -> Exper
         fraction: 0.5,
     });
     f.methods = methods;
-    e.federated = Some(f);
+    e.task = Task::Federated(f);
     e
 }
 
@@ -211,8 +216,8 @@ rate), and test accuracy stays within 5 points of FedRetrain's. */
 #[test]
 fn federaser_forgets_a_backdoored_client_for_a_fraction_of_the_work() {
     let report = run(digits_federation(42, 20, FedMethod::ALL.to_vec())).unwrap();
-    for r in &report.runs {
-        let (a, x) = (r.audit.as_ref().unwrap(), r.fed.as_ref().unwrap());
+    for row in rows(&report) {
+        let (r, a, x) = (&row.run, &row.forgetting, &row.fed);
         eprintln!(
             "{:26} test {:.3} target {:.3} asr {:?} work {} angle {:?} P {:?} R {:?} s {:.2}",
             r.method,
@@ -226,7 +231,10 @@ fn federaser_forgets_a_backdoored_client_for_a_fraction_of_the_work() {
             r.seconds
         );
     }
-    let methods: Vec<&str> = report.runs.iter().map(|r| r.method.as_str()).collect();
+    let methods: Vec<&str> = rows(&report)
+        .iter()
+        .map(|r| r.run.method.as_str())
+        .collect();
     assert_eq!(
         methods,
         [
@@ -242,8 +250,8 @@ fn federaser_forgets_a_backdoored_client_for_a_fraction_of_the_work() {
         row(&report, "fed_retrain"),
         row(&report, "federaser"),
     );
-    let asr = |r: &RunReport| r.audit.as_ref().unwrap().backdoor_asr.unwrap();
-    let work = |r: &RunReport| r.fed.as_ref().unwrap().client_epochs;
+    let asr = |r: &FedRow| r.forgetting.backdoor_asr.unwrap();
+    let work = |r: &FedRow| r.fed.client_epochs;
     // "Works": a client holding a tenth of the data turns about half of the triggered test points (0.49 measured)
     // where FedRetrain turns almost none (0.005).
     assert!(
@@ -259,10 +267,10 @@ fn federaser_forgets_a_backdoored_client_for_a_fraction_of_the_work() {
         asr(retrain)
     );
     assert!(
-        (eraser.test_acc - retrain.test_acc).abs() <= 0.05,
+        (eraser.run.test_acc - retrain.run.test_acc).abs() <= 0.05,
         "test {} vs {}",
-        eraser.test_acc,
-        retrain.test_acc
+        eraser.run.test_acc,
+        retrain.run.test_acc
     );
     assert!(
         3 * work(eraser) <= work(retrain),
@@ -271,14 +279,14 @@ fn federaser_forgets_a_backdoored_client_for_a_fraction_of_the_work() {
         work(retrain)
     );
     assert_eq!(work(row(&report, "federaser_no_calibration")), 0);
-    let summary = report.federation.as_ref().unwrap();
+    let summary = &report.outcome.federated().unwrap().federation;
     assert_eq!(summary.clients.len(), 10);
     assert!(summary.clients[3].backdoored > 0);
     assert_eq!(
         summary.clients.iter().map(|c| c.size).sum::<usize>(),
         report.dataset.n_train
     );
-    assert!(eraser.fed.as_ref().unwrap().history_bytes.unwrap() > 0);
+    assert!(eraser.fed.history_bytes.unwrap() > 0);
     assert_eq!(report.check(), Ok(()));
 }
 
@@ -298,7 +306,7 @@ fn calibration_beats_replaying_the_stored_updates() {
             FedMethod::FederaserNoCalibration,
         ];
         let report = run(digits_federation(seed, 12, methods)).unwrap();
-        let acc = |m: &str| row(&report, m).test_acc;
+        let acc = |m: &str| row(&report, m).run.test_acc;
         eprintln!(
             "seed {seed}: fed_retrain {:.3}, federaser {:.3}, no calibration {:.3}",
             acc("fed_retrain"),
@@ -349,7 +357,7 @@ fn impossible_federations_are_refused_by_field() {
         let mut e = moons(200);
         let mut f = config(10, 10);
         edit(&mut f);
-        e.federated = Some(f);
+        e.task = Task::Federated(f);
         let message = run(e).unwrap_err();
         assert!(
             message.contains(expected),
@@ -358,7 +366,7 @@ fn impossible_federations_are_refused_by_field() {
     }
     // More clients than the training rows allow: refused with the numbers.
     let mut e = moons(40);
-    e.federated = Some(FederatedConfig {
+    e.task = Task::Federated(FederatedConfig {
         target_client: 0,
         ..config(20, 4)
     });
@@ -367,13 +375,17 @@ fn impossible_federations_are_refused_by_field() {
         message.contains("federated.clients is 20") && message.contains("at most 15"),
         "{message}"
     );
-    // With an unlearn section too.
+    // A file with an unlearn section too: one task per experiment, the second section named.
     let mut e = moons(200);
-    e.federated = Some(config(4, 4));
-    e.unlearn = Some(lethe_protocol::UnlearnConfig {
-        forget: lethe_protocol::ForgetSpec::Random { fraction: 0.1 },
-        methods: vec![],
-        retrain_seeds: 1,
-    });
-    assert!(run(e).unwrap_err().contains("federated must be alone"));
+    e.task = Task::Federated(config(4, 4));
+    let text = e.to_json().replacen(
+        "\"federated\"",
+        "\"unlearn\": { \"forget\": { \"kind\": \"random\", \"fraction\": 0.1 } },\n  \"federated\"",
+        1,
+    );
+    let message = Experiment::from_json(&text).unwrap_err().to_string();
+    assert!(
+        message.contains("federated must be absent: an experiment has one task, and its \"unlearn\" section already sets it"),
+        "{message}"
+    );
 }

@@ -3,11 +3,12 @@
 //! breaking the method locally and watching the test fail.
 
 use burn::prelude::*;
-use lethe_engine::audit::{accuracy, predictions};
 use lethe_engine::data::rng::{Rng64, stream};
+use lethe_engine::metrics::{accuracy, predictions};
 use lethe_engine::model::Classifier;
+use lethe_engine::train::log::UpdateLog;
 use lethe_engine::train::{Trained, train_logged};
-use lethe_engine::unlearn::amnesiac::{Amnesiac, UpdateLog};
+use lethe_engine::unlearn::amnesiac::Amnesiac;
 use lethe_engine::unlearn::finetune::on_retain;
 use lethe_engine::unlearn::fisher::Fisher;
 use lethe_engine::unlearn::salun::Salun;
@@ -200,7 +201,7 @@ fn unsir_noise_maximises_the_forget_labels_error() {
     );
     let mut rng = Rng64::new(b.valid.seed, stream::UNLEARN);
     let noise = block_on(u.noise(&ctx, &mut rng, &mut Straight)).unwrap();
-    let target = lethe_engine::unlearn::descent::labels(&noise.labels, &b.rt.device);
+    let target = lethe_engine::fit::descent::labels(&noise.labels, &b.rt.device);
     let loss = |n: &Tensor<2>, l2: f64| -> f64 {
         noise_loss(&ctx, n.clone(), target.clone(), l2).into_scalar::<f32>() as f64
     };

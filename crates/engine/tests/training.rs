@@ -12,6 +12,7 @@ fn run(experiment: Experiment) -> Report {
     let outcome = block_on(run_experiment(
         &valid,
         &data,
+        None,
         &Runtime::cpu(),
         &mut Straight,
         "cli",
@@ -34,7 +35,7 @@ fn mlp_on_two_moons_reaches_097() {
     e.data.noise = 0.1;
     e.train.epochs = 30;
     let report = run(e);
-    let run = &report.runs[0];
+    let run = &report.outcome.rows()[0];
     assert!(
         run.test_acc >= 0.97,
         "test accuracy {} < 0.97",
@@ -64,7 +65,7 @@ fn logistic_regression_on_breast_cancer_reaches_094() {
     e.train.epochs = 60;
     e.train.l2 = 1e-3;
     let report = run(e);
-    let run = &report.runs[0];
+    let run = &report.outcome.rows()[0];
     assert!(
         run.test_acc >= 0.94,
         "test accuracy {} < 0.94",
@@ -91,10 +92,10 @@ fn same_seed_same_result() {
     e.train.epochs = 3;
     let (a, b) = (run(e.clone()), run(e));
     assert_eq!(a.dataset.checksum, b.dataset.checksum);
-    assert_eq!(a.runs[0].test_acc, b.runs[0].test_acc);
+    assert_eq!(a.outcome.rows()[0].test_acc, b.outcome.rows()[0].test_acc);
     assert_eq!(
-        a.runs[0].history[2].train_loss,
-        b.runs[0].history[2].train_loss
+        a.outcome.rows()[0].history[2].train_loss,
+        b.outcome.rows()[0].history[2].train_loss
     );
 }
 
@@ -114,6 +115,7 @@ fn exploding_loss_stops_with_the_epoch() {
     let err = block_on(run_experiment(
         &valid,
         &data,
+        None,
         &Runtime::cpu(),
         &mut Straight,
         "cli",
@@ -141,9 +143,9 @@ fn mlp_on_digits_learns() {
     let report = run(e);
     assert_eq!(report.dataset.n_classes, 10);
     assert!(
-        report.runs[0].test_acc >= 0.93,
+        report.outcome.rows()[0].test_acc >= 0.93,
         "test accuracy {}",
-        report.runs[0].test_acc
+        report.outcome.rows()[0].test_acc
     );
 }
 
@@ -156,7 +158,7 @@ fn cnn_on_digits_reaches_095() {
     e.model.kind = ModelKind::Cnn;
     e.train.epochs = 10;
     let report = run(e);
-    let run = &report.runs[0];
+    let run = &report.outcome.rows()[0];
     assert!(run.test_acc >= 0.95, "test accuracy {}", run.test_acc);
     // The misclassified list is the confusion matrix's off-diagonal, row by row.
     let off_diagonal: u32 = (0..10)
@@ -195,8 +197,8 @@ the same order through the same optimiser). */
 #[test]
 fn fit_draws_its_shuffles_as_training_does() {
     use lethe_engine::data::rng::{Rng64, stream};
+    use lethe_engine::fit::descent::{fit, optimizer};
     use lethe_engine::model::Classifier;
-    use lethe_engine::unlearn::descent::{fit, optimizer};
     let mut e = Experiment::demo();
     e.data.n_samples = 300;
     e.train.epochs = 4;

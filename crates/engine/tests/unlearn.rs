@@ -4,8 +4,8 @@
 use lethe_engine::unlearn::sisa::{Recipe, assign};
 use lethe_engine::{Outcome, Runtime, Straight, block_on, params_of, prepare_data, run_experiment};
 use lethe_protocol::{
-    DataSource, Experiment, ForgetSpec, Method, MethodSpec, ModelKind, OptimizerKind, Report,
-    RunReport, UnlearnConfig,
+    DataSource, Experiment, ForgetSpec, Method, MethodSpec, ModelKind, OptimizerKind, Report, Task,
+    UnlearnConfig, UnlearnReport, UnlearnRow,
 };
 use web_time::Instant;
 
@@ -15,6 +15,7 @@ fn run(experiment: Experiment) -> Result<Report, String> {
     let outcome = block_on(run_experiment(
         &valid,
         &data,
+        None,
         &Runtime::cpu(),
         &mut Straight,
         "cli",
@@ -47,23 +48,36 @@ fn digits_mlp() -> Experiment {
     e
 }
 
-fn row<'a>(report: &'a Report, method: &str) -> &'a RunReport {
-    report
+/// The lab's outcome of a report.
+fn lab(report: &Report) -> &UnlearnReport {
+    report.outcome.unlearn().expect("an unlearn report")
+}
+
+/// The experiment's `unlearn` section.
+fn section(e: &mut Experiment) -> &mut UnlearnConfig {
+    match &mut e.task {
+        Task::Unlearn(u) => u,
+        _ => panic!("an unlearn experiment"),
+    }
+}
+
+fn row<'a>(report: &'a Report, method: &str) -> &'a UnlearnRow {
+    lab(report)
         .runs
         .iter()
-        .find(|r| r.method == method)
+        .find(|r| r.run.method == method)
         .unwrap_or_else(|| panic!("no row for {method}"))
 }
 
 fn print(report: &Report) {
-    for r in &report.runs {
-        let a = r.audit.as_ref().expect("every lab row is audited");
+    for r in &lab(report).runs {
+        let a = &r.audit;
         eprintln!(
             "{:14} RA {:.3} FA {:.3} TA {:.3} MIA {:?} ASR {:?} speed-up {:?} warnings {:?}",
-            r.method,
+            r.run.method,
             a.retain_acc,
             a.forget_acc,
-            r.test_acc,
+            r.run.test_acc,
             a.mia_auc,
             a.backdoor_asr,
             a.speedup_vs_retrain,
@@ -94,14 +108,14 @@ fn class_forgetting_on_digits() {
     ];
     let mut e = digits_mlp();
     let all: Vec<Method> = asserted.iter().chain(&reported).copied().collect();
-    e.unlearn = Some(unlearn(ForgetSpec::Class { classes: vec![3] }, &all));
+    e.task = Task::Unlearn(unlearn(ForgetSpec::Class { classes: vec![3] }, &all));
     let report = run(e).unwrap();
     print(&report);
-    let retrain = row(&report, "retrain").audit.clone().unwrap();
+    let retrain = row(&report, "retrain").audit.clone();
     // Retraining without class 3 cannot predict it (0 by construction) and keeps the rest (scikit-learn: 1.0).
     assert_eq!(retrain.forget_acc, 0.0);
     assert!(retrain.retain_acc >= 0.98, "{}", retrain.retain_acc);
-    let original = row(&report, "train").audit.clone().unwrap();
+    let original = row(&report, "train").audit.clone();
     assert!(
         original.forget_acc >= 0.95,
         "the trained model knows class 3: {}",
@@ -121,23 +135,23 @@ fn class_forgetting_on_digits() {
         assert!(a.speedup_vs_retrain.unwrap() > 0.0);
     }
     // Retraining's work in closed form: every epoch passes once over the retain set.
-    let n_retain = report.distribution.as_ref().unwrap().retain.n as u64;
+    let n_retain = lab(&report).distribution.retain.n as u64;
     let epochs = report.experiment.train.epochs as u64;
     assert_eq!(retrain.sample_grads, Some(epochs * n_retain));
-    let trained = row(&report, "train").audit.clone().unwrap();
-    let n_train = n_retain + report.forget.as_ref().unwrap().size as u64;
+    let trained = row(&report, "train").audit.clone();
+    let n_train = n_retain + lab(&report).forget.size as u64;
     assert_eq!(trained.sample_grads, Some(epochs * n_train));
     for m in reported {
-        assert!(row(&report, m.key()).audit.is_some());
+        assert!(row(&report, m.key()).audit.family.is_some());
     }
-    let forget = report.forget.as_ref().unwrap();
+    let forget = &lab(&report).forget;
     assert_eq!(forget.kind, "class");
     assert_eq!(forget.class_counts.iter().sum::<usize>(), forget.size);
     assert_eq!(
         forget.class_counts[3], forget.size,
         "only class 3 is forgotten"
     );
-    let dist = report.distribution.as_ref().unwrap();
+    let dist = &lab(&report).distribution;
     assert_eq!(dist.retain.class_counts[3], 0);
     assert_eq!(dist.train.n - dist.retain.n, forget.size);
 }
@@ -166,10 +180,10 @@ fn class_forgetting_on_the_digits_cnn() {
 fn class_3_forgotten_like_retraining(mut e: Experiment, methods: &[Method]) {
     let mut config = unlearn(ForgetSpec::Class { classes: vec![3] }, methods);
     config.retrain_seeds = 1;
-    e.unlearn = Some(config);
+    e.task = Task::Unlearn(config);
     let report = run(e).unwrap();
     print(&report);
-    let retrain = row(&report, "retrain").audit.clone().unwrap();
+    let retrain = row(&report, "retrain").audit.clone();
     assert_eq!(retrain.forget_acc, 0.0);
     for &m in methods {
         forgets_like_retraining(&report, m);
@@ -199,8 +213,8 @@ fn class_forgetting_on_a_digits_logistic_model() {
 /// Asserts that `method` forgot the class (forget accuracy ≤ 0.10) and kept retain accuracy within 5 points of
 /// the retrain's; returns its audit.
 fn forgets_like_retraining(report: &Report, method: Method) -> lethe_protocol::Audit {
-    let retrain = row(report, "retrain").audit.clone().unwrap();
-    let a = row(report, method.key()).audit.clone().unwrap();
+    let retrain = row(report, "retrain").audit.clone();
+    let a = row(report, method.key()).audit.clone();
     assert!(
         a.forget_acc <= 0.10,
         "{}: forget accuracy {}",
@@ -226,7 +240,7 @@ fine-tuning that suddenly removes the backdoor, or one that trains on the forget
 #[test]
 fn backdoor_on_digits() {
     let mut e = digits_mlp();
-    e.unlearn = Some(unlearn(
+    e.task = Task::Unlearn(unlearn(
         ForgetSpec::Backdoor {
             fraction: 0.05,
             target_class: 0,
@@ -235,14 +249,7 @@ fn backdoor_on_digits() {
     ));
     let report = run(e).unwrap();
     print(&report);
-    let asr = |m: &str| {
-        row(&report, m)
-            .audit
-            .as_ref()
-            .unwrap()
-            .backdoor_asr
-            .unwrap()
-    };
+    let asr = |m: &str| row(&report, m).audit.backdoor_asr.unwrap();
     assert!(
         asr("train") >= 0.8,
         "the backdoor was not learned: {}",
@@ -347,15 +354,15 @@ fn certified_removal_on_breast_cancer() {
     let mut e = breast_cancer_logistic();
     let data = prepare_data(&e.clone().validate().unwrap(), None).unwrap();
     let first_training_row = data.train_rows().next().unwrap();
-    e.unlearn = Some(unlearn(
+    e.task = Task::Unlearn(unlearn(
         ForgetSpec::Rows {
             rows: vec![first_training_row],
         },
         &[Method::Certified],
     ));
     let report = run(e).unwrap();
-    let a = row(&report, "certified").audit.clone().unwrap();
-    let c = a.certificate.expect("a certificate");
+    let a = row(&report, "certified").audit.clone();
+    let c = a.certificate.clone().expect("a certificate");
     assert!(
         c.relative_to_oracle <= 1e-3,
         "{} from the oracle",
@@ -389,12 +396,12 @@ fn certified_removal_on_breast_cancer() {
         a.work_speedup_vs_retrain
     );
     assert!(a.test_acc_std.is_none());
-    assert!(row(&report, "certified").test_acc >= 0.9);
+    assert!(row(&report, "certified").run.test_acc >= 0.9);
 
     // Five removals in a row: after the first, the cached Hessian is stale and the bound adds its correction term;
     // the bound still covers the measured residual, and the model stays near the oracle.
     let mut e = breast_cancer_logistic();
-    e.unlearn = Some(unlearn(
+    e.task = Task::Unlearn(unlearn(
         ForgetSpec::Rows {
             rows: data.train_rows().take(5).collect(),
         },
@@ -403,7 +410,6 @@ fn certified_removal_on_breast_cancer() {
     let c = row(&run(e).unwrap(), "certified")
         .audit
         .clone()
-        .unwrap()
         .certificate
         .unwrap();
     assert_eq!(c.removals, 5);
@@ -445,10 +451,10 @@ fn certified_removal_one_vs_rest_and_past_its_budget() {
         let mut spec = MethodSpec::plain(Method::Certified);
         spec.settings.insert("sigma".into(), sigma);
         spec.settings.insert("epsilon".into(), epsilon);
-        e.unlearn = Some(unlearn(ForgetSpec::Rows { rows: rows.clone() }, &[]));
-        e.unlearn.as_mut().unwrap().methods = vec![spec];
+        e.task = Task::Unlearn(unlearn(ForgetSpec::Rows { rows: rows.clone() }, &[]));
+        section(&mut e).methods = vec![spec];
         let report = run(e).unwrap();
-        let a = row(&report, "certified").audit.clone().unwrap();
+        let a = row(&report, "certified").audit.clone();
         (a.certificate.unwrap(), a.hessian_rows.unwrap())
     };
     // ε = 100: a budget of 22.8, which three removals from wine's three models stay within (ε = 1 does not).
@@ -481,7 +487,7 @@ fn certified_removal_one_vs_rest_and_past_its_budget() {
 fn refusal(edit: impl FnOnce(&mut Experiment)) -> String {
     let mut e = digits_mlp();
     e.train.epochs = 2;
-    e.unlearn = Some(unlearn(
+    e.task = Task::Unlearn(unlearn(
         ForgetSpec::Class { classes: vec![3] },
         &[Method::Finetune],
     ));
@@ -495,9 +501,7 @@ fn refusal(edit: impl FnOnce(&mut Experiment)) -> String {
 /* Source: the list of refusals. Each names the field and the value, and nothing runs. */
 #[test]
 fn refusals_name_the_field_and_value() {
-    let m = refusal(|e| {
-        e.unlearn.as_mut().unwrap().methods = vec![MethodSpec::plain(Method::Certified)]
-    });
+    let m = refusal(|e| section(e).methods = vec![MethodSpec::plain(Method::Certified)]);
     assert_eq!(
         m,
         "unlearn.methods[0] must be used with model.kind \"logistic\" only (certified removal needs a convex loss), got \"certified\" with model.kind \"mlp\""
@@ -505,7 +509,7 @@ fn refusals_name_the_field_and_value() {
     let m = refusal(|e| {
         *e = breast_cancer_logistic();
         e.train.l2 = 0.0;
-        e.unlearn = Some(unlearn(
+        e.task = Task::Unlearn(unlearn(
             ForgetSpec::Random { fraction: 0.1 },
             &[Method::Finetune, Method::Certified],
         ));
@@ -514,10 +518,10 @@ fn refusals_name_the_field_and_value() {
         m.starts_with("unlearn.methods[1] must be used with train.l2 > 0"),
         "{m}"
     );
-    let m = refusal(|e| e.unlearn.as_mut().unwrap().forget = ForgetSpec::Random { fraction: 1e-4 });
+    let m = refusal(|e| section(e).forget = ForgetSpec::Random { fraction: 1e-4 });
     assert!(m.starts_with("unlearn: the forget set is empty"), "{m}");
     let m = refusal(|e| {
-        e.unlearn.as_mut().unwrap().forget = ForgetSpec::Class {
+        section(e).forget = ForgetSpec::Class {
             classes: (0..10).collect(),
         }
     });
@@ -525,13 +529,12 @@ fn refusals_name_the_field_and_value() {
         m.contains("the forget set holds all 1346 training points"),
         "{m}"
     );
-    let m =
-        refusal(|e| e.unlearn.as_mut().unwrap().forget = ForgetSpec::Class { classes: vec![12] });
+    let m = refusal(|e| section(e).forget = ForgetSpec::Class { classes: vec![12] });
     assert_eq!(
         m,
         "unlearn: unlearn.forget.classes names class 12, but the dataset has 10 classes (0 to 9)"
     );
-    let m = refusal(|e| e.unlearn.as_mut().unwrap().forget = ForgetSpec::Rows { rows: vec![5000] });
+    let m = refusal(|e| section(e).forget = ForgetSpec::Rows { rows: vec![5000] });
     assert_eq!(
         m,
         "unlearn: unlearn.forget.rows[0] is row 5000, but the dataset has 1797 rows (0 to 1796)"
@@ -545,7 +548,7 @@ fn refusals_name_the_field_and_value() {
             .unwrap()
     };
     let m = refusal(|e| {
-        e.unlearn.as_mut().unwrap().forget = ForgetSpec::Rows {
+        section(e).forget = ForgetSpec::Rows {
             rows: vec![test_row],
         }
     });
@@ -571,7 +574,7 @@ fn refusals_name_the_field_and_value() {
         );
     }
     let m = refusal(|e| {
-        e.unlearn.as_mut().unwrap().forget = ForgetSpec::Backdoor {
+        section(e).forget = ForgetSpec::Backdoor {
             fraction: 0.05,
             target_class: 10,
         }
@@ -580,7 +583,7 @@ fn refusals_name_the_field_and_value() {
     let m = refusal(|e| {
         e.train.epochs = 4000;
         e.train.batch_size = 1;
-        e.unlearn.as_mut().unwrap().methods = vec![MethodSpec::plain(Method::Amnesiac)];
+        section(e).methods = vec![MethodSpec::plain(Method::Amnesiac)];
     });
     assert!(
         m.starts_with(
@@ -589,7 +592,7 @@ fn refusals_name_the_field_and_value() {
         "{m}"
     );
     let m = refusal(|e| {
-        e.unlearn.as_mut().unwrap().methods = vec![
+        section(e).methods = vec![
             MethodSpec::plain(Method::Retrain),
             MethodSpec {
                 method: Method::Sisa,
@@ -613,14 +616,15 @@ fn suggestions_find_flipped_labels() {
     e.data.n_samples = 400;
     e.data.noise = 0.1;
     e.train.epochs = 20;
-    e.unlearn = Some(unlearn(ForgetSpec::Mislabeled { fraction: 0.04 }, &[]));
+    e.task = Task::Unlearn(unlearn(ForgetSpec::Mislabeled { fraction: 0.04 }, &[]));
     let with_flips = run(e.clone()).unwrap();
-    let flipped = with_flips.forget.unwrap().rows;
+    let flipped = lab(&with_flips).forget.rows.clone();
     // Same data, same flips (the same seed picks them), forget set suggested instead.
     let valid = e.validate().unwrap();
     let data = prepare_data(&valid, None).unwrap();
-    let planned = lethe_engine::unlearn::forget::plan(
+    let planned = lethe_engine::forget::plan(
         &ForgetSpec::Mislabeled { fraction: 0.04 },
+        "unlearn.forget",
         data,
         valid.seed,
         0,
@@ -638,7 +642,7 @@ fn suggestions_find_flipped_labels() {
         &mut Straight,
     ))
     .unwrap();
-    let ranked = block_on(lethe_engine::unlearn::suggest::rank(
+    let ranked = block_on(lethe_engine::forget::suggest::rank(
         &planned.data,
         &trained.model,
         &rt,
@@ -668,7 +672,7 @@ fn reports_repeat_and_retrain_seeds_give_a_spread() {
     let mut e = Experiment::demo();
     e.data.n_samples = 400;
     e.train.epochs = 10;
-    e.unlearn = Some(UnlearnConfig {
+    e.task = Task::Unlearn(UnlearnConfig {
         retrain_seeds: 3,
         ..unlearn(
             ForgetSpec::Random { fraction: 0.2 },
@@ -676,31 +680,26 @@ fn reports_repeat_and_retrain_seeds_give_a_spread() {
         )
     });
     let (a, b) = (run(e.clone()).unwrap(), run(e).unwrap());
-    for (x, y) in a.runs.iter().zip(&b.runs) {
-        let (ax, ay) = (x.audit.clone().unwrap(), y.audit.clone().unwrap());
+    for (x, y) in lab(&a).runs.iter().zip(&lab(&b).runs) {
+        let (ax, ay) = (x.audit.clone(), y.audit.clone());
         assert_eq!(
             (ax.forget_acc, ax.mia_auc, ax.l2_to_retrain),
             (ay.forget_acc, ay.mia_auc, ay.l2_to_retrain),
             "{}",
-            x.method
+            x.run.method
         );
     }
-    let r = row(&a, "retrain").audit.clone().unwrap();
+    let r = row(&a, "retrain").audit.clone();
     assert!(r.forget_acc_std.is_some() && r.mia_auc_std.is_some());
     assert!(
         r.l2_to_retrain.unwrap() > 0.0,
         "retrains with other seeds differ from the reference"
     );
     assert!(
-        row(&a, "sisa")
-            .audit
-            .as_ref()
-            .unwrap()
-            .l2_to_retrain
-            .is_none(),
+        row(&a, "sisa").audit.l2_to_retrain.is_none(),
         "an ensemble has no single weight vector"
     );
-    assert_eq!(a.forget.as_ref().unwrap().size, 60); // round(0.2 × 300 training points)
+    assert_eq!(lab(&a).forget.size, 60); // round(0.2 × 300 training points)
 }
 
 /* Source: closed form. Training is deterministic for a seed, so a lab that starts from the model a Train job left
@@ -717,6 +716,7 @@ fn the_forget_step_from_a_kept_model_matches_the_lab_that_trains_it() {
     let trained = match block_on(run_experiment(
         &plain,
         &data,
+        None,
         &rt,
         &mut Straight,
         "cli",
@@ -727,14 +727,14 @@ fn the_forget_step_from_a_kept_model_matches_the_lab_that_trains_it() {
         Outcome::Finished { trained, .. } => *trained.expect("training keeps its model"),
         Outcome::Cancelled { .. } => unreachable!(),
     };
-    e.unlearn = Some(unlearn(
+    e.task = Task::Unlearn(unlearn(
         ForgetSpec::Random { fraction: 0.1 },
         &[Method::Finetune, Method::Neggrad],
     ));
-    let lab = e.clone().validate().unwrap();
-    assert!(lab.trains_like(&plain));
-    let go = |kept| match block_on(lethe_engine::run_unlearning(
-        &lab,
+    let lab_experiment = e.clone().validate().unwrap();
+    assert!(lab_experiment.trains_like(&plain));
+    let go = |kept| match block_on(run_experiment(
+        &lab_experiment,
         &data,
         kept,
         &rt,
@@ -749,19 +749,24 @@ fn the_forget_step_from_a_kept_model_matches_the_lab_that_trains_it() {
     };
     let from_kept = go(Some(trained.clone()));
     let from_scratch = go(None);
-    assert_eq!(from_kept.runs.len(), 4, "train, retrain, finetune, neggrad");
-    for (a, b) in from_kept.runs.iter().zip(&from_scratch.runs) {
-        let (x, y) = (a.audit.as_ref().unwrap(), b.audit.as_ref().unwrap());
-        assert_eq!(a.method, b.method);
+    assert_eq!(
+        lab(&from_kept).runs.len(),
+        4,
+        "train, retrain, finetune, neggrad"
+    );
+    for (a, b) in lab(&from_kept).runs.iter().zip(&lab(&from_scratch).runs) {
+        let (x, y) = (&a.audit, &b.audit);
+        assert_eq!(a.run.method, b.run.method);
         assert_eq!(
-            (a.test_acc, x.retain_acc, x.forget_acc, x.mia_auc),
-            (b.test_acc, y.retain_acc, y.forget_acc, y.mia_auc),
+            (a.run.test_acc, x.retain_acc, x.forget_acc, x.mia_auc),
+            (b.run.test_acc, y.retain_acc, y.forget_acc, y.mia_auc),
             "{}",
-            a.method
+            a.run.method
         );
     }
     assert_eq!(
-        from_kept.runs[0].seconds, trained.seconds,
+        lab(&from_kept).runs[0].run.seconds,
+        trained.seconds,
         "the train row reports the kept training's time"
     );
     // The pictures' data: on 2-D data a boundary per model, and the attack's losses per model.
@@ -771,29 +776,35 @@ fn the_forget_step_from_a_kept_model_matches_the_lab_that_trains_it() {
         .collect();
     let of = |v: Vec<&String>| v.into_iter().cloned().collect::<Vec<_>>();
     assert_eq!(
-        of(from_kept.boundaries.iter().map(|b| &b.method).collect()),
+        of(lab(&from_kept)
+            .boundaries
+            .iter()
+            .map(|b| &b.method)
+            .collect()),
         expected
     );
     assert_eq!(
-        of(from_kept.attack_losses.iter().map(|a| &a.method).collect()),
+        of(lab(&from_kept)
+            .attack_losses
+            .iter()
+            .map(|a| &a.method)
+            .collect()),
         expected
     );
-    let pairs = from_kept
+    let pairs = lab(&from_kept)
         .forget
-        .as_ref()
-        .unwrap()
         .mia_pairs
         .min(lethe_protocol::audit::MAX_ATTACK_LOSSES);
     assert!(
-        from_kept
+        lab(&from_kept)
             .attack_losses
             .iter()
             .all(|a| a.members.len() == pairs && a.non_members.len() == pairs)
     );
     assert_eq!(from_kept.check(), Ok(()));
-    assert!(lethe_engine::unlearn::lab::can_start_from_kept(
-        lab.unlearn.as_ref().unwrap()
+    assert!(lethe_engine::lab::can_start_from_kept(
+        lab_experiment.task.unlearn().unwrap()
     ));
     let amnesiac = unlearn(ForgetSpec::Random { fraction: 0.1 }, &[Method::Amnesiac]);
-    assert!(!lethe_engine::unlearn::lab::can_start_from_kept(&amnesiac));
+    assert!(!lethe_engine::lab::can_start_from_kept(&amnesiac));
 }

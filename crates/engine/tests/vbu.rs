@@ -3,12 +3,13 @@
 //! p(θ|D_r). Then the paper's moon setting with a Bayesian logistic classifier on random Fourier features.
 
 use lethe_engine::data::rng::Rng64;
+use lethe_engine::linalg::dot;
 use lethe_engine::linalg::{cholesky, cholesky_inverse};
 use lethe_engine::prepare_data;
 use lethe_engine::vbu::features::Fourier;
 use lethe_engine::vbu::fit::{Schedule, minimise};
 use lethe_engine::vbu::gaussian::Gaussian;
-use lethe_engine::vbu::likelihood::{Likelihood, Linear, Logistic, dot};
+use lethe_engine::vbu::likelihood::{Likelihood, Linear, Logistic};
 use lethe_engine::vbu::unlearn::{eubo, reverse_kl};
 use lethe_protocol::Experiment;
 
@@ -158,10 +159,10 @@ fn moon() -> Moon {
 
 /// The predictive over the grid (the engine's, with a fixed seed).
 fn predictive(q: &Gaussian, grid: &[f64], p: usize) -> Vec<f64> {
-    lethe_engine::vbu::run::predictive(q, grid, p, 99)
+    lethe_engine::vbu::predict::predictive(q, grid, p, 99)
 }
 
-use lethe_engine::vbu::run::mean_kl;
+use lethe_engine::vbu::predict::mean_kl;
 
 /* Source: the issue's acceptance figure, against VI retrained on D_r in the same run. For at least one λ of the
 paper's sweep, the predictive KL from the retrained model to the unlearned one is below the untouched posterior's,
@@ -228,6 +229,7 @@ fn run(e: Experiment) -> Result<lethe_protocol::Report, String> {
     match lethe_engine::block_on(lethe_engine::run_experiment(
         &valid,
         &data,
+        None,
         &lethe_engine::Runtime::cpu(),
         &mut lethe_engine::Straight,
         "cli",
@@ -245,7 +247,8 @@ least one λ, both VBU variants end closer to the retrained predictive than the 
 #[test]
 fn the_moon_preset_reports_every_lambda_with_the_stable_keys() {
     let report = run(moon_experiment()).unwrap();
-    let methods: Vec<&str> = report.runs.iter().map(|r| r.method.as_str()).collect();
+    let vbu = report.outcome.vbu().unwrap();
+    let methods: Vec<&str> = vbu.runs.iter().map(|r| r.run.method.as_str()).collect();
     assert_eq!(&methods[..2], ["vi_retrain", "full"]);
     assert_eq!(methods.len(), 2 + 2 * 6, "EUBO and rKL at six λ");
     let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
@@ -263,14 +266,13 @@ fn the_moon_preset_reports_every_lambda_with_the_stable_keys() {
         assert!(json["runs"][2].get(key).is_some(), "no {key}");
     }
     let best = |m: &str| {
-        report
-            .runs
+        vbu.runs
             .iter()
-            .filter(|r| r.method == m)
-            .map(|r| r.vbu.as_ref().unwrap().kl_to_retrain)
+            .filter(|r| r.run.method == m)
+            .map(|r| r.vbu.kl_to_retrain)
             .fold(f64::INFINITY, f64::min)
     };
-    let full = report.runs[1].vbu.as_ref().unwrap().kl_to_retrain;
+    let full = vbu.runs[1].vbu.kl_to_retrain;
     assert!(
         best("vbu_eubo") < full && best("vbu_rkl") < full,
         "EUBO {} rKL {} full {full}",
@@ -278,7 +280,7 @@ fn the_moon_preset_reports_every_lambda_with_the_stable_keys() {
         best("vbu_rkl")
     );
     // What the page draws: a predictive map and marginals per model, the erased rows (the top fifth along x1).
-    let figures = report.vbu_figures.as_ref().unwrap();
+    let figures = &vbu.vbu_figures;
     let maps = figures.maps.as_ref().unwrap();
     assert_eq!(maps.models.len(), 14);
     assert!(maps.models.iter().all(|m| m.probs.len() == 50 * 50));
@@ -296,21 +298,27 @@ fn the_moon_preset_reports_every_lambda_with_the_stable_keys() {
 
 #[test]
 fn impossible_vbu_requests_are_refused_by_field() {
-    use lethe_protocol::vbu::EraseSpec;
+    use lethe_protocol::ForgetSpec as EraseSpec;
+    fn vbu(e: &mut Experiment) -> &mut lethe_protocol::vbu::VbuConfig {
+        match &mut e.task {
+            lethe_protocol::Task::Vbu(v) => v,
+            _ => panic!("a VBU experiment"),
+        }
+    }
     let with = |edit: &dyn Fn(&mut Experiment)| {
         let mut e = moon_experiment();
         edit(&mut e);
         run(e).unwrap_err()
     };
-    let lambda = with(&|e| e.vbu.as_mut().unwrap().lambdas = vec![0.5, 2.0]);
+    let lambda = with(&|e| vbu(e).lambdas = vec![0.5, 2.0]);
     assert!(
         lambda.contains("vbu.lambdas[1] must be between 0 and 1, got 2"),
         "{lambda}"
     );
-    let empty = with(&|e| e.vbu.as_mut().unwrap().erase = EraseSpec::Rows { rows: vec![] });
+    let empty = with(&|e| vbu(e).erase = EraseSpec::Rows { rows: vec![] });
     assert!(empty.contains("vbu.erase.rows"), "{empty}");
     let all = with(&|e| {
-        e.vbu.as_mut().unwrap().erase = EraseSpec::Class {
+        vbu(e).erase = EraseSpec::Class {
             classes: vec![0, 1],
         }
     });
@@ -320,19 +328,18 @@ fn impossible_vbu_requests_are_refused_by_field() {
     );
     let not_bayes = with(&|e| e.model.kind = lethe_protocol::ModelKind::Mlp);
     assert!(
-        not_bayes.contains("model.kind \"bayes_logistic\""),
+        not_bayes.contains("model.kind must be \"bayes_logistic\" with a vbu section"),
         "{not_bayes}"
     );
     let with_lab = with(&|e| {
-        e.vbu = None;
-        e.unlearn = Some(lethe_protocol::UnlearnConfig {
+        e.task = lethe_protocol::Task::Unlearn(lethe_protocol::UnlearnConfig {
             forget: lethe_protocol::ForgetSpec::Random { fraction: 0.1 },
             methods: vec![],
             retrain_seeds: 1,
         });
     });
     assert!(
-        with_lab.contains("\"bayes_logistic\" goes with vbu"),
+        with_lab.contains("got \"bayes_logistic\" with the unlearn section"),
         "{with_lab}"
     );
     let three = with(&|e| {

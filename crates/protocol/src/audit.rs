@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::unlearn::{Family, Guarantee};
+use crate::warning::Warning;
 
 /// Half-width of the forget-accuracy band with a single retrain seed (no spread to measure).
 pub const FORGET_ACC_TOLERANCE: f64 = 0.05;
@@ -37,13 +38,10 @@ impl Band {
     }
 }
 
-/// The audit of one model against the forget set and the reference retrain. Flattened into its `runs[]` row.
+/// What every row that forgets is measured by, against the reference retrain: the lab's rows and the federated
+/// ones. Flattened into its `runs[]` row.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Audit {
-    /// The method's family (null for the trained model).
-    pub family: Option<Family>,
-    /// The method's guarantee (null for the trained model).
-    pub guarantee: Option<Guarantee>,
+pub struct Forgetting {
     /// Reference retrain seconds / this method's seconds (null for the trained model).
     pub speedup_vs_retrain: Option<f64>,
     /// Per-example forward and backward passes the row's model cost (a step on a batch of b rows counts b):
@@ -56,9 +54,6 @@ pub struct Audit {
     /// (null for the trained model, and for a method that computed no gradient).
     #[serde(default)]
     pub work_speedup_vs_retrain: Option<f64>,
-    /// Certified removal only: per-example Hessian terms x xᵀ its Newton work added or took away.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hessian_rows: Option<u64>,
     /// Accuracy on the retain set (the training split without the forget set).
     pub retain_acc: f64,
     /// Accuracy on the forget set (labels as trained on).
@@ -75,13 +70,30 @@ pub struct Audit {
     pub l2_to_retrain: Option<f64>,
     /// Fraction of triggered test points of other classes predicted as the target (null without a backdoor).
     pub backdoor_asr: Option<f64>,
+    /// Over-unlearning, under-unlearning, and a forget set too small for the MIA to mean anything.
+    pub warnings: Vec<Warning>,
+    /// The settings the method ran with, defaults filled in.
+    pub params: BTreeMap<String, f64>,
+}
+
+/// The audit of one model of the unlearning lab: what every forgetting row is measured by, and what only the lab
+/// knows (the method's family and guarantee, the retrain spread, relearning, certified removal's and SISA's
+/// details). Flattened into its `runs[]` row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Audit {
+    /// The method's family (null for the trained model).
+    pub family: Option<Family>,
+    /// The method's guarantee (null for the trained model).
+    pub guarantee: Option<Guarantee>,
+    /// The measurements against the reference retrain.
+    #[serde(flatten)]
+    pub forgetting: Forgetting,
+    /// Certified removal only: per-example Hessian terms x xᵀ its Newton work added or took away.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hessian_rows: Option<u64>,
     /// Epochs of fine-tuning on the forget set until forget accuracy is back within 0.01 of the trained model's,
     /// capped at `train.epochs`.
     pub relearn_epochs: Option<usize>,
-    /// Over-unlearning, under-unlearning, and a forget set too small for the MIA to mean anything.
-    pub warnings: Vec<String>,
-    /// The settings the method ran with, defaults filled in.
-    pub params: BTreeMap<String, f64>,
     /// Seconds of training-time preparation the method needed (SISA's shards, the certified model, the update
     /// log), not counted in `seconds`.
     pub prepare_seconds: Option<f64>,
@@ -103,6 +115,14 @@ pub struct Audit {
     /// SISA only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sisa: Option<SisaDetails>,
+}
+
+/// An audit reads as its measurements (`audit.retain_acc`), the lab-only keys beside them.
+impl std::ops::Deref for Audit {
+    type Target = Forgetting;
+    fn deref(&self) -> &Forgetting {
+        &self.forgetting
+    }
 }
 
 /// Most losses per side kept for the attack's histograms (a seeded sample beyond it).

@@ -8,20 +8,50 @@
 //! first run, about what the browser's CPU needs for [`GPU_RUN_MULTIPLY_ADDS`] (the digits CNN's 5 epochs, 2.1 G
 //! forward multiply-adds, train in about 3 s there), so a shorter run stays on the CPU.
 
-use crate::{Experiment, ModelKind};
+use crate::{Experiment, ModelKind, TaskKind};
 
 /// Least forward multiply-adds in one optimiser step (batch × per example) for which Auto takes WebGPU.
 pub const GPU_STEP_MULTIPLY_ADDS: usize = 10_000_000;
 /// Least forward multiply-adds over the whole training run (epochs × training rows × per example).
 pub const GPU_RUN_MULTIPLY_ADDS: usize = 1_000_000_000;
 
-/// Where Auto runs a job, and why (the page's badge shows the reason).
+/// Where Auto runs a job, and why (the page words the reason on its badge).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AutoChoice {
     /// True for WebGPU.
     pub gpu: bool,
-    /// The reason, in words.
-    pub reason: String,
+    /// Why.
+    pub reason: AutoReason,
+}
+
+/// Why Auto chose its backend, with the numbers it compared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AutoReason {
+    /// The browser has no hardware WebGPU adapter.
+    NoAdapter,
+    /// VBU computes in f64 on the CPU.
+    Vbu,
+    /// A federated client's steps are too small for a GPU.
+    Federated,
+    /// One step's forward multiply-adds are below [`GPU_STEP_MULTIPLY_ADDS`].
+    SmallStep {
+        /// Forward multiply-adds in one step.
+        step: usize,
+        /// The adapter's name.
+        adapter: String,
+    },
+    /// The whole run's forward multiply-adds are below [`GPU_RUN_MULTIPLY_ADDS`].
+    ShortRun {
+        /// Forward multiply-adds over the run.
+        run: usize,
+    },
+    /// A step large enough and a run long enough: WebGPU.
+    LargeStep {
+        /// Forward multiply-adds in one step.
+        step: usize,
+        /// The adapter's name.
+        adapter: String,
+    },
 }
 
 /// Auto's backend for training `experiment` on `n_train` rows of `d` features and `k` classes, given the name of a
@@ -34,40 +64,36 @@ pub fn auto_backend(
     k: usize,
     adapter: Option<&str>,
 ) -> AutoChoice {
-    let cpu = |reason: String| AutoChoice { gpu: false, reason };
+    let cpu = |reason: AutoReason| AutoChoice { gpu: false, reason };
     let Some(adapter) = adapter else {
-        return cpu("no hardware WebGPU adapter".into());
+        return cpu(AutoReason::NoAdapter);
     };
-    if experiment.model.kind == ModelKind::BayesLogistic || experiment.vbu.is_some() {
-        return cpu("VBU computes in f64 on the CPU".into());
-    }
-    if experiment.federated.is_some() {
-        return cpu("the federated clients' steps are too small for a GPU".into());
+    match experiment.task.kind() {
+        _ if experiment.model.kind == ModelKind::BayesLogistic => return cpu(AutoReason::Vbu),
+        TaskKind::Vbu => return cpu(AutoReason::Vbu),
+        TaskKind::Federated => return cpu(AutoReason::Federated),
+        TaskKind::Train | TaskKind::Unlearn => {}
     }
     let per_example = experiment.model.cost(d, k).multiply_adds;
     let step = per_example.saturating_mul(experiment.train.batch_size.min(n_train.max(1)));
     let run = per_example
         .saturating_mul(n_train)
         .saturating_mul(experiment.train.epochs);
-    let millions = |x: usize| x as f64 / 1e6;
     if step < GPU_STEP_MULTIPLY_ADDS {
-        return cpu(format!(
-            "a step of this model ({:.1} M multiply-adds) is too small for the GPU ({adapter}) to pay; the CPU is faster",
-            millions(step)
-        ));
+        return cpu(AutoReason::SmallStep {
+            step,
+            adapter: adapter.into(),
+        });
     }
     if run < GPU_RUN_MULTIPLY_ADDS {
-        return cpu(format!(
-            "the run ({:.0} M multiply-adds) is shorter than compiling the GPU's kernels; the CPU is faster",
-            millions(run)
-        ));
+        return cpu(AutoReason::ShortRun { run });
     }
     AutoChoice {
         gpu: true,
-        reason: format!(
-            "{:.0} M multiply-adds a step: WebGPU on the hardware adapter ({adapter})",
-            millions(step)
-        ),
+        reason: AutoReason::LargeStep {
+            step,
+            adapter: adapter.into(),
+        },
     }
 }
 
@@ -90,16 +116,34 @@ mod tests {
     fn the_measured_workloads_fall_on_the_measured_sides() {
         // Closed form: the digits CNN's step is 128 × (64·16·9 + 64·16·32·9 + 512·10) = 39.6 M multiply-adds.
         let cnn = auto_backend(&experiment(CNN), 1347, 64, 10, Some("NVIDIA"));
-        assert!(cnn.gpu, "{}", cnn.reason);
-        assert!(cnn.reason.contains("40 M"), "{}", cnn.reason);
-        let mlp = auto_backend(&experiment(MLP), 1347, 64, 10, Some("NVIDIA"));
-        assert!(!mlp.gpu && mlp.reason.contains("3.3 M"), "{}", mlp.reason);
-        let none = auto_backend(&experiment(CNN), 1347, 64, 10, None);
+        assert!(cnn.gpu, "{:?}", cnn.reason);
         assert!(
-            !none.gpu && none.reason.contains("no hardware"),
-            "{}",
-            none.reason
+            matches!(
+                cnn.reason,
+                AutoReason::LargeStep {
+                    step: 39_583_744,
+                    ..
+                }
+            ),
+            "{:?}",
+            cnn.reason
         );
+        let mlp = auto_backend(&experiment(MLP), 1347, 64, 10, Some("NVIDIA"));
+        // 128 × (64·128 + 128·128 + 128·10) = 3.3 M.
+        assert!(
+            !mlp.gpu
+                && matches!(
+                    mlp.reason,
+                    AutoReason::SmallStep {
+                        step: 3_309_568,
+                        ..
+                    }
+                ),
+            "{:?}",
+            mlp.reason
+        );
+        let none = auto_backend(&experiment(CNN), 1347, 64, 10, None);
+        assert_eq!(none.reason, AutoReason::NoAdapter);
     }
 
     #[test]
@@ -107,6 +151,10 @@ mod tests {
         let mut e = experiment(CNN);
         e.train.epochs = 1;
         let c = auto_backend(&e, 1347, 64, 10, Some("NVIDIA"));
-        assert!(!c.gpu && c.reason.contains("compiling"), "{}", c.reason);
+        assert!(
+            !c.gpu && matches!(c.reason, AutoReason::ShortRun { .. }),
+            "{:?}",
+            c.reason
+        );
     }
 }

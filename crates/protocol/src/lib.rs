@@ -13,16 +13,19 @@ pub mod experiment;
 pub mod fault;
 pub mod federated;
 pub mod finite;
+pub mod forget;
 pub mod message;
 pub mod report;
+pub mod task;
 pub mod unlearn;
 pub mod vbu;
+pub mod warning;
 
 pub use audit::{
-    Audit, Certificate, DataSummary, Distribution, FeatureSummary, ForgetSummary, SisaDetails,
-    Suggestion,
+    Audit, Certificate, DataSummary, Distribution, FeatureSummary, ForgetSummary, Forgetting,
+    SisaDetails, Suggestion,
 };
-pub use auto::{AutoChoice, auto_backend};
+pub use auto::{AutoChoice, AutoReason, auto_backend};
 pub use dataset::{BoundaryGrid, DatasetView, Projection};
 pub use error::ConfigError;
 pub use experiment::{
@@ -32,9 +35,15 @@ pub use experiment::{
 pub use fault::Fault;
 pub use federated::{FedMethod, FederatedConfig};
 pub use finite::check_finite;
+pub use forget::ForgetSpec;
 pub use message::{Command, Event, PROTOCOL_VERSION};
-pub use report::{ClassMetrics, EpochRecord, MAX_MISCLASSIFIED, Misclassified, Report, RunReport};
-pub use unlearn::{Family, ForgetSpec, Guarantee, Method, MethodSpec, Need, UnlearnConfig};
+pub use report::{
+    ClassMetrics, EpochRecord, FedRow, FederatedReport, MAX_MISCLASSIFIED, Misclassified, Report,
+    RunReport, TaskReport, TrainReport, UnlearnReport, UnlearnRow, VbuReport, VbuRow,
+};
+pub use task::{Task, TaskKind};
+pub use unlearn::{Family, Guarantee, Method, MethodSpec, Need, UnlearnConfig};
+pub use warning::{WarnedMetric, Warning, WarningKind};
 
 /// Version of the experiment file format written into every experiment and report.
 pub const EXPERIMENT_VERSION: u32 = 1;

@@ -8,7 +8,7 @@ use crate::dataset::BoundaryGrid;
 use crate::{BackendChoice, DatasetView, EpochRecord, Experiment, Report};
 
 /// Bumped on any incompatible change to these messages.
-pub const PROTOCOL_VERSION: u32 = 3;
+pub const PROTOCOL_VERSION: u32 = 4;
 
 /// Page → worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -31,21 +31,18 @@ pub enum Command {
         experiment: Experiment,
         csv_text: Option<String>,
     },
-    /// Train a model; the worker keeps it under `run_id` for later commands. Without `csv_text`, a CSV experiment
-    /// uses the file of the last successful [`Command::Prepare`] (the page sends the file once).
-    Train {
+    /// Run the experiment's task as job `run_id`. A training job's model is kept under `run_id` for later jobs. An
+    /// unlearn task starts from the model that job `base_run_id` left in the worker when it is still there and was
+    /// trained by the same settings; otherwise it trains it first (same seed, same model) and says so in its
+    /// `working` stage. Without `csv_text`, a CSV experiment uses the file of the last successful
+    /// [`Command::Prepare`] (the page sends the file once).
+    Run {
         run_id: u64,
         experiment: Experiment,
-        csv_text: Option<String>,
-    },
-    /// Run the experiment's `unlearn` section (the Forget step) as job `run_id`, starting from the model that the
-    /// Train job `base_run_id` left in the worker when it is still there and was trained by the same experiment;
-    /// otherwise the job trains it first (same seed, same model) and says so in its `working` stage. A CSV
-    /// experiment uses the file the worker kept.
-    Unlearn {
-        run_id: u64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         base_run_id: Option<u64>,
-        experiment: Experiment,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        csv_text: Option<String>,
     },
     /// Stop a run at the next time slice.
     Cancel { run_id: u64 },

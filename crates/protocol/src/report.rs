@@ -1,13 +1,21 @@
-//! The report of a run: what the CLI prints and the page downloads. Keys are stable snake_case
-//! (documented in `docs/experiment-format.md`); later capabilities add rows and optional keys, never rename.
+//! The report of a run: what the CLI prints and the page downloads. Keys are stable snake_case (documented in
+//! `docs/experiment-format.md`); later capabilities add rows and optional keys, never rename.
+//!
+//! A report has the keys every run has (the experiment, where it ran, the dataset) and one typed outcome per task
+//! ([`TaskReport`], its `task` key saying which), whose rows carry only the keys that mean something for it.
 
 use serde::{Deserialize, Serialize};
 
 use crate::Experiment;
-use crate::audit::{Audit, Distribution, ForgetSummary, Suggestion};
+use crate::audit::{
+    AttackLosses, Audit, Distribution, ForgetSummary, Forgetting, ModelBoundary, Suggestion,
+};
+use crate::federated::{FedAudit, FederationSummary};
+use crate::task::TaskKind;
+use crate::vbu::{VbuAudit, VbuFigures};
 
-/// One report: the experiment that produced it, where it ran, the dataset it saw, and one row per run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One report: the experiment that produced it, where it ran, the dataset it saw, and the task's outcome.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
     /// Report format version (equals the experiment version).
     pub version: u32,
@@ -23,33 +31,192 @@ pub struct Report {
     pub host: String,
     /// What the engine actually trained on.
     pub dataset: DatasetSummary,
-    /// One row per method run: the trained model (`method: "train"`), then with an `unlearn` section the
-    /// reference retrain and each method.
-    pub runs: Vec<RunReport>,
     /// Wall time of the whole experiment, data preparation included, in seconds.
     pub wall_seconds: f64,
-    /// With an `unlearn` section: the forget set that was used.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub forget: Option<ForgetSummary>,
-    /// With an `unlearn` section: the training points the engine suggests forgetting, best first.
+    /// The task's outcome: `task` and its keys (`runs`, and the task's own).
+    #[serde(flatten)]
+    pub outcome: TaskReport,
+}
+
+/// What a task produced, tagged by `task`. Each has its rows in `runs`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "task", rename_all = "snake_case")]
+pub enum TaskReport {
+    /// Training: one row, `method: "train"`.
+    Train(TrainReport),
+    /// The unlearning lab.
+    Unlearn(UnlearnReport),
+    /// The federated simulation and the unlearning of one client.
+    Federated(FederatedReport),
+    /// Variational Bayesian Unlearning.
+    Vbu(VbuReport),
+}
+
+/// A training run's outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainReport {
+    /// The trained model's row.
+    pub runs: Vec<RunReport>,
+}
+
+/// The unlearning lab's outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnlearnReport {
+    /// The trained model (`method: "train"`), the reference retrain, then each method.
+    pub runs: Vec<UnlearnRow>,
+    /// The forget set that was used.
+    pub forget: ForgetSummary,
+    /// The training points the engine suggests forgetting, best first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub suggestions: Vec<Suggestion>,
-    /// With an `unlearn` section: the training set and the retained set side by side.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub distribution: Option<Distribution>,
-    /// Unlearning lab on 2-D data: the decision boundary of the trained model, the reference retrain and each
-    /// method, for the side-by-side view.
+    /// The training set and the retained set side by side.
+    pub distribution: Distribution,
+    /// On 2-D data: the decision boundary of the trained model, the reference retrain and each method, for the
+    /// side-by-side view.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub boundaries: Vec<crate::audit::ModelBoundary>,
-    /// Unlearning lab: the membership attack's losses per model (trained, reference retrain, each method).
+    pub boundaries: Vec<ModelBoundary>,
+    /// The membership attack's losses per model (trained, reference retrain, each method).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub attack_losses: Vec<crate::audit::AttackLosses>,
-    /// With a `vbu` section: what the page draws (predictive maps, posterior marginals, the data before and after).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vbu_figures: Option<crate::vbu::VbuFigures>,
-    /// With a `federated` section: the clients and the attack used.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub federation: Option<crate::federated::FederationSummary>,
+    pub attack_losses: Vec<AttackLosses>,
+}
+
+/// One row of the lab: the run's measurements and its audit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnlearnRow {
+    /// What every row has.
+    #[serde(flatten)]
+    pub run: RunReport,
+    /// `retain_acc`, `forget_acc`, `mia_auc`, … (see [`Audit`]).
+    #[serde(flatten)]
+    pub audit: Audit,
+}
+
+/// The federated simulation's outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FederatedReport {
+    /// The federated model (`method: "federated"`), FedRetrain, then each method.
+    pub runs: Vec<FedRow>,
+    /// The clients and the attack used.
+    pub federation: FederationSummary,
+}
+
+/// One federated row: the run, what forgetting is measured by, and the federated keys.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FedRow {
+    /// What every row has.
+    #[serde(flatten)]
+    pub run: RunReport,
+    /// `retain_acc`, `forget_acc` (the target client's rows), `mia_auc`, `tow`, … against FedRetrain.
+    #[serde(flatten)]
+    pub forgetting: Forgetting,
+    /// `learning_seconds`, `unlearning_seconds`, `mia_precision`, `curve`, …
+    #[serde(flatten)]
+    pub fed: FedAudit,
+}
+
+/// Variational Bayesian Unlearning's outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VbuReport {
+    /// `vi_retrain`, `full`, then each VBU method at each λ.
+    pub runs: Vec<VbuRow>,
+    /// What the page draws (predictive maps, posterior marginals, the data before and after).
+    pub vbu_figures: VbuFigures,
+}
+
+/// One VBU row: the run and its keys (`lambda`, `kl_to_retrain`, …).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VbuRow {
+    /// What every row has.
+    #[serde(flatten)]
+    pub run: RunReport,
+    /// `retain_acc`, `forget_acc`, `speedup_vs_retrain`, `lambda`, `kl_to_retrain`, `kl_full_to_retrain`.
+    #[serde(flatten)]
+    pub vbu: VbuAudit,
+}
+
+impl TaskReport {
+    /// Its task.
+    pub fn kind(&self) -> TaskKind {
+        match self {
+            Self::Train(_) => TaskKind::Train,
+            Self::Unlearn(_) => TaskKind::Unlearn,
+            Self::Federated(_) => TaskKind::Federated,
+            Self::Vbu(_) => TaskKind::Vbu,
+        }
+    }
+
+    /// What every row has, in order.
+    pub fn rows(&self) -> Vec<&RunReport> {
+        match self {
+            Self::Train(t) => t.runs.iter().collect(),
+            Self::Unlearn(u) => u.runs.iter().map(|r| &r.run).collect(),
+            Self::Federated(f) => f.runs.iter().map(|r| &r.run).collect(),
+            Self::Vbu(v) => v.runs.iter().map(|r| &r.run).collect(),
+        }
+    }
+
+    /// The lab's outcome, if this is one.
+    pub fn unlearn(&self) -> Option<&UnlearnReport> {
+        match self {
+            Self::Unlearn(u) => Some(u),
+            _ => None,
+        }
+    }
+
+    /// The federated outcome, if this is one.
+    pub fn federated(&self) -> Option<&FederatedReport> {
+        match self {
+            Self::Federated(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// The VBU outcome, if this is one.
+    pub fn vbu(&self) -> Option<&VbuReport> {
+        match self {
+            Self::Vbu(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+/// The report as its JSON holds it; a report written before the `task` key takes it from its experiment.
+#[derive(Deserialize)]
+struct ReportFile {
+    version: u32,
+    lethe_version: String,
+    experiment: Experiment,
+    seed: u64,
+    backend: String,
+    host: String,
+    dataset: DatasetSummary,
+    wall_seconds: f64,
+    #[serde(flatten)]
+    rest: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'de> Deserialize<'de> for Report {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let f = ReportFile::deserialize(deserializer)?;
+        let mut rest = f.rest;
+        if !rest.contains_key("task") {
+            rest.insert("task".into(), f.experiment.task.kind().key().into());
+        }
+        let outcome =
+            TaskReport::deserialize(serde_json::Value::Object(rest)).map_err(D::Error::custom)?;
+        Ok(Report {
+            version: f.version,
+            lethe_version: f.lethe_version,
+            experiment: f.experiment,
+            seed: f.seed,
+            backend: f.backend,
+            host: f.host,
+            dataset: f.dataset,
+            wall_seconds: f.wall_seconds,
+            outcome,
+        })
+    }
 }
 
 /// The dataset as trained on.
@@ -73,7 +240,7 @@ pub struct DatasetSummary {
     pub checksum: String,
 }
 
-/// One row of results: a method and its measurements. Unlearning methods will fill the optional keys.
+/// What every row of every task has: a method and its measurements on the test split.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunReport {
     /// What ran (`"train"` for plain training).
@@ -103,16 +270,6 @@ pub struct RunReport {
     /// Misclassified test points, in dataset order, at most [`MAX_MISCLASSIFIED`].
     #[serde(default)]
     pub misclassified: Vec<Misclassified>,
-    /// With an `unlearn` section: the audit keys (`retain_acc`, `forget_acc`, `mia_auc`, …), flattened into the row.
-    #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
-    pub audit: Option<Audit>,
-    /// With a `federated` section: the federated keys (`learning_seconds`, `unlearning_seconds`, `mia_precision`,
-    /// …), flattened into the row.
-    #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
-    pub fed: Option<crate::federated::FedAudit>,
-    /// With a `vbu` section: `lambda`, `kl_to_retrain`, `kl_full_to_retrain`, flattened into the row.
-    #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
-    pub vbu: Option<crate::vbu::VbuAudit>,
 }
 
 /// Most misclassified test points a run lists.
@@ -179,7 +336,11 @@ impl Report {
     pub fn check(&self) -> Result<(), String> {
         crate::check_finite(self)?;
         let k = self.dataset.n_classes;
-        for (i, b) in self.boundaries.iter().enumerate() {
+        let boundaries = self
+            .outcome
+            .unlearn()
+            .map_or(&[][..], |u| &u.boundaries[..]);
+        for (i, b) in boundaries.iter().enumerate() {
             let cells = b.grid.resolution * b.grid.resolution;
             if b.grid.class.len() != cells
                 || b.grid.confidence.len() != cells
@@ -197,10 +358,11 @@ impl Report {
                 self.dataset.class_names.len()
             ));
         }
-        if self.runs.is_empty() {
+        let rows = self.outcome.rows();
+        if rows.is_empty() {
             return Err("runs is empty".into());
         }
-        for (i, run) in self.runs.iter().enumerate() {
+        for (i, run) in rows.into_iter().enumerate() {
             if run.confusion.len() != k || run.confusion.iter().any(|row| row.len() != k) {
                 return Err(format!("runs[{i}].confusion is not {k} × {k}"));
             }

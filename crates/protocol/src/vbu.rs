@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ConfigError;
+use crate::forget::{ForgetSpec, VBU_KINDS};
 
 /// The inputs of the Bayesian logistic classifier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -138,20 +139,6 @@ impl BayesConfig {
     }
 }
 
-/// What to erase.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
-pub enum EraseSpec {
-    /// A seeded random `fraction` of the training split.
-    Random { fraction: f64 },
-    /// Every training point of these classes.
-    Class { classes: Vec<u32> },
-    /// These dataset rows (training rows only).
-    Rows { rows: Vec<usize> },
-    /// The paper's moon setting: the `top_fraction` of training points with the largest values of `feature`.
-    Region { feature: usize, top_fraction: f64 },
-}
-
 /// The ways to compare.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -197,8 +184,8 @@ fn d_methods() -> Vec<VbuMethod> {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VbuConfig {
-    /// What to erase.
-    pub erase: EraseSpec,
+    /// What to erase (`random`, `class`, `rows` or `region`: [`crate::forget::VBU_KINDS`]).
+    pub erase: ForgetSpec,
     /// The thresholds λ of the adjusted likelihood, relative to q(θ|D)'s density at its mode (0: plain EUBO).
     #[serde(default = "d_lambdas")]
     pub lambdas: Vec<f64>,
@@ -210,41 +197,14 @@ pub struct VbuConfig {
 impl VbuConfig {
     /// Ranges, each error naming the field and the value.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        match &self.erase {
-            EraseSpec::Random { fraction }
-                if !(fraction.is_finite() && *fraction > 0.0 && *fraction < 1.0) =>
-            {
-                return Err(ConfigError::range(
-                    "vbu.erase.fraction",
-                    "> 0 and < 1",
-                    fraction,
-                ));
-            }
-            EraseSpec::Region { top_fraction, .. }
-                if !(top_fraction.is_finite() && *top_fraction > 0.0 && *top_fraction < 1.0) =>
-            {
-                return Err(ConfigError::range(
-                    "vbu.erase.top_fraction",
-                    "> 0 and < 1",
-                    top_fraction,
-                ));
-            }
-            EraseSpec::Class { classes } if classes.is_empty() => {
-                return Err(ConfigError::range(
-                    "vbu.erase.classes",
-                    "at least one class",
-                    "[]",
-                ));
-            }
-            EraseSpec::Rows { rows } if rows.is_empty() => {
-                return Err(ConfigError::range(
-                    "vbu.erase.rows",
-                    "at least one row",
-                    "[]",
-                ));
-            }
-            _ => {}
+        if !VBU_KINDS.contains(&self.erase.kind()) {
+            return Err(ConfigError::range(
+                "vbu.erase.kind",
+                format!("one of {}", VBU_KINDS.join(", ")),
+                format!("\"{}\"", self.erase.kind()),
+            ));
         }
+        self.erase.validate("vbu.erase")?;
         if self.lambdas.is_empty() || self.lambdas.len() > 20 {
             return Err(ConfigError::range(
                 "vbu.lambdas",
@@ -280,6 +240,12 @@ impl VbuConfig {
 /// What a VBU row adds to its `runs[]` row (flattened).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VbuAudit {
+    /// Accuracy on the retained training points.
+    pub retain_acc: f64,
+    /// Accuracy on the erased points.
+    pub forget_acc: f64,
+    /// Seconds of `vi_retrain` / this row's seconds (null for `full`, which costs nothing to unlearn).
+    pub speedup_vs_retrain: Option<f64>,
     /// The threshold λ (null for `vi_retrain` and `full`).
     pub lambda: Option<f64>,
     /// Mean KL[retrained ‖ this model] between predictive distributions (Bernoulli), over a 50×50 grid for 2-D

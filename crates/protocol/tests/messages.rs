@@ -134,9 +134,10 @@ fn extreme_finite_values_round_trip_exactly() {
     experiment.seed = u64::MAX;
     experiment.train.learning_rate = f64::MIN_POSITIVE;
     let commands = [
-        Command::Train {
+        Command::Run {
             run_id: u64::MAX,
             experiment,
+            base_run_id: Some(3),
             csv_text: Some("a,b\n1e38,\u{feff}x\n".into()),
         },
         Command::Cancel { run_id: 0 },

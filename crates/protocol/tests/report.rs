@@ -57,3 +57,41 @@ fn a_consistent_report_passes_and_each_tampering_is_named() {
         assert_eq!(check(&r), Err(expected.to_string()));
     }
 }
+
+/* Source: the report format (docs/experiment-format.md): a report written before the `task` key takes its task from
+its experiment, and a report written now says its task. */
+#[test]
+fn a_report_without_task_takes_it_from_its_experiment() {
+    let r: Report = serde_json::from_value(report()).unwrap();
+    assert_eq!(r.outcome.kind(), lethe_protocol::TaskKind::Train);
+    let again: Value = serde_json::from_str(&r.to_json()).unwrap();
+    assert_eq!(again["task"], "train");
+    assert_eq!(serde_json::from_value::<Report>(again).unwrap(), r);
+}
+
+/* Source: the warning format (docs/experiment-format.md): a warning is its kind and numbers, with one sentence from
+`WarningKind::text`; the sentence is the one the CLI printed before warnings were data. */
+#[test]
+fn a_warning_is_data_with_its_sentence() {
+    use lethe_protocol::{WarnedMetric, Warning, WarningKind};
+    let w = Warning::from(WarningKind::OverUnlearning {
+        metric: WarnedMetric::ForgetAcc,
+        value: 0.393,
+        band: [0.424, 0.524],
+    });
+    let v = serde_json::to_value(&w).unwrap();
+    assert_eq!(v["kind"], "over_unlearning");
+    assert_eq!(v["metric"], "forget_acc");
+    assert_eq!(v["band"], json!([0.424, 0.524]));
+    assert_eq!(
+        v["text"],
+        "over-unlearning: forget accuracy 0.393 is below the retrain band [0.424, 0.524]; the forget set now stands out, itself a leak"
+    );
+    assert_eq!(serde_json::from_value::<Warning>(v).unwrap(), w);
+    let few = WarningKind::FewAttackPairs { pairs: 8, min: 50 };
+    assert_eq!(few.name(), "few attack pairs");
+    assert!(
+        few.text()
+            .contains("only 8 member/non-member pairs (fewer than 50)")
+    );
+}

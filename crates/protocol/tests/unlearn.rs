@@ -19,7 +19,7 @@ fn the_issue_example_reads_and_round_trips() {
              "retrain_seeds": 1 }"#,
     )
     .unwrap();
-    let u = e.unlearn.as_ref().unwrap();
+    let u = e.task.unlearn().unwrap();
     assert_eq!(u.forget, ForgetSpec::Class { classes: vec![1] });
     assert_eq!(u.methods[2].method, Method::NeggradPlus);
     assert_eq!(u.methods[2].get("epochs"), Some(3.0));
@@ -41,7 +41,10 @@ fn the_issue_example_reads_and_round_trips() {
 fn a_file_without_the_section_means_what_it_meant() {
     let e = Experiment::demo();
     assert!(!e.to_json().contains("unlearn"));
-    assert_eq!(Experiment::from_json(&e.to_json()).unwrap().unlearn, None);
+    assert_eq!(
+        Experiment::from_json(&e.to_json()).unwrap().task,
+        lethe_protocol::Task::Train
+    );
 }
 
 #[test]
@@ -100,7 +103,7 @@ fn errors_name_the_field_and_value() {
         ),
         (
             r#"{ "forget": { "kind": "everything" } }"#,
-            "unlearn.forget.kind must be one of \"random\", \"class\", \"rows\", \"backdoor\", \"mislabeled\", \"suggested\", got \"everything\"",
+            "unlearn.forget.kind must be one of \"random\", \"class\", \"rows\", \"backdoor\", \"mislabeled\", \"suggested\", \"region\", got \"everything\"",
         ),
         (
             r#"{ "forget": { "kind": "class" } }"#,
@@ -143,4 +146,52 @@ fn errors_name_the_field_and_value() {
     for (section, expected) in cases {
         assert_eq!(with_section(section).unwrap_err(), expected, "{section}");
     }
+}
+
+/* Source: the one forget-set type: the lab and VBU read the same kinds with the same messages, each task taking
+the kinds it can run, and a file has one task. */
+#[test]
+fn one_forget_set_for_the_lab_and_vbu() {
+    let e =
+        with_section(r#"{ "forget": { "kind": "region", "feature": 0, "top_fraction": 0.2 } }"#)
+            .unwrap();
+    assert_eq!(
+        e.task.unlearn().unwrap().forget,
+        ForgetSpec::Region {
+            feature: 0,
+            top_fraction: 0.2
+        }
+    );
+    let e =
+        with_section(r#"{ "forget": { "kind": "region", "feature": 0, "top_fraction": 1.5 } }"#);
+    assert_eq!(
+        e.unwrap_err(),
+        "unlearn.forget.top_fraction must be > 0 and < 1 (a fraction of the training split; 1 would forget everything), got 1.5"
+    );
+    let vbu = |erase: &str| {
+        let text = include_str!("../../../examples/moons-vbu.json");
+        let mut v: serde_json::Value = serde_json::from_str(text).unwrap();
+        v["vbu"]["erase"] = serde_json::from_str(erase).unwrap();
+        Experiment::from_json(&v.to_string())
+            .and_then(|e| e.validate().map(|v| v.into_inner()))
+            .map_err(|e| e.to_string())
+    };
+    assert!(vbu(r#"{ "kind": "rows", "rows": [1, 2] }"#).is_ok());
+    assert_eq!(
+        vbu(r#"{ "kind": "backdoor", "fraction": 0.1, "target_class": 0 }"#).unwrap_err(),
+        "vbu.erase.kind must be one of \"random\", \"class\", \"rows\", \"region\", got \"backdoor\""
+    );
+    assert_eq!(
+        vbu(r#"{ "kind": "random", "fraction": 0 }"#).unwrap_err(),
+        "vbu.erase.fraction must be > 0 and < 1 (a fraction of the training split; 1 would forget everything), got 0"
+    );
+    let mut both: serde_json::Value =
+        serde_json::from_str(include_str!("../../../examples/moons-vbu.json")).unwrap();
+    both["unlearn"] = serde_json::json!({ "forget": { "kind": "random", "fraction": 0.1 } });
+    assert_eq!(
+        Experiment::from_json(&both.to_string())
+            .unwrap_err()
+            .to_string(),
+        "vbu must be absent: an experiment has one task, and its \"unlearn\" section already sets it, got a second section"
+    );
 }

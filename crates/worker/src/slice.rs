@@ -10,7 +10,7 @@ use lethe_protocol::{BoundaryGrid, EpochRecord, Event, Fault};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::worker::send;
+use crate::post::send;
 
 /// Work between two yields, in milliseconds. Each yield cost 15-25 ms on the 2-core benchmark machine (the worker
 /// thread waits for a core), so slices are long; a Cancel still gets through within 0.1 s.

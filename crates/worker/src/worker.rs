@@ -6,12 +6,13 @@ use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
 use lethe_engine::train::Trained;
-use lethe_engine::{EngineError, Outcome, Runtime, prepare_data, run_experiment, run_unlearning};
-use lethe_protocol::{BackendChoice, Command, Event, Experiment, Fault, PROTOCOL_VERSION};
+use lethe_engine::{EngineError, Outcome, Runtime, prepare_data, run_experiment};
+use lethe_protocol::{BackendChoice, Command, Event, Experiment, Fault, PROTOCOL_VERSION, Task};
 use wasm_bindgen::prelude::*;
-use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+use web_sys::MessageEvent;
 
 use crate::choose;
+use crate::post::{scope, send};
 use crate::slice::{TimeSliced, now_ms};
 
 /// Most trained models kept; the oldest goes first.
@@ -33,17 +34,6 @@ struct State {
 }
 
 type Shared = Rc<RefCell<State>>;
-
-fn scope() -> DedicatedWorkerGlobalScope {
-    js_sys::global().unchecked_into()
-}
-
-/// Sends one event to the page.
-pub(crate) fn send(event: &Event) {
-    if let Err(e) = scope().post_message(&JsValue::from_str(&event.to_json())) {
-        web_sys::console::error_1(&e);
-    }
-}
 
 /// Installs the message handler and tells the page the worker is listening.
 pub fn start() {
@@ -124,24 +114,18 @@ fn dispatch(command: Command, state: Shared) {
             };
             send(&event);
         }
-        Command::Train {
+        Command::Run {
             run_id,
             experiment,
+            base_run_id,
             csv_text,
         } => {
             let flag = Rc::new(Cell::new(false));
             state.borrow_mut().cancel.insert(run_id, flag.clone());
-            let job = Job::Train { csv_text };
-            wasm_bindgen_futures::spawn_local(run(run_id, experiment, job, flag, state));
-        }
-        Command::Unlearn {
-            run_id,
-            base_run_id,
-            experiment,
-        } => {
-            let flag = Rc::new(Cell::new(false));
-            state.borrow_mut().cancel.insert(run_id, flag.clone());
-            let job = Job::Unlearn { base_run_id };
+            let job = Job {
+                base_run_id,
+                csv_text,
+            };
             wasm_bindgen_futures::spawn_local(run(run_id, experiment, job, flag, state));
         }
         Command::Cancel { run_id } => match state.borrow().cancel.get(&run_id) {
@@ -169,14 +153,13 @@ async fn hello(choice: BackendChoice, state: Shared) {
     }
 }
 
-/// What a job computes; everything else (the cancel flag, the time slices, the answer, keeping the model) is the
-/// same for every job.
-enum Job {
-    /// Train (and run the lab, when the experiment has an `unlearn` section). Without `csv_text`, a CSV experiment
-    /// uses the kept file.
-    Train { csv_text: Option<String> },
-    /// The Forget step: the lab, from the model of `base_run_id` when it is kept and trained by this experiment.
-    Unlearn { base_run_id: Option<u64> },
+/// What a job brings besides its experiment; everything else (the cancel flag, the time slices, the answer, keeping
+/// the model) is the same for every task.
+struct Job {
+    /// The training job whose kept model an unlearn task may start from.
+    base_run_id: Option<u64>,
+    /// The user's CSV; without it a CSV experiment uses the kept file.
+    csv_text: Option<String>,
 }
 
 async fn run(run_id: u64, experiment: Experiment, job: Job, cancel: Rc<Cell<bool>>, state: Shared) {
@@ -198,41 +181,39 @@ async fn run(run_id: u64, experiment: Experiment, job: Job, cancel: Rc<Cell<bool
             (state.fault, state.step_ms)
         };
         let mut host = TimeSliced::new(run_id, cancel, now_ms(), fault, gpu).with_step_ms(step_ms);
-        match job {
-            Job::Train { csv_text } => {
-                let csv_text = csv_text
-                    .as_deref()
-                    .or(kept_csv.as_deref().map(String::as_str));
-                let data = prepare_data(&experiment, csv_text)?;
-                run_experiment(&experiment, &data, &runtime, &mut host, "browser", started).await
-            }
-            Job::Unlearn { base_run_id } => {
-                let data = prepare_data(&experiment, kept_csv.as_deref().map(String::as_str))?;
-                let kept = base_run_id.and_then(|id| {
+        let csv_text = job
+            .csv_text
+            .as_deref()
+            .or(kept_csv.as_deref().map(String::as_str));
+        let data = prepare_data(&experiment, csv_text)?;
+        let kept = match &experiment.task {
+            Task::Unlearn(_) => {
+                let kept = job.base_run_id.and_then(|id| {
                     let st = state.borrow();
                     st.models
                         .get(&id)
                         .filter(|(e, _)| e.trains_like(&experiment))
                         .map(|(_, trained)| trained.clone())
                 });
-                let from = if kept.is_some() {
+                host.note(if kept.is_some() {
                     "starting from the trained model"
                 } else {
                     "training the model first: the engine no longer holds it"
-                };
-                host.note(from);
-                run_unlearning(
-                    &experiment,
-                    &data,
-                    kept,
-                    &runtime,
-                    &mut host,
-                    "browser",
-                    started,
-                )
-                .await
+                });
+                kept
             }
-        }
+            _ => None,
+        };
+        run_experiment(
+            &experiment,
+            &data,
+            kept,
+            &runtime,
+            &mut host,
+            "browser",
+            started,
+        )
+        .await
     }
     .await;
     let mut st = state.borrow_mut();

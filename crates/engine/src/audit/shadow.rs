@@ -6,6 +6,8 @@
 //! (XGBoost); Lethe's stand-in is a logistic regression on the same features, written here, so that the worker
 //! gains no dependency and the same attack runs natively and in the browser.
 
+use crate::linalg::{dot, sigmoid};
+
 /// In words, for the report.
 pub const DESCRIPTION: &str = "shadow attack: logistic regression on the sorted softmax vector, trained once on \
 the original global model's outputs (all clients' training rows as members against as many rows of half the test \
@@ -90,14 +92,6 @@ impl Logistic {
     pub fn member(&self, x: &[f64]) -> bool {
         sigmoid(dot(&self.w, &self.scale(x)) + self.b) > 0.5
     }
-}
-
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
-}
-
-fn sigmoid(z: f64) -> f64 {
-    1.0 / (1.0 + (-z).exp())
 }
 
 /// Precision and recall of `attack` calling `members` members and `non_members` not (null precision when it calls

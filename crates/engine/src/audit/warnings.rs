@@ -4,6 +4,7 @@
 
 // The band and its tolerances live in the protocol, so that the page draws the very band the engine judged by.
 pub use lethe_protocol::audit::{Band, FORGET_ACC_TOLERANCE, MIA_TOLERANCE, MIN_MIA_PAIRS};
+use lethe_protocol::{WarnedMetric, Warning, WarningKind};
 
 /// The retrain bands an unlearned model is read against.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -15,43 +16,40 @@ pub struct Bands {
 }
 
 /// The warnings for a model with forget accuracy `forget_acc` and attack AUC `mia_auc`, given `pairs` attack pairs.
-pub fn warnings(forget_acc: f64, mia_auc: Option<f64>, pairs: usize, bands: &Bands) -> Vec<String> {
+pub fn warnings(
+    forget_acc: f64,
+    mia_auc: Option<f64>,
+    pairs: usize,
+    bands: &Bands,
+) -> Vec<Warning> {
     let mut out = Vec::new();
-    let fa = bands.forget_acc;
-    if forget_acc < fa.lo {
-        out.push(format!(
-            "over-unlearning: forget accuracy {forget_acc:.3} is below the retrain band [{:.3}, {:.3}]; the forget set now stands out, itself a leak",
-            fa.lo.max(0.0),
-            fa.hi.min(1.0)
-        ));
-    } else if forget_acc > fa.hi {
-        out.push(format!(
-            "under-unlearning: forget accuracy {forget_acc:.3} is above the retrain band [{:.3}, {:.3}]",
-            fa.lo.max(0.0),
-            fa.hi.min(1.0)
-        ));
-    }
-    if let (Some(auc), Some(band)) = (mia_auc, bands.mia_auc) {
-        if auc < band.lo {
-            out.push(format!(
-                "over-unlearning: MIA AUC {auc:.3} is below the retrain band [{:.3}, {:.3}]; the attack now tells the forget set apart by its unusual losses",
-                band.lo.max(0.0),
-                band.hi.min(1.0)
-            ));
-        } else if auc > band.hi {
-            out.push(format!(
-                "under-unlearning: MIA AUC {auc:.3} is above the retrain band [{:.3}, {:.3}]; the forget set still looks like training data",
-                band.lo.max(0.0),
-                band.hi.min(1.0)
-            ));
+    let mut against = |metric: WarnedMetric, value: f64, b: Band| {
+        let band = [b.lo.max(0.0), b.hi.min(1.0)];
+        if value < b.lo {
+            out.push(WarningKind::OverUnlearning {
+                metric,
+                value,
+                band,
+            });
+        } else if value > b.hi {
+            out.push(WarningKind::UnderUnlearning {
+                metric,
+                value,
+                band,
+            });
         }
+    };
+    against(WarnedMetric::ForgetAcc, forget_acc, bands.forget_acc);
+    if let (Some(auc), Some(band)) = (mia_auc, bands.mia_auc) {
+        against(WarnedMetric::MiaAuc, auc, band);
     }
     if pairs < MIN_MIA_PAIRS {
-        out.push(format!(
-            "the membership attack compared only {pairs} member/non-member pairs (fewer than {MIN_MIA_PAIRS}): its AUC is noise, not evidence"
-        ));
+        out.push(WarningKind::FewAttackPairs {
+            pairs,
+            min: MIN_MIA_PAIRS,
+        });
     }
-    out
+    out.into_iter().map(Warning::from).collect()
 }
 
 #[cfg(test)]
@@ -71,16 +69,30 @@ mod tests {
         let under = warnings(0.4, Some(0.7), 100, &bands);
         assert_eq!(under.len(), 2);
         assert!(
-            under.iter().all(|w| w.starts_with("under-unlearning")),
+            under
+                .iter()
+                .all(|w| matches!(w.kind, WarningKind::UnderUnlearning { .. })
+                    && w.text.starts_with("under-unlearning")),
             "{under:?}"
         );
         let over = warnings(0.0, Some(0.2), 10, &bands);
         assert!(
-            over[0].starts_with("over-unlearning: MIA AUC 0.200"),
+            matches!(over[0].kind, WarningKind::OverUnlearning { metric: WarnedMetric::MiaAuc, value, band }
+                if value == 0.2 && (band[0] - 0.4).abs() < 1e-12 && (band[1] - 0.6).abs() < 1e-12),
             "{over:?}"
         );
         assert!(
-            over[1].contains("only 10 member/non-member pairs"),
+            over[0].text.starts_with(
+                "over-unlearning: MIA AUC 0.200 is below the retrain band [0.400, 0.600]"
+            ),
+            "{over:?}"
+        );
+        assert_eq!(
+            over[1].kind,
+            WarningKind::FewAttackPairs { pairs: 10, min: 50 }
+        );
+        assert!(
+            over[1].text.contains("only 10 member/non-member pairs"),
             "{over:?}"
         );
     }

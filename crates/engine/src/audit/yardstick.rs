@@ -3,11 +3,11 @@
 //! measure every model with the same yardstick.
 
 use crate::audit::mia::{Pairs, attack_auc};
-use crate::audit::{accuracy, losses, predictions};
 use crate::backend::Runtime;
 use crate::error::Result;
+use crate::forget::Sets;
+use crate::metrics::{accuracy, losses, predictions};
 use crate::unlearn::Fitted;
-use crate::unlearn::forget::Sets;
 
 /// One model's measurements on the lab's sets.
 pub(crate) struct Measured {

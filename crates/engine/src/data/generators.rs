@@ -31,7 +31,7 @@ pub fn generate(config: &DataConfig, seed: u64) -> Dataset {
         .collect();
     let y = order.iter().map(|&i| labels[i]).collect();
     Dataset {
-        name: format!("{} (n={n}, noise={})", config.source.label(), config.noise),
+        name: format!("{} (n={n}, noise={})", name(config.source), config.noise),
         x,
         y,
         feature_names: vec!["x1".into(), "x2".into()],
@@ -147,4 +147,16 @@ fn blobs(n: usize, k: usize, noise: f64, rng: &mut Rng64) -> (Vec<[f64; 2]>, Vec
         ys.push(c as u32);
     }
     (pts, ys, k)
+}
+
+/// A generated dataset's name in reports (`dataset.name`).
+fn name(source: DataSource) -> &'static str {
+    match source {
+        DataSource::Moons => "Two moons",
+        DataSource::Circles => "Circles",
+        DataSource::Spiral => "Spiral",
+        DataSource::Xor => "XOR",
+        DataSource::Blobs => "Gaussian blobs",
+        _ => "generated",
+    }
 }

@@ -2,6 +2,8 @@
 //! second component kept orthogonal to the first. Only products `X v` are formed, never the covariance matrix, so
 //! a wide CSV costs `O(rows × features)` per iteration.
 
+use crate::linalg::dot;
+
 /// Two principal components of a data matrix.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pca {
@@ -93,10 +95,6 @@ fn gram_times(x: &[f64], d: usize, v: &[f64]) -> Vec<f64> {
 
 fn norm(v: &[f64]) -> f64 {
     v.iter().map(|a| a * a).sum::<f64>().sqrt()
-}
-
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
 /// Removes the part of `v` along the unit vector `u`.

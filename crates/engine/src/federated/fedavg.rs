@@ -12,11 +12,11 @@ use crate::backend::Runtime;
 use crate::data::Split;
 use crate::data::rng::{Rng64, stream};
 use crate::error::Result;
+use crate::fit::descent::{fit, optimizer};
+use crate::fit::params::{flat, with_flat};
 use crate::host::Host;
 use crate::model::Classifier;
 use crate::unlearn::Fitted;
-use crate::unlearn::descent::{fit, optimizer};
-use crate::unlearn::params::{flat, with_flat};
 
 /// What every FedAvg run of one experiment shares.
 pub struct Federation<'a> {
@@ -133,14 +133,14 @@ impl Federation<'_> {
         let probs = fitted
             .probabilities(&self.test.x, self.d, &self.rt.eval)
             .await?;
-        let predicted = crate::audit::predictions(&probs, k);
-        let test_acc = crate::audit::accuracy(&predicted, &self.test.y);
+        let predicted = crate::metrics::predictions(&probs, k);
+        let test_acc = crate::metrics::accuracy(&predicted, &self.test.y);
         let backdoor_asr = match self.triggered {
             Some((split, target)) => {
                 let p = fitted
                     .probabilities(&split.x, self.d, &self.rt.eval)
                     .await?;
-                let hits = crate::audit::predictions(&p, k)
+                let hits = crate::metrics::predictions(&p, k)
                     .iter()
                     .filter(|&&c| c == *target)
                     .count();

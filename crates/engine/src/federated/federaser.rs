@@ -13,9 +13,9 @@ use web_time::Instant;
 use super::fedavg::{FedRun, Federation, History, weighted_mean};
 use crate::data::rng::Rng64;
 use crate::error::{EngineError, Result};
+use crate::fit::params::{flat, with_flat};
 use crate::host::Host;
 use crate::model::Classifier;
-use crate::unlearn::params::{flat, with_flat};
 
 /// `a − b`.
 fn minus(a: &[f32], b: &[f32]) -> Vec<f32> {

@@ -6,12 +6,12 @@ use std::collections::BTreeMap;
 
 use lethe_protocol::{MethodSpec, TrainConfig};
 
-use super::descent::{batch, checkpoint, distillation, optimizer, step};
-use super::forget::subset;
 use super::settings::{fraction_of, real, whole};
 use super::{Context, Unlearned, Unlearner};
 use crate::data::rng::{Rng64, stream};
 use crate::error::Result;
+use crate::fit::descent::{batch, checkpoint, distillation, optimizer, step};
+use crate::fit::subset::subset;
 use crate::host::Host;
 use crate::model::Classifier;
 
@@ -71,7 +71,7 @@ impl Unlearner for BadTeacher {
         let mut optim = optimizer(ctx.train);
         let t = self.temperature;
         for _ in 0..self.epochs {
-            for rows in super::descent::minibatches(n, ctx.train.batch_size, &mut rng) {
+            for rows in crate::fit::descent::minibatches(n, ctx.train.batch_size, &mut rng) {
                 let r: Vec<usize> = rows.iter().copied().filter(|&i| i < n_r).collect();
                 let f: Vec<usize> = rows
                     .iter()

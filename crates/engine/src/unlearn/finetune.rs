@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 
 use lethe_protocol::{MethodSpec, TrainConfig};
 
-use super::descent::{fit, optimizer};
 use super::settings::{fraction_of, real, whole};
 use super::{Context, Unlearned, Unlearner};
 use crate::data::rng::{Rng64, stream};
 use crate::error::Result;
+use crate::fit::descent::{fit, optimizer};
 use crate::host::Host;
 use crate::model::Classifier;
 

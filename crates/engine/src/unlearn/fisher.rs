@@ -10,12 +10,12 @@ use std::collections::BTreeMap;
 use burn::prelude::*;
 use lethe_protocol::{MethodSpec, TrainConfig};
 
-use super::descent::{batch, checkpoint, cross_entropy};
-use super::params::{flat, flat_grads, torch_last_dims, with_flat};
 use super::settings::{real, whole};
 use super::{Context, Unlearned, Unlearner};
 use crate::data::rng::{Rng64, stream};
 use crate::error::{EngineError, Result};
+use crate::fit::descent::{batch, checkpoint, cross_entropy};
+use crate::fit::params::{flat, flat_grads, torch_last_dims, with_flat};
 use crate::host::Host;
 
 /// The reference's ε inside the square, `(derivative + epsilon) ** 2` with `epsilon = 1e-8`.

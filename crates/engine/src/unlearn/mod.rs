@@ -7,22 +7,17 @@
 pub mod amnesiac;
 pub mod bad_teacher;
 pub mod certified;
-pub mod descent;
 pub mod finetune;
 pub mod fisher;
 pub mod fitted;
-pub mod forget;
-pub mod lab;
 pub mod neggrad;
 pub mod neggrad_plus;
-pub mod params;
 pub mod random_labels;
 pub mod retrain;
 pub mod salun;
 pub mod scrub;
 pub mod settings;
 pub mod sisa;
-pub mod suggest;
 pub mod unsir;
 
 use std::collections::BTreeMap;
@@ -34,8 +29,8 @@ use crate::error::Result;
 use crate::host::Host;
 use crate::model::Classifier;
 
+pub use crate::forget::Sets;
 pub use fitted::Fitted;
-pub use forget::Sets;
 
 /// What every method may read: the data, the trained model, its recipe, and the training-time state.
 pub struct Context<'a> {
@@ -63,7 +58,7 @@ pub struct TrainingState {
     /// The certified solver's model and cached Hessians.
     pub certified: Option<certified::CertifiedState>,
     /// Every training batch's parameter update (amnesiac).
-    pub log: Option<amnesiac::UpdateLog>,
+    pub log: Option<crate::train::log::UpdateLog>,
 }
 
 /// What a method returns.

@@ -9,15 +9,15 @@ use std::collections::BTreeMap;
 
 use lethe_protocol::{MethodSpec, TrainConfig};
 
-use super::descent::{
-    batch, checkpoint, cross_entropy, minibatches, optimizer, step, wrong_labels,
-};
-use super::params::{flat_tensor, with_flat_tensor};
 use super::settings::{fraction_of, real, whole};
 use super::{Context, Unlearned, Unlearner};
 use crate::data::Split;
 use crate::data::rng::{Rng64, stream};
 use crate::error::Result;
+use crate::fit::descent::{
+    batch, checkpoint, cross_entropy, minibatches, optimizer, step, wrong_labels,
+};
+use crate::fit::params::{flat_tensor, with_flat_tensor};
 use crate::host::Host;
 
 /// Random-label settings.

@@ -8,7 +8,7 @@ use crate::host::Host;
 use crate::model::Classifier;
 
 use super::Context;
-use super::descent::{fit, optimizer};
+use crate::fit::descent::{fit, optimizer};
 
 /// Retrains with `seed`: weights and shuffles drawn as the original training draws them.
 pub async fn retrain<H: Host>(ctx: &Context<'_>, seed: u64, host: &mut H) -> Result<Classifier> {

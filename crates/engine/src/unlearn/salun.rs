@@ -7,12 +7,12 @@ use std::collections::BTreeMap;
 use burn::prelude::*;
 use lethe_protocol::{MethodSpec, TrainConfig};
 
-use super::descent::{batch, cross_entropy};
-use super::params::flat_grads;
 use super::random_labels::relabel_loop;
 use super::settings::{fraction_of, real, whole};
 use super::{Context, Unlearned, Unlearner};
 use crate::error::{EngineError, Result};
+use crate::fit::descent::{batch, cross_entropy};
+use crate::fit::params::flat_grads;
 use crate::host::Host;
 
 /// SalUn settings.

@@ -9,13 +9,13 @@ use std::collections::BTreeMap;
 
 use lethe_protocol::{MethodSpec, ModelKind, TrainConfig};
 
-use super::descent::{
-    batch, checkpoint, cross_entropy, distillation, minibatches, optimizer, step,
-};
 use super::settings::{fraction_of, real, whole};
 use super::{Context, Unlearned, Unlearner};
 use crate::data::rng::{Rng64, stream};
 use crate::error::Result;
+use crate::fit::descent::{
+    batch, checkpoint, cross_entropy, distillation, minibatches, optimizer, step,
+};
 use crate::host::Host;
 
 /// SCRUB settings.

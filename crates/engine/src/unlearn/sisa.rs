@@ -14,15 +14,15 @@ use std::collections::BTreeMap;
 use burn::optim::ModuleOptimizer;
 use lethe_protocol::{MethodSpec, ModelConfig, SisaDetails, TrainConfig};
 
-use super::descent::{fit, optimizer};
 use super::settings::whole;
 use super::{Context, Fitted, Unlearned, Unlearner};
-use crate::audit::{accuracy, predictions};
 use crate::backend::Runtime;
 use crate::data::Split;
 use crate::data::rng::{Rng64, stream};
 use crate::error::{EngineError, Result};
+use crate::fit::descent::{fit, optimizer};
 use crate::host::Host;
+use crate::metrics::{accuracy, predictions};
 use crate::model::Classifier;
 
 /// A constituent model with its optimiser state.
@@ -113,7 +113,7 @@ impl Recipe<'_> {
                 .copied()
                 .filter(|&p| !forgotten[p])
                 .collect();
-            let data = super::forget::subset(self.split, &rows, self.d);
+            let data = crate::fit::subset::subset(self.split, &rows, self.d);
             let mut rng = Rng64::new(seed_of(self.seed, k, r), stream::SHUFFLE);
             model = fit(
                 model,

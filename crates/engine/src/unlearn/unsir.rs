@@ -12,13 +12,13 @@ use std::collections::BTreeMap;
 use burn::prelude::*;
 use lethe_protocol::{MethodSpec, ModelKind, TrainConfig};
 
-use super::descent::{batch, checkpoint, cross_entropy, labels, minibatches, optimizer, step};
-use super::forget::subset;
 use super::settings::{fraction_of, real, whole};
 use super::{Context, Unlearned, Unlearner};
 use crate::data::Split;
 use crate::data::rng::{Rng64, stream};
 use crate::error::{EngineError, Result};
+use crate::fit::descent::{batch, checkpoint, cross_entropy, labels, minibatches, optimizer, step};
+use crate::fit::subset::subset;
 use crate::host::Host;
 
 /// Most noise rows.

@@ -1,5 +1,7 @@
 //! Log-likelihoods of a data set as functions of the parameters, with their gradients.
 
+use crate::linalg::{dot, log_sigmoid};
+
 /// A log-likelihood log p(D|θ) and its gradient in θ.
 pub trait Likelihood {
     /// log p(D|θ) and ∇θ log p(D|θ).
@@ -14,15 +16,6 @@ pub struct Logistic {
     pub y: Vec<f64>,
     /// Parameters per row.
     pub p: usize,
-}
-
-/// ln σ(z), stable for large |z|.
-fn log_sigmoid(z: f64) -> f64 {
-    if z >= 0.0 {
-        -(-z).exp().ln_1p()
-    } else {
-        z - z.exp().ln_1p()
-    }
 }
 
 impl Logistic {
@@ -75,11 +68,6 @@ impl Likelihood for Linear {
         }
         (value, grad)
     }
-}
-
-/// a · b.
-pub fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
 #[cfg(test)]

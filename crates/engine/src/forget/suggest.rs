@@ -7,14 +7,14 @@
 //! Also here: the class histogram and per-feature summaries that compare the training set and the retained set.
 
 use burn::prelude::*;
-use lethe_protocol::{DataSummary, FeatureSummary, Suggestion};
+use lethe_protocol::Suggestion;
 
-use super::fitted::net_probabilities;
-use crate::audit::{losses, mean_std};
 use crate::backend::Runtime;
+use crate::data::Prepared;
 use crate::data::rng::{Rng64, stream};
-use crate::data::{Dataset, Prepared};
 use crate::error::{EngineError, Result};
+use crate::fit::predict::net_probabilities;
+use crate::metrics::{losses, mean_std};
 use crate::model::Classifier;
 
 /// Neighbours consulted.
@@ -178,31 +178,4 @@ fn neighbours(x: &[f32], y: &[u32], d: usize, seed: u64) -> (Vec<f64>, Vec<f64>)
         kth.push(near.iter().map(|p| p.0).fold(0.0f32, f32::max).sqrt() as f64);
     }
     (agreement, kth)
-}
-
-/// Class histogram and per-feature mean, standard deviation, minimum and maximum of dataset `rows`, in the
-/// data's original units.
-pub fn summarise(raw: &Dataset, rows: &[usize]) -> DataSummary {
-    let d = raw.n_features();
-    let mut class_counts = vec![0; raw.n_classes()];
-    rows.iter()
-        .for_each(|&r| class_counts[raw.y[r] as usize] += 1);
-    let features = (0..d)
-        .map(|f| {
-            let values: Vec<f64> = rows.iter().map(|&r| raw.x[r * d + f] as f64).collect();
-            let (mean, std) = mean_std(&values);
-            FeatureSummary {
-                name: raw.feature_names[f].clone(),
-                mean,
-                std,
-                min: values.iter().copied().fold(f64::INFINITY, f64::min),
-                max: values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-            }
-        })
-        .collect();
-    DataSummary {
-        n: rows.len(),
-        class_counts,
-        features,
-    }
 }

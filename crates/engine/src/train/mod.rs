@@ -2,6 +2,8 @@
 //! explicit loop (burn's `Learner` is not for wasm, docs/architecture.md §3). Reads are async so that the same code runs
 //! on WebGPU; on the CPU they resolve at once.
 
+pub mod log;
+
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::GradientsParams;
 use burn::prelude::*;
@@ -15,7 +17,7 @@ use crate::data::{Prepared, Split};
 use crate::error::{EngineError, Result};
 use crate::host::{Flow, Host};
 use crate::model::Classifier;
-use crate::unlearn::amnesiac::UpdateLog;
+use log::UpdateLog;
 
 /// Cells per axis of the decision-boundary grid.
 pub const BOUNDARY_RESOLUTION: usize = 48;
@@ -46,7 +48,7 @@ pub struct Evaluation {
     pub accuracy: f64,
 }
 
-use crate::unlearn::descent::{batch as batch_tensors, optimizer};
+use crate::fit::descent::{batch as batch_tensors, optimizer};
 
 /// Trains `model` on `data.train` for `config.epochs` epochs, reporting each epoch to `host`.
 pub async fn train<H: Host>(

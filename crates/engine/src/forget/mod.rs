@@ -1,12 +1,15 @@
-//! Building the forget set from `unlearn.forget`: random points, whole classes, named rows, or points injected at
+//! Building the forget set from `unlearn.forget` or `vbu.erase` (one [`ForgetSpec`] for both): random points, whole classes, named rows, or points injected at
 //! training time (a backdoor trigger, flipped labels) that are then the ones to forget. Every refusal names the
 //! field and the value, and nothing runs after one.
+
+pub mod suggest;
 
 use lethe_protocol::ForgetSpec;
 
 use crate::data::rng::{Rng64, stream};
 use crate::data::{Dataset, Prepared, Split, from_split};
 use crate::error::{EngineError, Result};
+use crate::fit::subset::subset;
 
 /// The data of an unlearning experiment, split into what is forgotten and what is kept.
 #[derive(Debug, Clone)]
@@ -74,17 +77,6 @@ impl Sets {
     }
 }
 
-/// The rows `rows` of `split` (`d` features each).
-pub fn subset(split: &Split, rows: &[usize], d: usize) -> Split {
-    Split {
-        x: rows
-            .iter()
-            .flat_map(|&r| split.x[r * d..(r + 1) * d].iter().copied())
-            .collect(),
-        y: rows.iter().map(|&r| split.y[r]).collect(),
-    }
-}
-
 /// What training should see: the prepared data (possibly with injected points) and the forget positions, or
 /// `None` for `suggested`, whose points are ranked after training.
 pub struct Plan {
@@ -98,7 +90,13 @@ pub struct Plan {
 
 /// Applies `spec` to `data`: picks the forget set, injecting points first for `backdoor` and `mislabeled`.
 /// `plot_feature` is the feature a non-image backdoor trigger sets (the first plotted one, so that it shows).
-pub fn plan(spec: &ForgetSpec, data: Prepared, seed: u64, plot_feature: usize) -> Result<Plan> {
+pub fn plan(
+    spec: &ForgetSpec,
+    field: &str,
+    data: Prepared,
+    seed: u64,
+    plot_feature: usize,
+) -> Result<Plan> {
     let n_train = data.train.len();
     let k = data.n_classes();
     let mut rng = Rng64::new(seed, stream::FORGET);
@@ -112,7 +110,7 @@ pub fn plan(spec: &ForgetSpec, data: Prepared, seed: u64, plot_feature: usize) -
         ForgetSpec::Class { classes } => {
             if let Some(&c) = classes.iter().find(|&&c| c as usize >= k) {
                 return Err(EngineError::Unlearn(format!(
-                    "unlearn.forget.classes names class {c}, but the dataset has {k} classes (0 to {})",
+                    "{field}.classes names class {c}, but the dataset has {k} classes (0 to {})",
                     k - 1
                 )));
             }
@@ -120,7 +118,11 @@ pub fn plan(spec: &ForgetSpec, data: Prepared, seed: u64, plot_feature: usize) -
                 .filter(|&i| classes.contains(&data.train.y[i]))
                 .collect()
         }
-        ForgetSpec::Rows { rows } => rows_to_positions(&data, rows)?,
+        ForgetSpec::Rows { rows } => rows_to_positions(&data, rows, field)?,
+        ForgetSpec::Region {
+            feature,
+            top_fraction,
+        } => region(&data, *feature, *top_fraction, field)?,
         ForgetSpec::Backdoor {
             fraction,
             target_class,
@@ -165,6 +167,23 @@ pub fn plan(spec: &ForgetSpec, data: Prepared, seed: u64, plot_feature: usize) -
     })
 }
 
+/// The source paper's moon setting: the `top_fraction` of training positions with the largest values of
+/// `feature`, ascending.
+fn region(data: &Prepared, feature: usize, top_fraction: f64, field: &str) -> Result<Vec<usize>> {
+    let (n, d) = (data.train.len(), data.n_features());
+    if feature >= d {
+        return Err(EngineError::Unlearn(format!(
+            "{field}.feature is {feature}, but the dataset has {d} features (0 to {})",
+            d - 1
+        )));
+    }
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| data.train.x[b * d + feature].total_cmp(&data.train.x[a * d + feature]));
+    let mut top = order[..((top_fraction * n as f64).round() as usize)].to_vec();
+    top.sort_unstable();
+    Ok(top)
+}
+
 /// `n` of `items`, seeded, in ascending order.
 fn sample(items: &[usize], n: usize, rng: &mut Rng64) -> Vec<usize> {
     let mut pool = items.to_vec();
@@ -174,7 +193,7 @@ fn sample(items: &[usize], n: usize, rng: &mut Rng64) -> Vec<usize> {
     pool
 }
 
-fn rows_to_positions(data: &Prepared, rows: &[usize]) -> Result<Vec<usize>> {
+fn rows_to_positions(data: &Prepared, rows: &[usize], field: &str) -> Result<Vec<usize>> {
     let n = data.raw.len();
     let mut position = vec![usize::MAX; n];
     for (p, r) in data.train_rows().enumerate() {
@@ -184,7 +203,7 @@ fn rows_to_positions(data: &Prepared, rows: &[usize]) -> Result<Vec<usize>> {
     for (i, &r) in rows.iter().enumerate() {
         if r >= n {
             return Err(EngineError::Unlearn(format!(
-                "unlearn.forget.rows[{i}] is row {r}, but the dataset has {n} rows (0 to {})",
+                "{field}.rows[{i}] is row {r}, but the dataset has {n} rows (0 to {})",
                 n - 1
             )));
         }
@@ -199,7 +218,7 @@ fn rows_to_positions(data: &Prepared, rows: &[usize]) -> Result<Vec<usize>> {
                 (None, None) => "no row is in the training split".into(),
             };
             return Err(EngineError::Unlearn(format!(
-                "unlearn.forget.rows[{i}] is row {r}, which is in the test split: only training rows can be \
+                "{field}.rows[{i}] is row {r}, which is in the test split: only training rows can be \
                  forgotten (the split depends on the seed and data.test_fraction; {nearest})"
             )));
         }

@@ -1,0 +1,339 @@
+//! The lab after training, step by step: the forget set, the training-time state, the oracle (retrains and their
+//! band), each method against it, and the outcome.
+
+use std::collections::BTreeMap;
+
+use lethe_protocol::{
+    Distribution, ForgetSpec, ForgetSummary, Forgetting, Method, MethodSpec, Suggestion,
+    TaskReport, UnlearnConfig, UnlearnReport, UnlearnRow, ValidExperiment,
+};
+use web_time::Instant;
+
+use super::figures::Figures;
+use super::methods::run_method;
+use super::oracle::Oracle;
+use super::relearn::Relearn;
+use super::rows::{accs, audit, measured, method_row};
+use crate::audit::divergence::{mean_js, tow};
+use crate::audit::mia::Pairs;
+use crate::audit::warnings::warnings;
+use crate::audit::yardstick::{Measured, Yardstick};
+use crate::backend::Runtime;
+use crate::data::{Prepared, Split};
+use crate::error::Result;
+use crate::fit::params::{flat, l2_distance};
+use crate::fit::summary::summarise;
+use crate::forget::Sets;
+use crate::forget::suggest::rank;
+use crate::host::{Host, Tally};
+use crate::metrics::{self};
+use crate::rows::{Ended, train_row};
+use crate::train::Trained;
+use crate::train::log::UpdateLog;
+use crate::unlearn::certified::{Certified, CertifiedState, with_oracle};
+use crate::unlearn::sisa::{Recipe, Sisa, assign};
+use crate::unlearn::{Context, Fitted, TrainingState, Unlearned};
+
+/// Most suggestions a report lists.
+const MAX_SUGGESTIONS: usize = 50;
+
+/// What every step reads.
+pub(super) struct Lab<'a> {
+    pub(super) experiment: &'a ValidExperiment,
+    pub(super) config: &'a UnlearnConfig,
+    /// The data as trained on (with injected points for `backdoor` and `mislabeled`).
+    pub(super) data: &'a Prepared,
+    pub(super) rt: &'a Runtime,
+}
+
+impl Lab<'_> {
+    /// Stages the host counts through: the retrains, then each method.
+    pub(super) fn total(&self) -> usize {
+        self.config.plan().len() - 1 + self.config.retrain_seeds
+    }
+
+    /// Everything after training: the lab's rows and figures.
+    pub(super) async fn after_training<H: Host>(
+        &self,
+        planned: (Option<Vec<usize>>, Option<(Split, u32)>),
+        trained: Trained,
+        log: Option<UpdateLog>,
+        host: &mut H,
+    ) -> Result<Ended> {
+        let (seed, k) = (self.experiment.seed, self.data.n_classes());
+        let (positions, suggestions) = self.forget_set(planned.0, &trained, host).await?;
+        let sets = Sets::new(self.data, positions, planned.1)?;
+        let log_seconds = log.as_ref().map(|l| l.seconds);
+        let (state, prepare_seconds) = self.prepare_state(&sets, log, log_seconds, host).await?;
+        let ctx = Context {
+            sets: &sets,
+            original: &trained.model,
+            model: &self.experiment.model,
+            train: &self.experiment.train,
+            seed,
+            rt: self.rt,
+            state: &state,
+        };
+        let yardstick = Yardstick {
+            pairs: Pairs::class_matched(&sets.forget.y, &sets.test.y, k, seed),
+            sets: &sets,
+            rt: self.rt,
+        };
+        let mut figures = Figures::new(self.data, self.experiment.data.plot_features, self.rt);
+        let original = Fitted::Net(trained.model.clone());
+        let before = yardstick.measure(&original).await?;
+        figures.add("train", &original, &before).await?;
+        let mut runs = vec![UnlearnRow {
+            run: train_row(&trained, self.data, self.rt).await?,
+            audit: audit(Forgetting {
+                sample_grads: Some(trained.sample_grads),
+                ..measured(&before)
+            }),
+        }];
+        let relearn = Relearn {
+            sets: &sets,
+            train: &self.experiment.train,
+            rt: self.rt,
+            target: before.forget_acc,
+            seed,
+        };
+        let (oracle, retrain) = self.oracle(&ctx, &yardstick, &relearn, host).await?;
+        let reference = Fitted::Net(oracle.reference.0.clone());
+        figures
+            .add("retrain", &reference, &oracle.reference.1)
+            .await?;
+        runs.push(retrain);
+        for (i, spec) in self.config.plan().iter().enumerate().skip(1) {
+            host.stage(
+                spec.method.key(),
+                self.config.retrain_seeds + i - 1,
+                self.total(),
+            );
+            let (row, model, m) = self
+                .method(
+                    spec,
+                    &ctx,
+                    &yardstick,
+                    &oracle,
+                    &relearn,
+                    &prepare_seconds,
+                    host,
+                )
+                .await?;
+            figures.add(spec.method.key(), &model, &m).await?;
+            runs.push(row);
+        }
+        let outcome = self.outcome(&sets, runs, suggestions, figures, yardstick.pairs.len());
+        Ok(Ended::Finished {
+            outcome: Box::new(outcome),
+            dataset: self.data.summary(),
+            trained: Some(Box::new(trained)),
+        })
+    }
+
+    /// The forget set's positions: known from the plan, or the top of the suggestions, ranked on the trained model.
+    async fn forget_set<H: Host>(
+        &self,
+        planned: Option<Vec<usize>>,
+        trained: &Trained,
+        host: &mut H,
+    ) -> Result<(Vec<usize>, Vec<Suggestion>)> {
+        match (planned, &self.config.forget) {
+            (Some(p), _) => Ok((p, Vec::new())),
+            (None, ForgetSpec::Suggested { top_k }) => {
+                host.stage("ranking the training points", 0, self.total());
+                let ranked = rank(self.data, &trained.model, self.rt, self.experiment.seed).await?;
+                let mut top: Vec<usize> = ranked[..*top_k].iter().map(|r| r.position).collect();
+                top.sort_unstable();
+                let suggestions = ranked
+                    .into_iter()
+                    .take(MAX_SUGGESTIONS.max(*top_k).min(100))
+                    .map(|r| r.suggestion)
+                    .collect();
+                Ok((top, suggestions))
+            }
+            (None, _) => unreachable!("only suggested forget sets are picked after training"),
+        }
+    }
+
+    /// The training-time state the listed methods need (the update log, SISA's shards, the certified model), with
+    /// the seconds each took.
+    async fn prepare_state<H: Host>(
+        &self,
+        sets: &Sets,
+        log: Option<UpdateLog>,
+        log_seconds: Option<f64>,
+        host: &mut H,
+    ) -> Result<(TrainingState, BTreeMap<Method, f64>)> {
+        let (seed, train_cfg) = (self.experiment.seed, &self.experiment.train);
+        let (d, k, n) = (sets.d, sets.n_classes, sets.train.len());
+        let specs = self.config.plan();
+        let mut state = TrainingState {
+            log,
+            ..Default::default()
+        };
+        let mut seconds: BTreeMap<Method, f64> = BTreeMap::new();
+        if let Some(s) = log_seconds {
+            seconds.insert(Method::Amnesiac, s);
+        }
+        if let Some(spec) = specs.iter().find(|s| s.method == Method::Sisa) {
+            host.stage("training SISA's shards", 0, self.total());
+            let settings = Sisa::new(spec, train_cfg);
+            let t = Instant::now();
+            let recipe = Recipe {
+                split: &sets.train,
+                d,
+                n_classes: k,
+                model: &self.experiment.model,
+                train: train_cfg,
+                seed,
+                rt: self.rt,
+            };
+            let assignment = assign(n, settings.shards, settings.slices, seed);
+            state.sisa = Some(recipe.train(assignment, &vec![false; n], host).await?);
+            seconds.insert(Method::Sisa, t.elapsed().as_secs_f64());
+        }
+        if let Some(spec) = specs.iter().find(|s| s.method == Method::Certified) {
+            let t = Instant::now();
+            let settings = Certified::new(spec, train_cfg);
+            state.certified = Some(CertifiedState::train(&sets.train, d, k, settings, seed)?);
+            seconds.insert(Method::Certified, t.elapsed().as_secs_f64());
+        }
+        Ok((state, seconds))
+    }
+
+    /// One method: run it, measure it against the oracle (certified removal against its own), and its row.
+    #[allow(clippy::too_many_arguments)]
+    async fn method<H: Host>(
+        &self,
+        spec: &MethodSpec,
+        ctx: &Context<'_>,
+        yardstick: &Yardstick<'_>,
+        oracle: &Oracle,
+        relearn: &Relearn<'_>,
+        prepare_seconds: &BTreeMap<Method, f64>,
+        host: &mut H,
+    ) -> Result<(UnlearnRow, Fitted, Measured)> {
+        let k = ctx.sets.n_classes;
+        let t = Instant::now();
+        let mut tally = Tally::new(host);
+        let (unlearned, params) = run_method(spec, ctx, &mut tally).await?;
+        let Unlearned {
+            model,
+            epochs,
+            mut certificate,
+            sisa,
+            seconds,
+            newton,
+        } = unlearned;
+        let sample_grads = tally.sample_grads + newton.map_or(0, |w| w.sample_grads);
+        let seconds = seconds.unwrap_or_else(|| t.elapsed().as_secs_f64());
+        let measured_now = yardstick.measure(&model).await?;
+        // Certified removal is compared with its own oracle: the same solver from scratch on the retain set.
+        let as_f32 = |w: Vec<f64>| w.into_iter().map(|v| v as f32).collect::<Vec<f32>>();
+        let own_oracle = match (&model, &mut certificate, &ctx.state.certified) {
+            (Fitted::Linear(linear), Some(cert), Some(cstate)) => {
+                let (own, work) =
+                    with_oracle(cstate, ctx.seed, &ctx.sets.forget_positions, linear, cert)?;
+                let m = yardstick.measure(&Fitted::Linear(own.clone())).await?;
+                Some((m, as_f32(own.flat()), cert.oracle_seconds, work))
+            }
+            _ => None,
+        };
+        let (ref_measured, ref_flat, speedup, ref_grads) = match &own_oracle {
+            Some((m, flat, oracle_seconds, work)) => (
+                m,
+                flat,
+                oracle_seconds / seconds.max(1e-9),
+                work.sample_grads,
+            ),
+            None => (
+                &oracle.reference.1,
+                &oracle.reference_flat,
+                oracle.seconds / seconds.max(1e-9),
+                oracle.sample_grads,
+            ),
+        };
+        let l2 = match &model {
+            Fitted::Net(net) => Some(l2_distance(&flat(net).await?, ref_flat)),
+            Fitted::Linear(linear) if own_oracle.is_some() => {
+                Some(l2_distance(&as_f32(linear.flat()), ref_flat))
+            }
+            _ => None,
+        };
+        let relearn_epochs = match &model {
+            Fitted::Net(net) => Some(relearn.epochs(net, host).await?),
+            _ => None,
+        };
+        let m = &measured_now;
+        let row = UnlearnRow {
+            run: method_row(spec.method, seconds, epochs, m, self.data),
+            audit: lethe_protocol::Audit {
+                family: Some(spec.method.family()),
+                guarantee: Some(spec.method.guarantee()),
+                forgetting: Forgetting {
+                    speedup_vs_retrain: Some(speedup),
+                    sample_grads: Some(sample_grads),
+                    work_speedup_vs_retrain: metrics::work_ratio(ref_grads, sample_grads),
+                    js_to_retrain: Some(mean_js(&m.forget_probs, &ref_measured.forget_probs, k)),
+                    tow: Some(tow(accs(m), accs(ref_measured))),
+                    l2_to_retrain: l2,
+                    warnings: warnings(
+                        m.forget_acc,
+                        m.mia_auc,
+                        yardstick.pairs.len(),
+                        &oracle.bands,
+                    ),
+                    params,
+                    ..measured(m)
+                },
+                hessian_rows: newton.map(|w| w.hessian_rows),
+                relearn_epochs,
+                prepare_seconds: prepare_seconds.get(&spec.method).copied(),
+                certificate,
+                sisa,
+                ..audit(measured(m))
+            },
+        };
+        Ok((row, model, measured_now))
+    }
+
+    /// The lab's outcome: its rows, the forget set, the suggestions, the figures and the data before and after.
+    fn outcome(
+        &self,
+        sets: &Sets,
+        runs: Vec<UnlearnRow>,
+        suggestions: Vec<Suggestion>,
+        figures: Figures<'_>,
+        mia_pairs: usize,
+    ) -> TaskReport {
+        let n = sets.train.len();
+        let train_rows: Vec<usize> = self.data.train_rows().collect();
+        let mut gone = vec![false; n];
+        sets.forget_positions.iter().for_each(|&p| gone[p] = true);
+        let rows_where = |forgotten: bool| -> Vec<usize> {
+            (0..n)
+                .filter(|&p| gone[p] == forgotten)
+                .map(|p| train_rows[p])
+                .collect()
+        };
+        TaskReport::Unlearn(UnlearnReport {
+            runs,
+            forget: ForgetSummary {
+                kind: self.config.forget.kind().into(),
+                size: sets.forget.len(),
+                retain_size: sets.retain.len(),
+                rows: rows_where(true),
+                class_counts: sets.forget_class_counts(),
+                mia_pairs,
+            },
+            suggestions,
+            distribution: Distribution {
+                train: summarise(&self.data.raw, &train_rows),
+                retain: summarise(&self.data.raw, &rows_where(false)),
+            },
+            boundaries: figures.boundaries,
+            attack_losses: figures.attack,
+        })
+    }
+}

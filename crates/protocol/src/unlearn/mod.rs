@@ -1,0 +1,218 @@
+//! The experiment's `unlearn` section: which training points to forget, which methods to run against the
+//! retrain-from-scratch oracle, and how many retrain seeds make the reference band.
+//!
+//! It is read by hand from JSON (not by serde's derive) so that every error names its field and value, e.g.
+//! `unlearn.methods[2].epochs must be ≥ 1, got 0`, instead of serde's "did not match any variant". The keys are
+//! documented in `docs/experiment-format.md`; each method's settings and defaults in `docs/methods/`.
+
+mod method;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::ConfigError;
+use crate::forget::{Fields, ForgetSpec, UNLEARN_KINDS, number, whole};
+pub use method::{Family, Guarantee, Method, MethodSpec, Need};
+use method::{Kind, OPEN_BELOW, methods_rule, setting};
+
+/// Most retrain seeds.
+pub const MAX_RETRAIN_SEEDS: usize = 10;
+
+/// The `unlearn` section.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnlearnConfig {
+    /// Which training points to forget.
+    pub forget: ForgetSpec,
+    /// The methods, in the order given (`retrain` always runs first, listed or not).
+    pub methods: Vec<MethodSpec>,
+    /// Retrains with seeds `seed`, `seed + 1`, …; the first is the reference for distances.
+    pub retrain_seeds: usize,
+}
+
+impl UnlearnConfig {
+    /// Reads the section from JSON; errors name the field (`unlearn.methods[2].epochs`) and the value.
+    pub fn from_value(value: &Value) -> Result<Self, ConfigError> {
+        let top = Fields::of("unlearn", value)?;
+        top.only(&["forget", "methods", "retrain_seeds"])?;
+        let forget =
+            ForgetSpec::from_value("unlearn.forget", top.required("forget")?, UNLEARN_KINDS)?;
+        let methods = match top.map.get("methods") {
+            None => Vec::new(),
+            Some(Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| Self::method(&format!("unlearn.methods[{i}]"), v))
+                .collect::<Result<_, _>>()?,
+            Some(other) => {
+                return Err(ConfigError::range(
+                    "unlearn.methods",
+                    "a list of method names or objects",
+                    other,
+                ));
+            }
+        };
+        let retrain_seeds = match top.map.get("retrain_seeds") {
+            None => 1,
+            Some(v) => whole("unlearn.retrain_seeds", v)? as usize,
+        };
+        Ok(Self {
+            forget,
+            methods,
+            retrain_seeds,
+        })
+    }
+
+    fn method(path: &str, value: &Value) -> Result<MethodSpec, ConfigError> {
+        let named = |name: &str| {
+            Method::from_key(name)
+                .ok_or_else(|| ConfigError::range(path, methods_rule(), format!("\"{name}\"")))
+        };
+        match value {
+            Value::String(name) => Ok(MethodSpec::plain(named(name)?)),
+            Value::Object(map) => {
+                let name = match map.get("method") {
+                    Some(Value::String(name)) => name,
+                    Some(other) => {
+                        return Err(ConfigError::range(
+                            format!("{path}.method"),
+                            methods_rule(),
+                            other,
+                        ));
+                    }
+                    None => {
+                        return Err(ConfigError::range(
+                            format!("{path}.method"),
+                            "present",
+                            "nothing",
+                        ));
+                    }
+                };
+                let method = named(name)?;
+                let mut settings = BTreeMap::new();
+                for (key, v) in map.iter().filter(|(k, _)| k.as_str() != "method") {
+                    let field = format!("{path}.{key}");
+                    if !method.settings().contains(&key.as_str()) {
+                        let rule = match method.settings() {
+                            [] => format!("absent: \"{name}\" takes no settings"),
+                            some => format!("absent: \"{name}\" takes {}", some.join(", ")),
+                        };
+                        return Err(ConfigError::range(field, rule, v));
+                    }
+                    let (_, kind, ..) = setting(key).expect("every listed setting is in SETTINGS");
+                    let x = match kind {
+                        Kind::Whole => whole(&field, v)? as f64,
+                        Kind::Real => number(&field, v)?,
+                    };
+                    settings.insert(key.clone(), x);
+                }
+                Ok(MethodSpec { method, settings })
+            }
+            other => Err(ConfigError::range(
+                path,
+                "a method name or an object with \"method\"",
+                other,
+            )),
+        }
+    }
+
+    /// Checks the ranges of every value that does not depend on the data (classes and rows are checked
+    /// against the dataset by the engine).
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.forget.validate("unlearn.forget")?;
+        if !(1..=MAX_RETRAIN_SEEDS).contains(&self.retrain_seeds) {
+            return Err(ConfigError::range(
+                "unlearn.retrain_seeds",
+                format!("between 1 and {MAX_RETRAIN_SEEDS}"),
+                self.retrain_seeds,
+            ));
+        }
+        for (i, spec) in self.methods.iter().enumerate() {
+            // Training-time state is prepared once per method, so these may be listed once.
+            let stateful = matches!(
+                spec.method,
+                Method::Sisa | Method::Certified | Method::Amnesiac
+            );
+            if stateful && self.methods[..i].iter().any(|m| m.method == spec.method) {
+                return Err(ConfigError::range(
+                    format!("unlearn.methods[{i}]"),
+                    "listed once (its training-time state is prepared once)",
+                    format!("\"{}\" again", spec.method.key()),
+                ));
+            }
+            for (name, &v) in &spec.settings {
+                let (_, _, lo, hi, rule) = setting(name).expect("parsed settings are known");
+                let above = if OPEN_BELOW.contains(&name.as_str()) {
+                    v > lo
+                } else {
+                    v >= lo
+                };
+                let below = if name == "delta" { v < hi } else { v <= hi };
+                if !(v.is_finite() && above && below) {
+                    return Err(ConfigError::range(
+                        format!("unlearn.methods[{i}].{name}"),
+                        rule,
+                        v,
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The methods to run: `retrain` first, then the listed ones in order (a listed `retrain` is not repeated).
+    pub fn plan(&self) -> Vec<MethodSpec> {
+        std::iter::once(MethodSpec::plain(Method::Retrain))
+            .chain(
+                self.methods
+                    .iter()
+                    .filter(|m| m.method != Method::Retrain)
+                    .cloned(),
+            )
+            .collect()
+    }
+
+    /// The JSON form, as written in files.
+    pub fn to_value(&self) -> Value {
+        let methods = self
+            .methods
+            .iter()
+            .map(|m| {
+                if m.settings.is_empty() {
+                    Value::from(m.method.key())
+                } else {
+                    let mut map = Map::new();
+                    map.insert("method".into(), m.method.key().into());
+                    for (k, &v) in &m.settings {
+                        let (_, kind, ..) = setting(k).expect("parsed settings are known");
+                        let value = match kind {
+                            Kind::Whole => Value::from(v as u64),
+                            Kind::Real => Value::from(v),
+                        };
+                        map.insert(k.clone(), value);
+                    }
+                    Value::Object(map)
+                }
+            })
+            .collect();
+        serde_json::json!({
+            "forget": self.forget,
+            "methods": Value::Array(methods),
+            "retrain_seeds": self.retrain_seeds,
+        })
+    }
+}
+
+impl Serialize for UnlearnConfig {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_value().serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for UnlearnConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = Value::deserialize(deserializer)?;
+        Self::from_value(&value).map_err(serde::de::Error::custom)
+    }
+}

@@ -1,0 +1,115 @@
+//! Warnings on an unlearned model, as data: what was measured, the retrain band it left, and one sentence for
+//! people, written by [`WarningKind::text`] (the CLI's report and the page's table say the same words).
+
+use serde::{Deserialize, Serialize};
+
+/// A measurement a warning is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WarnedMetric {
+    /// Accuracy on the forget set (`forget_acc`).
+    ForgetAcc,
+    /// The membership attack's AUC (`mia_auc`).
+    MiaAuc,
+}
+
+/// What a warning says, with its numbers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum WarningKind {
+    /// `value` is below the retrain band `band` (`[lo, hi]`, clamped to [0, 1]): the forget set now stands out.
+    OverUnlearning {
+        /// The measurement.
+        metric: WarnedMetric,
+        /// Its value.
+        value: f64,
+        /// The retrain band.
+        band: [f64; 2],
+    },
+    /// `value` is above the retrain band: the model still remembers.
+    UnderUnlearning {
+        /// The measurement.
+        metric: WarnedMetric,
+        /// Its value.
+        value: f64,
+        /// The retrain band.
+        band: [f64; 2],
+    },
+    /// The membership attack had `pairs` member/non-member pairs, fewer than `min`: its AUC is noise.
+    FewAttackPairs {
+        /// Pairs the attack compared.
+        pairs: usize,
+        /// Fewest pairs for an AUC to be evidence.
+        min: usize,
+    },
+}
+
+/// One warning: its kind and numbers, and its sentence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Warning {
+    /// What it says, with its numbers (`kind`, `metric`, `value`, `band`, or `pairs`, `min`).
+    #[serde(flatten)]
+    pub kind: WarningKind,
+    /// The sentence, as [`WarningKind::text`] writes it.
+    pub text: String,
+}
+
+impl From<WarningKind> for Warning {
+    fn from(kind: WarningKind) -> Self {
+        let text = kind.text();
+        Self { kind, text }
+    }
+}
+
+impl WarningKind {
+    /// Its short name, the table's cell: "over-unlearning", "under-unlearning", "few attack pairs".
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::OverUnlearning { .. } => "over-unlearning",
+            Self::UnderUnlearning { .. } => "under-unlearning",
+            Self::FewAttackPairs { .. } => "few attack pairs",
+        }
+    }
+
+    /// The sentence: the one wording of a warning.
+    pub fn text(&self) -> String {
+        let band = |b: &[f64; 2]| format!("[{:.3}, {:.3}]", b[0], b[1]);
+        match self {
+            Self::OverUnlearning {
+                metric: WarnedMetric::ForgetAcc,
+                value,
+                band: b,
+            } => format!(
+                "over-unlearning: forget accuracy {value:.3} is below the retrain band {}; the forget set now stands out, itself a leak",
+                band(b)
+            ),
+            Self::UnderUnlearning {
+                metric: WarnedMetric::ForgetAcc,
+                value,
+                band: b,
+            } => format!(
+                "under-unlearning: forget accuracy {value:.3} is above the retrain band {}",
+                band(b)
+            ),
+            Self::OverUnlearning {
+                metric: WarnedMetric::MiaAuc,
+                value,
+                band: b,
+            } => format!(
+                "over-unlearning: MIA AUC {value:.3} is below the retrain band {}; the attack now tells the forget set apart by its unusual losses",
+                band(b)
+            ),
+            Self::UnderUnlearning {
+                metric: WarnedMetric::MiaAuc,
+                value,
+                band: b,
+            } => format!(
+                "under-unlearning: MIA AUC {value:.3} is above the retrain band {}; the forget set still looks like training data",
+                band(b)
+            ),
+            Self::FewAttackPairs { pairs, min } => format!(
+                "the membership attack compared only {pairs} member/non-member pairs (fewer than {min}): its AUC is noise, not evidence"
+            ),
+        }
+    }
+}
