@@ -24,6 +24,77 @@ fn accs(m: &Measured) -> [f64; 3] {
     [m.retain_acc, m.forget_acc, m.test_acc]
 }
 
+/// FedRetrain, what every row is measured against.
+struct Reference<'a> {
+    model: &'a Model,
+    measured: &'a Measured,
+    flat: &'a [f32],
+    bands: &'a Bands,
+    learning_seconds: f64,
+    no_calibration_seconds: Option<f64>,
+}
+
+impl Reference<'_> {
+    /// What forgetting is measured by, for model `m`.
+    fn forgetting(
+        &self,
+        config: &FederatedConfig,
+        m: &Model,
+        measured: &Measured,
+        own: &[f32],
+        pairs: usize,
+        k: usize,
+    ) -> Forgetting {
+        let judged = !matches!(m.method, "federated" | "fed_retrain");
+        Forgetting {
+            speedup_vs_retrain: m
+                .unlearning_seconds
+                .map(|s| self.model.seconds / s.max(1e-9)),
+            sample_grads: Some(m.sample_grads),
+            work_speedup_vs_retrain: m
+                .unlearning_seconds
+                .and(metrics::work_ratio(self.model.sample_grads, m.sample_grads)),
+            retain_acc: measured.retain_acc,
+            forget_acc: measured.forget_acc,
+            mia_auc: measured.mia_auc,
+            js_to_retrain: Some(mean_js(
+                &measured.forget_probs,
+                &self.measured.forget_probs,
+                k,
+            )),
+            tow: Some(tow(accs(measured), accs(self.measured))),
+            l2_to_retrain: Some(l2_distance(own, self.flat)),
+            backdoor_asr: measured.backdoor_asr,
+            warnings: if judged {
+                warnings(measured.forget_acc, measured.mia_auc, pairs, self.bands)
+            } else {
+                Vec::new()
+            },
+            params: params(config, m.method),
+        }
+    }
+
+    /// The federated keys of model `m`, the attack's left empty.
+    fn fed_keys(&self, m: &Model, measured: &Measured, own: &[f32]) -> FedAudit {
+        FedAudit {
+            learning_seconds: self.learning_seconds,
+            unlearning_seconds: m.unlearning_seconds,
+            unlearning_no_calibration_seconds: match m.method {
+                "federaser" | "federaser_no_calibration" => self.no_calibration_seconds,
+                _ => None,
+            },
+            retrain_seconds: self.model.seconds,
+            mia_precision: None,
+            mia_recall: None,
+            target_acc: measured.forget_acc,
+            angle_to_retrain_deg: angle_deg(own, self.flat),
+            history_bytes: m.history_bytes,
+            client_epochs: m.client_epochs,
+            curve: m.curve.clone(),
+        }
+    }
+}
+
 /// Measures every model against FedRetrain: the target client's rows are the forget set.
 pub(super) async fn measure(
     config: &FederatedConfig,
@@ -61,56 +132,23 @@ pub(super) async fn measure(
         .map(|m| m.seconds);
     let attack = ShadowSets::new(&sets, data, &setup.parts, seed);
     let shadow = attack.fit(&models[0].net, &sets, rt).await?;
+    let reference = Reference {
+        model: retrain,
+        measured: &retrain_measured,
+        flat: &retrain_flat,
+        bands: &bands,
+        learning_seconds: models[0].seconds,
+        no_calibration_seconds: no_cal_seconds,
+    };
     let mut rows = Vec::with_capacity(models.len());
     for m in models {
         let measured = yard.measure(&Fitted::Net(m.net.clone())).await?;
         let own = flat(&m.net).await?;
         let (mia_precision, mia_recall) = attack.evaluate(&shadow, &m.net, &sets, rt).await?;
-        let judged = !matches!(m.method, "federated" | "fed_retrain");
-        let forgetting = Forgetting {
-            speedup_vs_retrain: m.unlearning_seconds.map(|s| retrain.seconds / s.max(1e-9)),
-            sample_grads: Some(m.sample_grads),
-            work_speedup_vs_retrain: m
-                .unlearning_seconds
-                .and(metrics::work_ratio(retrain.sample_grads, m.sample_grads)),
-            retain_acc: measured.retain_acc,
-            forget_acc: measured.forget_acc,
-            mia_auc: measured.mia_auc,
-            js_to_retrain: Some(mean_js(
-                &measured.forget_probs,
-                &retrain_measured.forget_probs,
-                k,
-            )),
-            tow: Some(tow(accs(&measured), accs(&retrain_measured))),
-            l2_to_retrain: Some(l2_distance(&own, &retrain_flat)),
-            backdoor_asr: measured.backdoor_asr,
-            warnings: if judged {
-                warnings(
-                    measured.forget_acc,
-                    measured.mia_auc,
-                    yard.pairs.len(),
-                    &bands,
-                )
-            } else {
-                Vec::new()
-            },
-            params: params(config, m.method),
-        };
         let fed = FedAudit {
-            learning_seconds: models[0].seconds,
-            unlearning_seconds: m.unlearning_seconds,
-            unlearning_no_calibration_seconds: match m.method {
-                "federaser" | "federaser_no_calibration" => no_cal_seconds,
-                _ => None,
-            },
-            retrain_seconds: retrain.seconds,
             mia_precision,
             mia_recall,
-            target_acc: measured.forget_acc,
-            angle_to_retrain_deg: angle_deg(&own, &retrain_flat),
-            history_bytes: m.history_bytes,
-            client_epochs: m.client_epochs,
-            curve: m.curve.clone(),
+            ..reference.fed_keys(m, &measured, &own)
         };
         let run = test_row(
             m.method,
@@ -122,7 +160,7 @@ pub(super) async fn measure(
         );
         rows.push(FedRow {
             run,
-            forgetting,
+            forgetting: reference.forgetting(config, m, &measured, &own, yard.pairs.len(), k),
             fed,
         });
     }

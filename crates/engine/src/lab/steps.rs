@@ -230,23 +230,11 @@ impl Lab<'_> {
         let seconds = seconds.unwrap_or_else(|| t.elapsed().as_secs_f64());
         let measured_now = yardstick.measure(&model).await?;
         // Certified removal is compared with its own oracle: the same solver from scratch on the retain set.
-        let as_f32 = |w: Vec<f64>| w.into_iter().map(|v| v as f32).collect::<Vec<f32>>();
-        let own_oracle = match (&model, &mut certificate, &ctx.state.certified) {
-            (Fitted::Linear(linear), Some(cert), Some(cstate)) => {
-                let (own, work) =
-                    with_oracle(cstate, ctx.seed, &ctx.sets.forget_positions, linear, cert)?;
-                let m = yardstick.measure(&Fitted::Linear(own.clone())).await?;
-                Some((m, as_f32(own.flat()), cert.oracle_seconds, work))
-            }
-            _ => None,
-        };
+        let own_oracle = own_oracle(&model, &mut certificate, ctx, yardstick).await?;
         let (ref_measured, ref_flat, speedup, ref_grads) = match &own_oracle {
-            Some((m, flat, oracle_seconds, work)) => (
-                m,
-                flat,
-                oracle_seconds / seconds.max(1e-9),
-                work.sample_grads,
-            ),
+            Some((m, flat, oracle_seconds, grads)) => {
+                (m, flat, oracle_seconds / seconds.max(1e-9), *grads)
+            }
             None => (
                 &oracle.reference.1,
                 &oracle.reference_flat,
@@ -254,13 +242,7 @@ impl Lab<'_> {
                 oracle.sample_grads,
             ),
         };
-        let l2 = match &model {
-            Fitted::Net(net) => Some(l2_distance(&flat(net).await?, ref_flat)),
-            Fitted::Linear(linear) if own_oracle.is_some() => {
-                Some(l2_distance(&as_f32(linear.flat()), ref_flat))
-            }
-            _ => None,
-        };
+        let l2 = l2_to(&model, own_oracle.is_some(), ref_flat).await?;
         let relearn_epochs = match &model {
             Fitted::Net(net) => Some(relearn.epochs(net, host).await?),
             _ => None,
@@ -336,4 +318,43 @@ impl Lab<'_> {
             attack_losses: figures.attack,
         })
     }
+}
+
+/// Certified removal's own oracle (the same solver from scratch on the retain set), measured: its measurements,
+/// weights, seconds and work. `None` for every other method.
+async fn own_oracle(
+    model: &Fitted,
+    certificate: &mut Option<lethe_protocol::Certificate>,
+    ctx: &Context<'_>,
+    yardstick: &Yardstick<'_>,
+) -> Result<Option<(Measured, Vec<f32>, f64, u64)>> {
+    let (Fitted::Linear(linear), Some(cert), Some(cstate)) =
+        (model, certificate, &ctx.state.certified)
+    else {
+        return Ok(None);
+    };
+    let (own, work) = with_oracle(cstate, ctx.seed, &ctx.sets.forget_positions, linear, cert)?;
+    let m = yardstick.measure(&Fitted::Linear(own.clone())).await?;
+    Ok(Some((
+        m,
+        as_f32(own.flat()),
+        cert.oracle_seconds,
+        work.sample_grads,
+    )))
+}
+
+/// The L2 distance of a model's weights to the reference's, where they compare: a network's, or a linear
+/// model's against its own oracle.
+async fn l2_to(model: &Fitted, own_oracle: bool, reference: &[f32]) -> Result<Option<f64>> {
+    Ok(match model {
+        Fitted::Net(net) => Some(l2_distance(&flat(net).await?, reference)),
+        Fitted::Linear(linear) if own_oracle => {
+            Some(l2_distance(&as_f32(linear.flat()), reference))
+        }
+        _ => None,
+    })
+}
+
+fn as_f32(w: Vec<f64>) -> Vec<f32> {
+    w.into_iter().map(|v| v as f32).collect()
 }

@@ -13,8 +13,8 @@ use super::gaussian::Gaussian;
 use super::likelihood::Logistic;
 use super::predict::{Inputs, mean_kl, predictive};
 use super::unlearn::{eubo, reverse_kl};
-use crate::data::Prepared;
 use crate::data::rng::{Rng64, stream};
+use crate::data::{Prepared, Split};
 use crate::error::Result;
 use crate::fit::descent::checkpoint;
 use crate::fit::subset::subset;
@@ -35,6 +35,93 @@ pub(super) fn predicted(probs: &[f64]) -> Vec<u32> {
     probs.iter().map(|&x| u32::from(x > 0.5)).collect()
 }
 
+/// What every row of the comparison is measured on: the retained and erased points, the KL grid and the
+/// retrained model's predictive on it.
+struct Yardstick<'a> {
+    inputs: &'a Inputs,
+    seed: u64,
+    kept: Split,
+    gone: Split,
+    kept_phi: Vec<f64>,
+    gone_phi: Vec<f64>,
+    /// Where the predictive KL is averaged: a 50×50 grid over the plotted plane for 2-D data, else the test split.
+    kl_phi: Vec<f64>,
+    /// The retrained model's predictive on `kl_phi`.
+    reference: Vec<f64>,
+    /// The untouched posterior's KL to it.
+    kl_full: f64,
+}
+
+impl Yardstick<'_> {
+    /// A row: the run's test metrics, and the accuracies and KL of `q`.
+    fn row(
+        &self,
+        row: &RowOf<'_>,
+        method: &str,
+        q: &Gaussian,
+        seconds: f64,
+        lambda: Option<f64>,
+        speedup: Option<f64>,
+    ) -> VbuRow {
+        let (p, seed) = (self.inputs.dim(), self.seed);
+        let vbu = VbuAudit {
+            retain_acc: accuracy(
+                &predicted(&predictive(q, &self.kept_phi, p, seed)),
+                &self.kept.y,
+            ),
+            forget_acc: accuracy(
+                &predicted(&predictive(q, &self.gone_phi, p, seed)),
+                &self.gone.y,
+            ),
+            speedup_vs_retrain: speedup,
+            lambda,
+            kl_to_retrain: mean_kl(&self.reference, &predictive(q, &self.kl_phi, p, seed)),
+            kl_full_to_retrain: self.kl_full,
+        };
+        VbuRow {
+            run: row(method, q, seconds, vbu.retain_acc),
+            vbu,
+        }
+    }
+}
+
+/// What the page draws of each model: its posterior marginals and, on 2-D data, its predictive map.
+#[derive(Default)]
+struct Pictures {
+    maps: Vec<ModelMap>,
+    posteriors: Vec<Marginals>,
+}
+
+impl Pictures {
+    fn add(
+        &mut self,
+        y: &Yardstick<'_>,
+        two_d: bool,
+        method: &str,
+        lambda: Option<f64>,
+        q: &Gaussian,
+    ) {
+        let p = y.inputs.dim();
+        let cov = q.covariance();
+        self.posteriors.push(Marginals {
+            method: method.into(),
+            lambda,
+            mean: q.mean.clone(),
+            std: (0..p).map(|i| cov[i * p + i].max(0.0).sqrt()).collect(),
+        });
+        if two_d {
+            self.maps.push(ModelMap {
+                method: method.into(),
+                lambda,
+                probs: predictive(q, &y.kl_phi, p, y.seed)
+                    .into_iter()
+                    .map(|v| v as f32)
+                    .collect(),
+            });
+        }
+    }
+}
+
 /// The VBU comparison: vi_retrain, full, then EUBO and rKL at each λ.
 #[allow(clippy::too_many_arguments)]
 pub(super) async fn compare<H: Host>(
@@ -50,79 +137,29 @@ pub(super) async fn compare<H: Host>(
     host: &mut H,
     row: &RowOf<'_>,
 ) -> Result<(Vec<VbuRow>, VbuFigures)> {
-    let d = data.n_features();
-    let p = inputs.dim();
-    let n = data.train.len();
-    let mut erased = vec![false; n];
-    positions.iter().for_each(|&i| erased[i] = true);
-    let pick = |keep: bool| {
-        let idx: Vec<usize> = (0..n).filter(|&i| erased[i] != keep).collect();
-        subset(&data.train, &idx, d)
-    };
-    let (kept, gone) = (pick(true), pick(false));
-    let (kept_lik, gone_lik) = (inputs.likelihood(&kept), inputs.likelihood(&gone));
+    let two_d = data.n_features() == 2;
+    let (kept, gone) = split(data, positions);
     host.stage("variational inference on D_r (the reference)", 0, 1);
     let t = Instant::now();
-    let retrained = vi(&kept_lik, seed.wrapping_add(1));
+    let retrained = vi(&inputs.likelihood(&kept), seed.wrapping_add(1));
     let retrain_seconds = t.elapsed().as_secs_f64();
     checkpoint(host, 0).await?;
-    // Where the predictive KL is averaged: a 50×50 grid over the plotted plane for 2-D data, else the test split.
-    let kl_phi = if d == 2 {
-        inputs.map(&data.plane_grid([0, 1], KL_GRID).2)
-    } else {
-        inputs.map(&data.test.x)
-    };
-    let reference = predictive(&retrained, &kl_phi, p, seed);
-    let kl_full = mean_kl(&reference, &predictive(full, &kl_phi, p, seed));
-    let (kept_phi, gone_phi) = (inputs.map(&kept.x), inputs.map(&gone.x));
-    let measure =
-        |method: &str, q: &Gaussian, seconds: f64, lambda: Option<f64>, speedup: Option<f64>| {
-            let vbu = VbuAudit {
-                retain_acc: accuracy(&predicted(&predictive(q, &kept_phi, p, seed)), &kept.y),
-                forget_acc: accuracy(&predicted(&predictive(q, &gone_phi, p, seed)), &gone.y),
-                speedup_vs_retrain: speedup,
-                lambda,
-                kl_to_retrain: mean_kl(&reference, &predictive(q, &kl_phi, p, seed)),
-                kl_full_to_retrain: kl_full,
-            };
-            VbuRow {
-                run: row(method, q, seconds, vbu.retain_acc),
-                vbu,
-            }
-        };
-    let mut rows = Vec::new();
-    let mut maps = Vec::new();
-    let mut posteriors = Vec::new();
-    let mut picture = |method: &str, lambda: Option<f64>, q: &Gaussian| {
-        let cov = q.covariance();
-        posteriors.push(Marginals {
-            method: method.into(),
-            lambda,
-            mean: q.mean.clone(),
-            std: (0..p).map(|i| cov[i * p + i].max(0.0).sqrt()).collect(),
-        });
-        if d == 2 {
-            maps.push(ModelMap {
-                method: method.into(),
-                lambda,
-                probs: predictive(q, &kl_phi, p, seed)
-                    .into_iter()
-                    .map(|v| v as f32)
-                    .collect(),
-            });
-        }
-    };
-    picture(VbuMethod::ViRetrain.key(), None, &retrained);
-    picture(VbuMethod::Full.key(), None, full);
-    rows.push(measure(
+    let y = yardstick(data, inputs, full, &retrained, kept, gone, seed);
+    let gone_lik = inputs.likelihood(&y.gone);
+    let mut pictures = Pictures::default();
+    pictures.add(&y, two_d, VbuMethod::ViRetrain.key(), None, &retrained);
+    pictures.add(&y, two_d, VbuMethod::Full.key(), None, full);
+    let mut rows = vec![y.row(
+        row,
         VbuMethod::ViRetrain.key(),
         &retrained,
         retrain_seconds,
         None,
         Some(1.0),
-    ));
+    )];
     if config.methods.contains(&VbuMethod::Full) {
-        rows.push(measure(
+        rows.push(y.row(
+            row,
             VbuMethod::Full.key(),
             full,
             learning_seconds,
@@ -138,48 +175,111 @@ pub(super) async fn compare<H: Host>(
             }
             host.stage(method.key(), i, total);
             let t = Instant::now();
-            let q = match method {
-                VbuMethod::VbuEubo => eubo(
-                    full,
-                    &gone_lik,
-                    lambda,
-                    schedule,
-                    &mut Rng64::new(seed.wrapping_add(2 + i as u64), stream::UNLEARN),
-                ),
-                _ => reverse_kl(
-                    full,
-                    &gone_lik,
-                    lambda,
-                    RKL_SAMPLES,
-                    &mut Rng64::new(seed.wrapping_add(100 + i as u64), stream::UNLEARN),
-                ),
-            };
+            let q = unlearn(method, full, &gone_lik, lambda, i, schedule, seed);
             let secs = t.elapsed().as_secs_f64();
             checkpoint(host, 0).await?;
             let speedup = retrain_seconds / secs.max(1e-9);
-            rows.push(measure(method.key(), &q, secs, Some(lambda), Some(speedup)));
-            picture(method.key(), Some(lambda), &q);
+            rows.push(y.row(row, method.key(), &q, secs, Some(lambda), Some(speedup)));
+            pictures.add(&y, two_d, method.key(), Some(lambda), &q);
         }
     }
+    Ok((rows, figures(data, positions, pictures)))
+}
+
+/// The retained and the erased training points.
+fn split(data: &Prepared, positions: &[usize]) -> (Split, Split) {
+    let (d, n) = (data.n_features(), data.train.len());
+    let mut erased = vec![false; n];
+    positions.iter().for_each(|&i| erased[i] = true);
+    let pick = |keep: bool| {
+        let idx: Vec<usize> = (0..n).filter(|&i| erased[i] != keep).collect();
+        subset(&data.train, &idx, d)
+    };
+    (pick(true), pick(false))
+}
+
+/// The yardstick of the comparison, from the retrained model.
+fn yardstick<'a>(
+    data: &Prepared,
+    inputs: &'a Inputs,
+    full: &Gaussian,
+    retrained: &Gaussian,
+    kept: Split,
+    gone: Split,
+    seed: u64,
+) -> Yardstick<'a> {
+    let p = inputs.dim();
+    let kl_phi = if data.n_features() == 2 {
+        inputs.map(&data.plane_grid([0, 1], KL_GRID).2)
+    } else {
+        inputs.map(&data.test.x)
+    };
+    let reference = predictive(retrained, &kl_phi, p, seed);
+    let kl_full = mean_kl(&reference, &predictive(full, &kl_phi, p, seed));
+    Yardstick {
+        inputs,
+        seed,
+        kept_phi: inputs.map(&kept.x),
+        gone_phi: inputs.map(&gone.x),
+        kept,
+        gone,
+        kl_phi,
+        reference,
+        kl_full,
+    }
+}
+
+/// VBU with the EUBO or the reverse KL at threshold `lambda` (the `i`-th of the sweep, which seeds its draws).
+fn unlearn(
+    method: VbuMethod,
+    full: &Gaussian,
+    gone: &Logistic,
+    lambda: f64,
+    i: usize,
+    schedule: Schedule,
+    seed: u64,
+) -> Gaussian {
+    match method {
+        VbuMethod::VbuEubo => eubo(
+            full,
+            gone,
+            lambda,
+            schedule,
+            &mut Rng64::new(seed.wrapping_add(2 + i as u64), stream::UNLEARN),
+        ),
+        _ => reverse_kl(
+            full,
+            gone,
+            lambda,
+            RKL_SAMPLES,
+            &mut Rng64::new(seed.wrapping_add(100 + i as u64), stream::UNLEARN),
+        ),
+    }
+}
+
+/// The figures: the erased rows, the maps and marginals, and the data before and after.
+fn figures(data: &Prepared, positions: &[usize], pictures: Pictures) -> VbuFigures {
+    let n = data.train.len();
+    let mut erased = vec![false; n];
+    positions.iter().for_each(|&i| erased[i] = true);
     let train_rows: Vec<usize> = data.train_rows().collect();
     let erased_rows: Vec<usize> = positions.iter().map(|&i| train_rows[i]).collect();
     let kept_rows: Vec<usize> = (0..n)
         .filter(|&i| !erased[i])
         .map(|i| train_rows[i])
         .collect();
-    let figures = VbuFigures {
+    VbuFigures {
         erased_rows,
-        maps: (d == 2).then(|| PredictiveMaps {
+        maps: (data.n_features() == 2).then(|| PredictiveMaps {
             x_range: data.padded_range(0),
             y_range: data.padded_range(1),
             resolution: KL_GRID,
-            models: maps,
+            models: pictures.maps,
         }),
-        posteriors,
+        posteriors: pictures.posteriors,
         distribution: Distribution {
             train: summarise(&data.raw, &train_rows),
             retain: summarise(&data.raw, &kept_rows),
         },
-    };
-    Ok((rows, figures))
+    }
 }

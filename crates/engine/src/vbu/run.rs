@@ -42,6 +42,44 @@ fn erased_positions(config: &VbuConfig, data: &Prepared, seed: u64) -> Result<Ve
     Ok(positions)
 }
 
+/// The experiment's Bayesian classifier: its settings, its inputs, the schedule of its fits and its prior.
+struct Model {
+    bayes: BayesConfig,
+    inputs: Inputs,
+    schedule: Schedule,
+    prior: Gaussian,
+}
+
+fn model(experiment: &ValidExperiment, data: &Prepared) -> Model {
+    let seed = experiment.seed;
+    let bayes: BayesConfig = experiment.model.bayes.clone().unwrap_or_default();
+    let d = data.n_features();
+    let inputs = Inputs {
+        fourier: (bayes.features == BayesFeatures::Rff).then(|| {
+            Fourier::new(
+                d,
+                experiment.model.width,
+                bayes.bandwidth,
+                &mut Rng64::new(seed, stream::INIT),
+            )
+        }),
+        d,
+    };
+    let schedule = Schedule {
+        samples: bayes.samples,
+        iterations: bayes.iterations,
+        learning_rate: bayes.learning_rate,
+        diagonal: bayes.covariance == Covariance::Diagonal,
+    };
+    let prior = Gaussian::isotropic(inputs.dim(), bayes.prior_variance);
+    Model {
+        bayes,
+        inputs,
+        schedule,
+        prior,
+    }
+}
+
 /// Runs a `bayes_logistic` experiment: with `config` (its `vbu` section) the VBU comparison, without it the
 /// trained posterior's row.
 pub async fn run_vbu<H: Host>(
@@ -57,27 +95,13 @@ pub async fn run_vbu<H: Host>(
         )));
     }
     let seed = experiment.seed;
-    let bayes: BayesConfig = experiment.model.bayes.clone().unwrap_or_default();
-    let d = data.n_features();
-    let inputs = Inputs {
-        fourier: (bayes.features == BayesFeatures::Rff).then(|| {
-            Fourier::new(
-                d,
-                experiment.model.width,
-                bayes.bandwidth,
-                &mut Rng64::new(seed, stream::INIT),
-            )
-        }),
-        d,
-    };
+    let Model {
+        bayes,
+        inputs,
+        schedule,
+        prior,
+    } = model(experiment, data);
     let p = inputs.dim();
-    let schedule = Schedule {
-        samples: bayes.samples,
-        iterations: bayes.iterations,
-        learning_rate: bayes.learning_rate,
-        diagonal: bayes.covariance == Covariance::Diagonal,
-    };
-    let prior = Gaussian::isotropic(p, bayes.prior_variance);
     let vi = |lik: &Logistic, rng_seed: u64| {
         minimise(
             &prior,
