@@ -245,3 +245,35 @@ test('an embedded experiment with an unlearn section reproduces the comparison',
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
+
+// The shared forget-set type: the lab takes `region` (the source paper's moon setting, also VBU's) from the page.
+// Source: the definition of the kind: the retained set's largest value of the feature lies below the training
+// split's, and the forgotten count is round(fraction × 768 training points).
+test('the points highest along one feature are forgotten as a region, and warnings come as data', async () => {
+  const page = await openPage(browser, server.url + experimentHash(experiment((x) => { x.train.epochs = 5; })));
+  await waitReady(page);
+  await trainToDone(page);
+  await page.selectOption('#forget-kind', 'region');
+  await page.waitForSelector('#forget-feature');
+  await page.selectOption('#forget-feature', '1');
+  await page.fill('#forget-top-fraction', '0.1');
+  await page.dispatchEvent('#forget-top-fraction', 'change');
+  await pickMethods(page, ['finetune']);
+  await forgetToDone(page);
+  const [json] = await Promise.all([page.waitForEvent('download'), page.click('#lab-report')]);
+  const report = JSON.parse(fs.readFileSync(await json.path(), 'utf8'));
+  assert.equal(report.task, 'unlearn');
+  assert.deepEqual(report.experiment.unlearn.forget, { kind: 'region', feature: 1, top_fraction: 0.1 });
+  assert.equal(report.forget.kind, 'region');
+  assert.equal(report.forget.size, 77);
+  const [train, retain] = [report.distribution.train.features[1], report.distribution.retain.features[1]];
+  assert.ok(retain.max < train.max, `retained max ${retain.max} below the split's ${train.max}`);
+  for (const row of report.runs) {
+    for (const w of row.warnings) {
+      assert.ok(['over_unlearning', 'under_unlearning', 'few_attack_pairs'].includes(w.kind), JSON.stringify(w));
+      assert.equal(typeof w.text, 'string');
+    }
+  }
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});

@@ -1,5 +1,6 @@
 //! Picking the forget set: a random fraction, whole classes, a pasted list of rows, the engine's suggestions (with
-//! their reasons), or an injected backdoor or mislabeling (which changes the training data, so the lab retrains).
+//! their reasons), the top of one feature (the source paper's moon setting), or an injected backdoor or mislabeling
+//! (which changes the training data, so the lab retrains).
 
 use leptos::prelude::*;
 use lethe_protocol::ForgetSpec;
@@ -7,7 +8,7 @@ use lethe_protocol::ForgetSpec;
 use crate::state::use_app;
 
 /// The kinds, as the select lists them: (key, words).
-const KINDS: [(&str, &str); 6] = [
+const KINDS: [(&str, &str); 7] = [
     ("random", "A random fraction of the training points"),
     ("class", "Whole classes"),
     ("rows", "Rows I name"),
@@ -20,6 +21,7 @@ const KINDS: [(&str, &str); 6] = [
         "mislabeled",
         "Injected wrong labels (retrains with them first)",
     ),
+    ("region", "The points highest along one feature"),
 ];
 
 /// The spec a kind starts with when picked.
@@ -33,6 +35,10 @@ fn fresh(kind: &str, n_classes: usize) -> ForgetSpec {
             target_class: (n_classes.max(1) - 1) as u32,
         },
         "mislabeled" => ForgetSpec::Mislabeled { fraction: 0.05 },
+        "region" => ForgetSpec::Region {
+            feature: 0,
+            top_fraction: 0.2,
+        },
         _ => ForgetSpec::Random { fraction: 0.1 },
     }
 }
@@ -63,6 +69,13 @@ pub fn parse_rows(text: &str) -> Result<Vec<usize>, String> {
 pub fn ForgetSetPicker() -> impl IntoView {
     let app = use_app();
     let spec = Memo::new(move |_| super::config(&app).forget);
+    let feature_names = Memo::new(move |_| {
+        app.dataset.with(|d| {
+            d.as_ref()
+                .map(|v| v.feature_names.clone())
+                .unwrap_or_default()
+        })
+    });
     let class_names = Memo::new(move |_| {
         app.dataset.with(|d| {
             d.as_ref()
@@ -214,10 +227,36 @@ pub fn ForgetSetPicker() -> impl IntoView {
         }
         .into_any(),
         ForgetSpec::Region { feature, top_fraction } => view! {
-            <p class="hint">{format!(
-                "The {:.0} % of training points with the largest feature {feature} (set in the experiment file).",
-                top_fraction * 100.0
-            )}</p>
+            <div>
+                <div class="field">
+                    <label for="forget-feature">"Feature"</label>
+                    <select id="forget-feature" on:change=move |ev| {
+                        if let Ok(f) = event_target_value(&ev).parse::<usize>() {
+                            set(ForgetSpec::Region { feature: f, top_fraction });
+                        }
+                    }>
+                        {move || feature_names.get().into_iter().enumerate().map(|(i, name)| view! {
+                            <option value=i.to_string() selected=i == feature>{name}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="forget-top-fraction">"Fraction of the training points, from the top"</label>
+                    <input id="forget-top-fraction" type="number" min="0.001" max="0.999" step="0.01"
+                        prop:value=top_fraction.to_string()
+                        on:change=move |ev| {
+                            let text = event_target_value(&ev);
+                            match text.trim().parse::<f64>() {
+                                Ok(v) => set(ForgetSpec::Region { feature, top_fraction: v }),
+                                Err(_) => app.input_error.set(Some(format!(
+                                    "unlearn.forget.top_fraction must be a number, got \"{text}\""
+                                ))),
+                            }
+                        }
+                    />
+                </div>
+                <p class="hint">"The training points with the largest values of this feature: a whole region of the data forgotten at once, as in the source paper's moon experiment."</p>
+            </div>
         }
         .into_any(),
     }
