@@ -109,3 +109,57 @@ fn certified_removal_matches_scikit_learns_refit_without_the_removed_rows() {
     eprintln!("before the removal: {before:.2e}");
     assert!(before > 10.0 * gap, "before removal {before}, after {gap}");
 }
+
+/* Source: the NeurIPS 2023 challenge's scoring code (google-deepmind/unlearning_evaluation, metric.py), its logic
+run with numpy (tests/oracle/privacy_metric.py: the same threshold grids, float32 rates and special cases, torch
+and CUDA replaced). Six forget examples with 16 runs per side, drawn from seeded Gaussians that overlap a lot, a
+little, not at all, and one peaky side: Lethe's ε equals the reference's within 1e-4 (the reference's rates are
+float32, Lethe's f64), and the forgetting scores are equal. */
+#[test]
+fn the_privacy_score_matches_the_challenges_metric() {
+    use lethe_engine::audit::privacy::{epsilon, forgetting_score};
+    use lethe_engine::data::rng::{Rng64, stream};
+    let Some(python) = python() else { return };
+    let mut rng = Rng64::new(11, stream::AUDIT);
+    let mut draw =
+        |mean: f64, std: f64| -> Vec<f64> { (0..16).map(|_| mean + std * rng.normal()).collect() };
+    let cases = [
+        ((0.0, 1.0), (0.0, 1.0)),
+        ((0.0, 1.0), (0.8, 1.2)),
+        ((2.0, 0.5), (0.0, 0.7)),
+        ((6.0, 0.3), (-1.0, 0.4)),
+        ((1.0, 0.002), (0.0, 1.0)),
+        ((-3.0, 2.0), (-2.0, 0.5)),
+    ];
+    let (unlearned, retrained): (Vec<Vec<f64>>, Vec<Vec<f64>>) = cases
+        .iter()
+        .map(|&((mu, su), (mr, sr))| (draw(mu, su), draw(mr, sr)))
+        .unzip();
+    let answer = ask(
+        &python,
+        "privacy_metric.py",
+        &serde_json::json!({ "unlearned": unlearned, "retrained": retrained }),
+    );
+    let expected: Vec<f64> = answer["epsilons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    let ours: Vec<f64> = unlearned
+        .iter()
+        .zip(&retrained)
+        .map(|(u, r)| epsilon(u, r))
+        .collect();
+    eprintln!("ε Lethe {ours:?}\nε reference {expected:?}");
+    for (i, (a, b)) in ours.iter().zip(&expected).enumerate() {
+        assert!(
+            (a - b).abs() <= 1e-4 * b.abs().max(1.0),
+            "example {i}: Lethe {a}, reference {b}"
+        );
+    }
+    assert_eq!(
+        forgetting_score(&ours, 16),
+        answer["forgetting_score"].as_f64().unwrap()
+    );
+}

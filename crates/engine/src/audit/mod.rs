@@ -3,6 +3,7 @@
 
 pub mod divergence;
 pub mod mia;
+pub mod privacy;
 pub mod relearn;
 pub mod shadow;
 pub mod warnings;

@@ -1,0 +1,323 @@
+//! The per-example privacy score of the NeurIPS 2023 machine-unlearning challenge, and a LiRA test from the same
+//! runs. Both read, for each forget example, its logit-scaled confidence φ = log p_y − log(1 − p_y) under N models
+//! of the method and N retrained models, and ask how well a threshold (or a likelihood ratio) tells the two apart.
+//!
+//! The ε of one example follows the challenge's scoring code as it computes (google-deepmind/unlearning_evaluation,
+//! `metric.py`): the retrained or the unlearned φ is the "positive" side, whichever has the larger median; every rule
+//! of two families (one threshold: φ ≥ t is positive; two thresholds around the peakier side: l ≤ φ ≤ r is that
+//! side) gives a false-positive and a false-negative rate over the runs, and a rule with both rates above zero bounds
+//! ε by max(ln((1 − δ − FPR)/FNR), ln((1 − δ − FNR)/FPR)) with δ = 10⁻⁵; a rule that separates perfectly gives
+//! infinity; ε is the largest bound, capped at 50. A side whose φ spread is below 1 % of the other's is "peaky" and
+//! gets the cap at once. The forgetting score buckets each ε in steps of ½ up to ⌈ln(N − 1)⌉ and gives bucket k
+//! 2⁻ᵏ points (beyond: 0), averaged over the forget set.
+
+use crate::metrics::mean_std;
+
+/// δ of the (ε, δ) bound.
+pub const DELTA: f64 = 1e-5;
+/// The largest ε reported (a perfect separation, or a peaky side).
+pub const EPSILON_CAP: f64 = 50.0;
+/// Thresholds per unit of φ.
+const THRESHOLDS_PER_UNIT: f64 = 100.0;
+/// How far the double-threshold family reaches beyond the peakier side, in units of φ.
+const BUFFER: f64 = 2.0;
+/// Thresholds on the left for each right threshold of the double family.
+const LEFT_THRESHOLDS: usize = (2.0 * BUFFER * THRESHOLDS_PER_UNIT) as usize;
+
+/// φ = ln p_y − ln(Σ_{c≠y} p_c) of each row of row-major `probs` (`k` classes) against its label, the challenge's
+/// numerically careful form (1e-45 keeps a zero finite; the wrong classes are summed, never taken as 1 − p_y).
+pub fn logit_scaled(probs: &[f32], y: &[u32], k: usize) -> Vec<f64> {
+    y.iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            let row = &probs[i * k..(i + 1) * k];
+            let right = row[c as usize] as f64;
+            let wrong: f64 = row
+                .iter()
+                .enumerate()
+                .filter(|&(j, _)| j != c as usize)
+                .map(|(_, &p)| p as f64)
+                .sum();
+            (right + 1e-45).ln() - (wrong + 1e-45).ln()
+        })
+        .collect()
+}
+
+/// The median, as numpy takes it (the mean of the two middle values of an even count).
+fn median(values: &[f64]) -> f64 {
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+/// `num` evenly spaced values from `a` to `b` inclusive, as numpy's `linspace`.
+fn linspace(a: f64, b: f64, num: usize) -> impl Iterator<Item = f64> {
+    let step = if num > 1 {
+        (b - a) / (num - 1) as f64
+    } else {
+        0.0
+    };
+    (0..num).map(move |i| {
+        if i + 1 == num && num > 1 {
+            b
+        } else {
+            a + step * i as f64
+        }
+    })
+}
+
+/// Values of sorted `v` at or above `t`, and in [l, r], counted by binary search.
+fn at_least(v: &[f64], t: f64) -> usize {
+    v.len() - v.partition_point(|&x| x < t)
+}
+fn between(v: &[f64], l: f64, r: f64) -> usize {
+    if l > r {
+        return 0;
+    }
+    v.partition_point(|&x| x <= r) - v.partition_point(|&x| x < l)
+}
+
+/// The ε bound of one rule from its rates; `None` for a rule that says nothing (one rate zero, the other not).
+fn rule_epsilon(tpr: f64, fnr: f64, fpr: f64, tnr: f64) -> Option<f64> {
+    if fpr + fnr == 0.0 && tpr + tnr == 2.0 {
+        return Some(f64::INFINITY);
+    }
+    if fpr * fnr == 0.0 {
+        return None;
+    }
+    let a = (1.0 - DELTA - fpr).ln() - fnr.ln();
+    let b = (1.0 - DELTA - fnr).ln() - fpr.ln();
+    let best = match (a.is_nan(), b.is_nan()) {
+        (true, true) => return None,
+        (true, false) => b,
+        (false, true) => a,
+        (false, false) => a.max(b),
+    };
+    Some(best.max(0.0))
+}
+
+/// The largest ε bound over the single-threshold rules, for sorted `pos` and `neg`.
+fn single_threshold(pos: &[f64], neg: &[f64]) -> Option<f64> {
+    let lo = pos[0].min(neg[0]);
+    let hi = pos[pos.len() - 1].max(neg[neg.len() - 1]);
+    let num = ((hi - lo) * THRESHOLDS_PER_UNIT).ceil() as usize;
+    let (np, nn) = (pos.len() as f64, neg.len() as f64);
+    linspace(lo, hi, num)
+        .filter_map(|t| {
+            let tp = at_least(pos, t) as f64;
+            let fp = at_least(neg, t) as f64;
+            rule_epsilon(tp / np, (np - tp) / np, fp / nn, (nn - fp) / nn)
+        })
+        .reduce(f64::max)
+}
+
+/// The largest ε bound over the double-threshold rules: an interval [l, r] around the peakier side.
+fn double_threshold(pos: &[f64], neg: &[f64]) -> Option<f64> {
+    let spread = |v: &[f64]| v[v.len() - 1] - v[0];
+    let (pos_diff, neg_diff) = (spread(pos), spread(neg));
+    let width = if pos_diff > neg_diff {
+        neg_diff
+    } else {
+        pos_diff
+    };
+    // The peakier side is "positive" for this family.
+    let (pos, neg) = if pos_diff >= neg_diff {
+        (neg, pos)
+    } else {
+        (pos, neg)
+    };
+    let lo = pos[0] + width - BUFFER;
+    let hi = pos[pos.len() - 1] + BUFFER;
+    let num = ((hi - lo) * THRESHOLDS_PER_UNIT).ceil() as usize;
+    let (np, nn) = (pos.len() as f64, neg.len() as f64);
+    let mut best: Option<f64> = None;
+    for r in linspace(lo, hi, num) {
+        for l in linspace(r - width - BUFFER, r - width + BUFFER, LEFT_THRESHOLDS) {
+            let tp = between(pos, l, r) as f64;
+            let fp = between(neg, l, r) as f64;
+            if let Some(e) = rule_epsilon(tp / np, (np - tp) / np, fp / nn, (nn - fp) / nn) {
+                best = Some(best.map_or(e, |b: f64| b.max(e)));
+            }
+        }
+    }
+    best
+}
+
+/// ε of one forget example from its φ under the method's runs and under the retrained runs (any counts ≥ 2).
+pub fn epsilon(unlearned: &[f64], retrained: &[f64]) -> f64 {
+    let retrain_is_positive = median(retrained) > median(unlearned);
+    let (mut pos, mut neg) = if retrain_is_positive {
+        (retrained.to_vec(), unlearned.to_vec())
+    } else {
+        (unlearned.to_vec(), retrained.to_vec())
+    };
+    pos.sort_by(f64::total_cmp);
+    neg.sort_by(f64::total_cmp);
+    let spread = |v: &[f64]| v[v.len() - 1] - v[0];
+    let (pd, nd) = (spread(&pos), spread(&neg));
+    let (largest, smallest) = if pd > nd { (pd, nd) } else { (nd, pd) };
+    // A side 100 times narrower than the other: peaky, so the cap (the challenge's own guard; 0/0 for two
+    // constant sides is not below 1 %, as in the reference).
+    if smallest / largest < 0.01 {
+        return EPSILON_CAP;
+    }
+    let best = [double_threshold(&pos, &neg), single_threshold(&pos, &neg)]
+        .into_iter()
+        .flatten()
+        .reduce(f64::max)
+        .unwrap_or(0.0);
+    best.clamp(0.0, EPSILON_CAP)
+}
+
+/// The largest ε the score's buckets tell apart with `runs` runs per side: ⌈ln(N − 1)⌉.
+pub fn epsilon_resolution(runs: usize) -> f64 {
+    ((runs.max(2) - 1) as f64).ln().ceil()
+}
+
+/// The challenge's forgetting score: each example's ε bucketed in steps of ½ up to [`epsilon_resolution`], bucket k
+/// worth 2⁻ᵏ points, averaged over the examples (1: indistinguishable everywhere; 0: told apart everywhere).
+pub fn forgetting_score(epsilons: &[f64], runs: usize) -> f64 {
+    let top = epsilon_resolution(runs);
+    let mut buckets = Vec::new();
+    let (mut start, mut points) = (0.0f64, 1.0f64);
+    while start + 0.5 <= top {
+        buckets.push((start, points));
+        points /= 2.0;
+        start += 0.5;
+    }
+    let total: f64 = epsilons
+        .iter()
+        .map(|&e| {
+            buckets
+                .iter()
+                .find(|&&(s, _)| e < s + 0.5)
+                .map_or(0.0, |&(_, p)| p)
+        })
+        .sum();
+    total / epsilons.len().max(1) as f64
+}
+
+/// The challenge's final score: the forgetting score scaled by the method's retain and test accuracy relative to
+/// retraining's (each averaged over the runs).
+pub fn unlearning_score(forgetting: f64, retain: (f64, f64), test: (f64, f64)) -> f64 {
+    let ratio = |(u, r): (f64, f64)| if r > 0.0 { u / r } else { 0.0 };
+    forgetting * ratio(retain) * ratio(test)
+}
+
+/// A LiRA test from the same runs, for one forget set (not U-LiRA's many forget sets): for each example and each run
+/// index j held out in turn (the method's j-th run and retraining's), Gaussians fitted to the other runs' φ under the
+/// method and under retraining, and the two held-out φ scored by the log-likelihood ratio (method over
+/// retraining). The AUC of those scores, the method's held-out
+/// runs as positives against retraining's: 0.5 when the two are indistinguishable, 1 when every run gives itself
+/// away. `unlearned[e]` and `retrained[e]` are example e's φ over the runs (at least 3 each).
+pub fn lira_auc(unlearned: &[Vec<f64>], retrained: &[Vec<f64>]) -> f64 {
+    let mut positives = Vec::new();
+    let mut negatives = Vec::new();
+    let without = |v: &[f64], j: usize| -> Vec<f64> {
+        v.iter()
+            .enumerate()
+            .filter(|&(i, _)| i != j)
+            .map(|(_, &x)| x)
+            .collect()
+    };
+    for (u, r) in unlearned.iter().zip(retrained) {
+        // Run j of each side held out together, so that both Gaussians are fitted on the same number of runs.
+        for j in 0..u.len().min(r.len()) {
+            let (u_rest, r_rest) = (without(u, j), without(r, j));
+            let score = |x: f64| log_normal(x, &u_rest) - log_normal(x, &r_rest);
+            positives.push(score(u[j]));
+            negatives.push(score(r[j]));
+        }
+    }
+    auc(&positives, &negatives)
+}
+
+/// ln N(x; mean, var) of the Gaussian fitted to `sample` (its variance floored, so that a constant side stays
+/// finite).
+fn log_normal(x: f64, sample: &[f64]) -> f64 {
+    let (mean, std) = mean_std(sample);
+    let var = (std * std).max(1e-8);
+    -0.5 * ((x - mean).powi(2) / var + var.ln() + (2.0 * std::f64::consts::PI).ln())
+}
+
+/// The probability that a positive scores above a negative (ties count half): the ROC AUC.
+fn auc(positives: &[f64], negatives: &[f64]) -> f64 {
+    if positives.is_empty() || negatives.is_empty() {
+        return 0.5;
+    }
+    let mut neg = negatives.to_vec();
+    neg.sort_by(f64::total_cmp);
+    let wins: f64 = positives
+        .iter()
+        .map(|&p| {
+            let below = neg.partition_point(|&n| n < p) as f64;
+            let equal = neg.partition_point(|&n| n <= p) as f64 - below;
+            below + equal / 2.0
+        })
+        .sum();
+    wins / (positives.len() as f64 * neg.len() as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /* Closed form: the same φ under both sides. For every single-threshold rule TPR = FPR = f and FNR = TNR = 1 − f,
+    so both bounds are ln((1 − δ − f)/(1 − f)) < 0 and ln((f − δ)/f) < 0: ε = 0, the top bucket, 1 point. */
+    #[test]
+    fn identical_runs_are_indistinguishable() {
+        let phi: Vec<f64> = (0..16).map(|i| (i as f64 * 0.37).sin() * 2.0).collect();
+        assert_eq!(epsilon(&phi, &phi), 0.0);
+        assert_eq!(forgetting_score(&[0.0, 0.0], 16), 1.0);
+        let one = std::slice::from_ref(&phi);
+        assert!((lira_auc(one, one) - 0.5).abs() < 1e-12);
+    }
+
+    /* Closed form: two sides that do not overlap. A threshold between them has FPR = FNR = 0 and TPR = TNR = 1: an
+    infinite bound, capped at 50, which earns no points; every held-out run's ratio favours its own side. */
+    #[test]
+    fn disjoint_runs_are_told_apart_at_the_cap() {
+        let u: Vec<f64> = (0..16).map(|i| 5.0 + i as f64 * 0.1).collect();
+        let r: Vec<f64> = (0..16).map(|i| -5.0 + i as f64 * 0.1).collect();
+        assert_eq!(epsilon(&u, &r), EPSILON_CAP);
+        assert_eq!(forgetting_score(&[EPSILON_CAP], 16), 0.0);
+        assert_eq!(lira_auc(&[u], &[r]), 1.0);
+    }
+
+    /* Closed form: the challenge's guard. One side a hundred times narrower than the other is peaky: the cap. */
+    #[test]
+    fn a_peaky_side_gets_the_cap() {
+        let wide: Vec<f64> = (0..16).map(|i| i as f64).collect();
+        let narrow: Vec<f64> = (0..16).map(|i| 7.0 + i as f64 * 1e-3).collect();
+        assert_eq!(epsilon(&narrow, &wide), EPSILON_CAP);
+    }
+
+    /* Closed form of the buckets: N = 512 gives ⌈ln 511⌉ = 7, fourteen buckets of ½ worth 1, ½, ¼, …; N = 16 gives
+    ⌈ln 15⌉ = 3, six buckets. ε = 0.7 is in the second (½ point), 2.9 in the sixth (1/32), 3.0 in none. */
+    #[test]
+    fn buckets_follow_the_challenge() {
+        assert_eq!(epsilon_resolution(512), 7.0);
+        assert_eq!(epsilon_resolution(16), 3.0);
+        assert_eq!(forgetting_score(&[0.7], 16), 0.5);
+        assert_eq!(forgetting_score(&[2.9], 16), 1.0 / 32.0);
+        assert_eq!(forgetting_score(&[3.0], 16), 0.0);
+        assert_eq!(forgetting_score(&[0.2, 3.0], 16), 0.5);
+        assert!((unlearning_score(0.5, (0.9, 1.0), (0.8, 0.8)) - 0.45).abs() < 1e-12);
+    }
+
+    /* Closed form: φ from probabilities, the wrong classes summed. p = (0.7, 0.2, 0.1), y = 0: ln 0.7 − ln 0.3. */
+    #[test]
+    fn logit_scaled_confidence() {
+        let phi = logit_scaled(&[0.7, 0.2, 0.1, 0.25, 0.25, 0.5], &[0, 2], 3);
+        assert!((phi[0] - (0.7f64.ln() - 0.3f64.ln())).abs() < 1e-6);
+        assert!(phi[1].abs() < 1e-6);
+    }
+}
