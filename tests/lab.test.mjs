@@ -277,3 +277,43 @@ test('the points highest along one feature are forgotten as a region, and warnin
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
+
+// The privacy score as a page user runs it: the runs per side, the table's score columns, the ε chart beside the
+// floor. Source: the score's definition (docs/privacy-score.md): scores are in [0, 1], ε in [0, 50], and the
+// report carries one ε per forget example.
+test('the privacy score runs from the Forget step: table columns and the ε chart against the floor', async () => {
+  const page = await openPage(browser, server.url + experimentHash(experiment((x) => { x.train.epochs = 5; x.data.n_samples = 300; })));
+  await waitReady(page);
+  await trainToDone(page);
+  await pickMethods(page, ['finetune']);
+  await page.fill('#privacy-runs', '8');
+  await page.dispatchEvent('#privacy-runs', 'change');
+  await recordLabStatus(page);
+  await forgetToDone(page);
+  assert.match(await page.evaluate(() => window.__labStatus.join('\n')), /privacy score: (retrain|finetune)/);
+  const header = await page.$$eval('#lab-table thead th', (ths) => ths.map((t) => t.textContent));
+  const cells = await page.$$eval('#lab-table tbody tr', (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+  for (const key of ['forgetting_score', 'unlearning_score', 'epsilon_median', 'lira_auc']) {
+    const c = header.indexOf(key);
+    assert.ok(c >= 0, `no column ${key}`);
+    for (const row of cells.filter((r) => r[0] !== 'train')) assert.ok(Number.isFinite(Number(row[c])) && row[c] !== '', `${row[0]} ${key} ${row[c]}`);
+  }
+  assert.ok(await page.isVisible('#chart-epsilon svg'), 'no ε chart');
+  assert.match(await page.textContent('#chart-epsilon svg'), /the floor/);
+  // The trade-off chart takes the score as its fidelity axis.
+  await page.selectOption('#tradeoff-axis', 'score');
+  await page.waitForFunction(() => /forgetting score/.test(document.querySelector('#chart-tradeoff svg')?.textContent || ''));
+  const [json] = await Promise.all([page.waitForEvent('download'), page.click('#lab-report')]);
+  const report = JSON.parse(fs.readFileSync(await json.path(), 'utf8'));
+  for (const row of report.runs.filter((r) => r.method !== 'train')) {
+    const p = row.privacy_score;
+    assert.equal(p.runs, 8);
+    assert.equal(p.epsilons.length, report.forget.size);
+    assert.ok(p.forgetting_score >= 0 && p.forgetting_score <= 1 && p.lira_auc >= 0 && p.lira_auc <= 1, JSON.stringify(p));
+    assert.ok(p.epsilons.every((e) => e >= 0 && e <= 50));
+    assert.ok(row.warnings.some((w) => w.kind === 'coarse_privacy_score'));
+  }
+  await screenshot(page, 'privacy-score.png');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});

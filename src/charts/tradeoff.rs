@@ -12,11 +12,16 @@ pub struct Point {
     pub name: String,
     /// Speed-up over the reference retrain (×).
     pub speedup: f64,
-    /// Tug-of-war against the reference retrain, 0 … 1.
-    pub tow: f64,
+    /// The fidelity axis, 0 … 1: tug-of-war against the reference retrain, or the privacy score's forgetting score.
+    pub y: f64,
     /// Legend group (the method's family).
     pub group: String,
 }
+
+/// The fidelity axis' description with tug-of-war.
+pub const TOW_AXIS: &str = "tug-of-war vs retrain (1 = same accuracies)";
+/// The fidelity axis' description with the privacy score.
+pub const SCORE_AXIS: &str = "forgetting score (NeurIPS 2023; 1 = no example told apart)";
 
 /// Colours of the legend groups, in order of first appearance.
 const GROUP_COLORS: [RGBColor; 4] = [
@@ -27,9 +32,9 @@ const GROUP_COLORS: [RGBColor; 4] = [
 ];
 
 /// SVG of the points.
-pub fn tradeoff_svg(points: &[Point], size: (u32, u32)) -> String {
+pub fn tradeoff_svg(points: &[Point], y_desc: &str, size: (u32, u32)) -> String {
     let mut svg = String::new();
-    if let Err(e) = draw(&mut svg, points, size) {
+    if let Err(e) = draw(&mut svg, points, y_desc, size) {
         return format!("<p>chart error: {e}</p>");
     }
     svg
@@ -38,6 +43,7 @@ pub fn tradeoff_svg(points: &[Point], size: (u32, u32)) -> String {
 fn draw<'a>(
     svg: &'a mut String,
     points: &[Point],
+    y_desc: &str,
     size: (u32, u32),
 ) -> Result<(), Box<dyn std::error::Error + 'a>> {
     let finite = || {
@@ -62,7 +68,7 @@ fn draw<'a>(
     chart
         .configure_mesh()
         .x_desc("speed-up over retraining (×, log scale)")
-        .y_desc("tug-of-war vs retrain (1 = same accuracies)")
+        .y_desc(y_desc)
         .x_label_formatter(&|v| {
             if *v >= 10.0 {
                 format!("{v:.0}×")
@@ -85,14 +91,14 @@ fn draw<'a>(
             .draw_series(
                 finite()
                     .filter(|p| p.group == *group)
-                    .map(|p| Circle::new((p.speedup, p.tow.clamp(0.0, 1.05)), 5, color.filled())),
+                    .map(|p| Circle::new((p.speedup, p.y.clamp(0.0, 1.05)), 5, color.filled())),
             )?
             .label(*group)
             .legend(move |(x, y)| Circle::new((x + 8, y), 5, color.filled()));
     }
     let style = ("sans-serif", 12).into_font().color(&BLACK);
     for p in finite() {
-        let (px, py) = chart.backend_coord(&(p.speedup, p.tow.clamp(0.0, 1.05)));
+        let (px, py) = chart.backend_coord(&(p.speedup, p.y.clamp(0.0, 1.05)));
         root.draw(&Text::new(
             p.name.clone(),
             (px + 8, py),
@@ -120,17 +126,17 @@ mod tests {
             Point {
                 name: "retrain".into(),
                 speedup: 1.0,
-                tow: 1.0,
+                y: 1.0,
                 group: "oracle".into(),
             },
             Point {
                 name: "finetune".into(),
                 speedup: 8.0,
-                tow: 0.93,
+                y: 0.93,
                 group: "model-agnostic".into(),
             },
         ];
-        let svg = tradeoff_svg(&points, (520, 320)).replace('\n', "");
+        let svg = tradeoff_svg(&points, TOW_AXIS, (520, 320)).replace('\n', "");
         for text in [
             "speed-up over retraining (×, log scale)",
             "tug-of-war vs retrain",

@@ -8,28 +8,36 @@ use super::methods::family_words;
 use super::table::{bands, lab_rows};
 use crate::charts::bars::{BarChart, BarSeries, bar_svg};
 use crate::charts::palette::class_color;
-use crate::charts::tradeoff::{Point, tradeoff_svg};
+use crate::charts::tradeoff::{Point, SCORE_AXIS, TOW_AXIS, tradeoff_svg};
 use crate::components::data_chart::chart_size;
 use crate::files::download;
 
-/// The trade-off points: every unlearning method, and the retrain oracle at (1×, 1).
-pub fn tradeoff_points(report: &Report) -> Vec<Point> {
+/// The trade-off points: every unlearning method, and the retrain oracle at 1× speed. The fidelity axis is
+/// tug-of-war (retrain at 1) or, with `score`, the privacy score's forgetting score (retrain at its floor).
+pub fn tradeoff_points(report: &Report, score: bool) -> Vec<Point> {
     lab_rows(report)
         .iter()
         .filter_map(|r| {
             let a = &r.audit;
+            let y = if score {
+                a.privacy_score.as_ref()?.forgetting_score
+            } else if r.run.method == "retrain" {
+                1.0
+            } else {
+                a.forgetting.tow?
+            };
             if r.run.method == "retrain" {
                 return Some(Point {
                     name: "retrain".into(),
                     speedup: 1.0,
-                    tow: 1.0,
+                    y,
                     group: "oracle (retrain)".into(),
                 });
             }
             Some(Point {
                 name: r.run.method.clone(),
                 speedup: a.forgetting.speedup_vs_retrain?,
-                tow: a.forgetting.tow?,
+                y,
                 group: family_words(a.family?).into(),
             })
         })
@@ -139,6 +147,59 @@ pub fn distribution_chart(report: &Report) -> Option<String> {
     Some(bar_svg(&chart, chart_size((560, 0), (360, 0)).0))
 }
 
+/// With a privacy score: each scored model's per-example ε, as the share of forget examples in each of the score's
+/// buckets (½ wide up to the resolution, then "told apart"), retraining against itself first (the floor).
+pub fn epsilon_chart(report: &Report) -> Option<String> {
+    let rows: Vec<_> = lab_rows(report)
+        .iter()
+        .filter_map(|r| Some((r.run.method.clone(), r.audit.privacy_score.as_ref()?)))
+        .collect();
+    let resolution = rows.first()?.1.epsilon_resolution;
+    let edges: Vec<f64> = (0..)
+        .map(|i| i as f64 * 0.5)
+        .take_while(|&e| e + 0.5 <= resolution)
+        .collect();
+    let mut categories: Vec<String> = edges
+        .iter()
+        .map(|e| format!("ε {e:.1}–{:.1}", e + 0.5))
+        .collect();
+    categories.push(format!("ε ≥ {resolution:.0} (told apart)"));
+    let series = rows
+        .iter()
+        .enumerate()
+        .map(|(i, (method, score))| {
+            let n = score.epsilons.len().max(1) as f64;
+            let mut counts = vec![0usize; edges.len() + 1];
+            for &e in &score.epsilons {
+                let bucket = edges
+                    .iter()
+                    .position(|&lo| e < lo + 0.5)
+                    .unwrap_or(edges.len());
+                counts[bucket] += 1;
+            }
+            BarSeries {
+                name: if method == "retrain" {
+                    "retrain vs retrain (the floor)".into()
+                } else {
+                    method.clone()
+                },
+                values: counts.iter().map(|&c| Some(c as f64 / n)).collect(),
+                color: class_color(i),
+            }
+        })
+        .collect();
+    let chart = BarChart {
+        title: "Per-example ε against retraining (NeurIPS 2023 score)",
+        value_desc: "share of the forget examples",
+        categories,
+        series,
+        range: Some((0.0, 1.0)),
+        band: None,
+        decimals: 2,
+    };
+    Some(bar_svg(&chart, chart_size((560, 0), (360, 0)).0))
+}
+
 /// One chart with its download button.
 #[component]
 fn Figure(id: &'static str, svg: String, label: String) -> impl IntoView {
@@ -159,15 +220,39 @@ fn Figure(id: &'static str, svg: String, label: String) -> impl IntoView {
 /// Every lab chart for `report`.
 #[component]
 pub fn LabCharts(report: Report) -> impl IntoView {
-    let tradeoff = tradeoff_svg(
-        &tradeoff_points(&report),
-        chart_size((560, 340), (360, 280)),
-    );
+    let scored = lab_rows(&report)
+        .iter()
+        .any(|r| r.audit.privacy_score.is_some());
+    let by_score = RwSignal::new(false);
+    let report_for_tradeoff = StoredValue::new(report.clone());
+    let tradeoff = move || {
+        let score = by_score.get();
+        let svg = report_for_tradeoff.with_value(|r| {
+            tradeoff_svg(
+                &tradeoff_points(r, score),
+                if score { SCORE_AXIS } else { TOW_AXIS },
+                chart_size((560, 340), (360, 280)),
+            )
+        });
+        view! {
+            <Figure id="chart-tradeoff" svg=svg
+                label="Speed-up against fidelity (tug-of-war or the privacy score): top right is fast and close to retraining.".into() />
+        }
+    };
     let distribution = distribution_chart(&report);
+    let epsilons = epsilon_chart(&report);
     view! {
         <div class="lab-charts">
-            <Figure id="chart-tradeoff" svg=tradeoff
-                label="Speed-up against tug-of-war: top right is fast and close to retraining.".into() />
+            {scored.then(|| view! {
+                <div class="field">
+                    <label for="tradeoff-axis">"Fidelity axis"</label>
+                    <select id="tradeoff-axis" on:change=move |ev| by_score.set(event_target_value(&ev) == "score")>
+                        <option value="tow" selected=true>"tug-of-war"</option>
+                        <option value="score">"privacy score (forgetting score)"</option>
+                    </select>
+                </div>
+            })}
+            {tradeoff}
             <Figure id="chart-forget-acc" svg=metric_chart(&report, "forget_acc")
                 label="Forget accuracy per model, with the retrain band.".into() />
             <Figure id="chart-mia-auc" svg=metric_chart(&report, "mia_auc")
@@ -179,6 +264,10 @@ pub fn LabCharts(report: Report) -> impl IntoView {
             {distribution.map(|svg| view! {
                 <Figure id="chart-distribution" svg=svg
                     label="Class counts of the training data before and after forgetting.".into() />
+            })}
+            {epsilons.map(|svg| view! {
+                <Figure id="chart-epsilon" svg=svg
+                    label="How each method's per-example ε spreads over the score's buckets, against retraining's own spread (the floor).".into() />
             })}
         </div>
     }

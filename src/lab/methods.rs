@@ -79,6 +79,7 @@ pub fn MethodPicker() -> impl IntoView {
         })
     });
     let seeds = Memo::new(move |_| super::config(&app).retrain_seeds);
+    let score_runs = Memo::new(move |_| super::config(&app).privacy_score.map(|p| p.runs));
     view! {
         <fieldset class="methods" id="lab-methods">
             <legend>"Methods (each against retraining)"</legend>
@@ -99,6 +100,24 @@ pub fn MethodPicker() -> impl IntoView {
                         }
                     } />
                 <p class="hint">"More retrains with other seeds give a band (mean ± 2σ) a method is read against, at the cost of more retraining."</p>
+            </div>
+            <div class="field">
+                <label for="privacy-runs">"Privacy score: runs per side (empty: off)"</label>
+                <input id="privacy-runs" type="number" min="8" max="128" step="1" placeholder="off"
+                    prop:value=move || score_runs.get().map_or(String::new(), |n| n.to_string())
+                    on:change=move |ev| {
+                        let text = event_target_value(&ev);
+                        let text = text.trim();
+                        if text.is_empty() {
+                            super::edit(&app, |u| u.privacy_score = None);
+                            return;
+                        }
+                        match text.parse::<usize>() {
+                            Ok(runs) => { super::edit(&app, |u| u.privacy_score = Some(lethe_protocol::PrivacyScoreConfig { runs })); }
+                            Err(_) => app.input_error.set(Some(format!("unlearn.privacy_score.runs must be a whole number, got \"{text}\""))),
+                        }
+                    } />
+                <p class="hint">"The NeurIPS 2023 challenge's per-example score and a LiRA test: each method rerun with this many seeds against as many retrains, and retraining against itself (the floor). 32 runs or more to read it; sisa and certified are not scored."</p>
             </div>
         </fieldset>
     }

@@ -35,6 +35,7 @@ pub fn default_config(experiment: &Experiment) -> UnlearnConfig {
             .map(MethodSpec::plain)
             .collect(),
         retrain_seeds: 1,
+        privacy_score: None,
     }
 }
 

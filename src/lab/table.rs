@@ -37,7 +37,7 @@ impl Cell {
 }
 
 /// The columns: the report's stable keys, in reading order.
-pub const COLUMNS: [&str; 31] = [
+pub const COLUMNS: [&str; 35] = [
     "method",
     "family",
     "guarantee",
@@ -51,6 +51,10 @@ pub const COLUMNS: [&str; 31] = [
     "mia_auc",
     "js_to_retrain",
     "tow",
+    "forgetting_score",
+    "unlearning_score",
+    "epsilon_median",
+    "lira_auc",
     "l2_to_retrain",
     "backdoor_asr",
     "relearn_epochs",
@@ -101,6 +105,25 @@ pub fn cell(row: &UnlearnRow, column: &str) -> Cell {
         "js_to_retrain" => num(m.and_then(|a| a.js_to_retrain), 4),
         "tow" => num(m.and_then(|a| a.tow), 3),
         "l2_to_retrain" => num(m.and_then(|a| a.l2_to_retrain), 2),
+        "forgetting_score" => num(
+            a.and_then(|a| a.privacy_score.as_ref())
+                .map(|p| p.forgetting_score),
+            3,
+        ),
+        "unlearning_score" => num(
+            a.and_then(|a| a.privacy_score.as_ref())
+                .map(|p| p.unlearning_score),
+            3,
+        ),
+        "epsilon_median" => num(
+            a.and_then(|a| a.privacy_score.as_ref())
+                .map(|p| p.epsilon_median),
+            2,
+        ),
+        "lira_auc" => num(
+            a.and_then(|a| a.privacy_score.as_ref()).map(|p| p.lira_auc),
+            3,
+        ),
         "backdoor_asr" => num(m.and_then(|a| a.backdoor_asr), 3),
         "relearn_epochs" => num(a.and_then(|a| a.relearn_epochs).map(|e| e as f64), 0),
         "prepare_seconds" => num(a.and_then(|a| a.prepare_seconds), 3),

@@ -33,6 +33,7 @@ fn unlearn(forget: ForgetSpec, methods: &[Method]) -> UnlearnConfig {
         forget,
         methods: methods.iter().map(|&m| MethodSpec::plain(m)).collect(),
         retrain_seeds: 1,
+        privacy_score: None,
     }
 }
 

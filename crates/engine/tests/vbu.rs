@@ -336,6 +336,7 @@ fn impossible_vbu_requests_are_refused_by_field() {
             forget: lethe_protocol::ForgetSpec::Random { fraction: 0.1 },
             methods: vec![],
             retrain_seeds: 1,
+            privacy_score: None,
         });
     });
     assert!(

@@ -115,6 +115,34 @@ pub struct Audit {
     /// SISA only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sisa: Option<SisaDetails>,
+    /// With `unlearn.privacy_score`: the per-example score over many runs (the retrain row: retraining against
+    /// retraining with other seeds, the floor).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub privacy_score: Option<PrivacyScore>,
+}
+
+/// Most per-example ε a report lists.
+pub const MAX_EPSILONS: usize = 300;
+
+/// The NeurIPS 2023 challenge's per-example score of one method against retraining, and a LiRA test, over `runs`
+/// runs per side.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PrivacyScore {
+    /// Runs per side.
+    pub runs: usize,
+    /// The challenge's forgetting score F: per-example ε bucketed (½ wide, bucket k worth 2⁻ᵏ), averaged over the
+    /// forget set. 1: no example tells the method from retraining.
+    pub forgetting_score: f64,
+    /// F · (RA_method / RA_retrain) · (TA_method / TA_retrain), accuracies averaged over the runs.
+    pub unlearning_score: f64,
+    /// The median of the per-example ε.
+    pub epsilon_median: f64,
+    /// ⌈ln(runs − 1)⌉: the largest ε these runs can tell apart (an ε at or above it earns no points).
+    pub epsilon_resolution: f64,
+    /// The per-example ε (forget set order, at most [`MAX_EPSILONS`]).
+    pub epsilons: Vec<f64>,
+    /// The AUC of the LiRA test (one forget set, each run held out in turn): 0.5 indistinguishable, 1 told apart.
+    pub lira_auc: f64,
 }
 
 /// An audit reads as its measurements (`audit.retain_acc`), the lab-only keys beside them.

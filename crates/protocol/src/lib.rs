@@ -23,7 +23,7 @@ pub mod warning;
 
 pub use audit::{
     Audit, Certificate, DataSummary, Distribution, FeatureSummary, ForgetSummary, Forgetting,
-    SisaDetails, Suggestion,
+    PrivacyScore, SisaDetails, Suggestion,
 };
 pub use auto::{AutoChoice, AutoReason, auto_backend};
 pub use dataset::{BoundaryGrid, DatasetView, Projection};
@@ -42,7 +42,7 @@ pub use report::{
     RunReport, TaskReport, TrainReport, UnlearnReport, UnlearnRow, VbuReport, VbuRow,
 };
 pub use task::{Task, TaskKind};
-pub use unlearn::{Family, Guarantee, Method, MethodSpec, Need, UnlearnConfig};
+pub use unlearn::{Family, Guarantee, Method, MethodSpec, Need, PrivacyScoreConfig, UnlearnConfig};
 pub use warning::{WarnedMetric, Warning, WarningKind};
 
 /// Version of the experiment file format written into every experiment and report.

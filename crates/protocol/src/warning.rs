@@ -35,6 +35,18 @@ pub enum WarningKind {
         /// The retrain band.
         band: [f64; 2],
     },
+    /// The privacy score ran `runs` runs per side (fewer than `min_runs`) or scored `examples` forget examples
+    /// (fewer than `min_examples`): its ε and score are coarse.
+    CoarsePrivacyScore {
+        /// Runs per side.
+        runs: usize,
+        /// Forget examples scored.
+        examples: usize,
+        /// Runs below which it warns.
+        min_runs: usize,
+        /// Examples below which it warns.
+        min_examples: usize,
+    },
     /// The membership attack had `pairs` member/non-member pairs, fewer than `min`: its AUC is noise.
     FewAttackPairs {
         /// Pairs the attack compared.
@@ -68,6 +80,7 @@ impl WarningKind {
             Self::OverUnlearning { .. } => "over-unlearning",
             Self::UnderUnlearning { .. } => "under-unlearning",
             Self::FewAttackPairs { .. } => "few attack pairs",
+            Self::CoarsePrivacyScore { .. } => "coarse privacy score",
         }
     }
 
@@ -106,6 +119,16 @@ impl WarningKind {
             } => format!(
                 "under-unlearning: MIA AUC {value:.3} is above the retrain band {}; the forget set still looks like training data",
                 band(b)
+            ),
+            Self::CoarsePrivacyScore {
+                runs,
+                examples,
+                min_runs,
+                min_examples,
+            } => format!(
+                "the privacy score ran {runs} runs per side on {examples} forget examples (read it with at least {min_runs} runs and {min_examples} examples): ε at or above ⌈ln({})⌉ = {} is not told apart, and the score moves in steps of 1/{examples}",
+                runs.saturating_sub(1),
+                (((*runs).max(2) - 1) as f64).ln().ceil()
             ),
             Self::FewAttackPairs { pairs, min } => format!(
                 "the membership attack compared only {pairs} member/non-member pairs (fewer than {min}): its AUC is noise, not evidence"

@@ -127,7 +127,7 @@ fn errors_name_the_field_and_value() {
         ),
         (
             r#"{ "forget": { "kind": "random", "fraction": 0.1 }, "oops": 1 }"#,
-            "unlearn.oops must be absent (the keys here are forget, methods, retrain_seeds), got 1",
+            "unlearn.oops must be absent (the keys here are forget, methods, retrain_seeds, privacy_score), got 1",
         ),
         (
             r#"{ "forget": { "kind": "random", "fraction": 0.1 }, "methods": [{ "method": "certified", "delta": 1.0 }] }"#,

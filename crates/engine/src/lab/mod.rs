@@ -8,6 +8,7 @@
 mod figures;
 mod methods;
 mod oracle;
+mod privacy;
 mod relearn;
 mod rows;
 mod steps;

@@ -55,6 +55,7 @@ pub(super) fn audit(forgetting: Forgetting) -> Audit {
         mia_auc_std: None,
         certificate: None,
         sisa: None,
+        privacy_score: None,
     }
 }
 

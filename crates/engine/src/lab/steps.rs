@@ -123,6 +123,7 @@ impl Lab<'_> {
             figures.add(spec.method.key(), &model, &m).await?;
             runs.push(row);
         }
+        self.privacy_score(&ctx, &mut runs, host).await?;
         let outcome = self.outcome(&sets, runs, suggestions, figures, yardstick.pairs.len());
         Ok(Ended::Finished {
             outcome: Box::new(outcome),

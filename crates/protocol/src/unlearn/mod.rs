@@ -29,13 +29,39 @@ pub struct UnlearnConfig {
     pub methods: Vec<MethodSpec>,
     /// Retrains with seeds `seed`, `seed + 1`, …; the first is the reference for distances.
     pub retrain_seeds: usize,
+    /// The per-example privacy score over many runs (absent: off).
+    pub privacy_score: Option<PrivacyScoreConfig>,
+}
+
+/// Fewest runs per side of the privacy score.
+pub const MIN_SCORE_RUNS: usize = 8;
+/// Most runs per side of the privacy score.
+pub const MAX_SCORE_RUNS: usize = 128;
+
+/// `unlearn.privacy_score`: the NeurIPS 2023 challenge's per-example score and a LiRA test, from `runs` runs of
+/// each scored method (seeds `seed` … `seed + runs − 1`, from the same trained model), `runs` retrains (seeds `seed`
+/// … `seed + runs − 1`: the lab's `retrain_seeds` are their first ones) and `runs` more retrains (seeds
+/// `seed + runs` … `seed + 2 runs − 1`, the floor: retraining against itself).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PrivacyScoreConfig {
+    /// Runs per side.
+    pub runs: usize,
+}
+
+impl Method {
+    /// Whether the privacy score can score it: methods that start from the trained model and draw their own
+    /// randomness from the seed. `sisa` and `certified` prepare state at training time that the score would have to
+    /// redraw per run (SISA's shards from scratch, the certified model's noise), which Lethe does not do yet.
+    pub fn scorable(self) -> bool {
+        !matches!(self, Method::Sisa | Method::Certified)
+    }
 }
 
 impl UnlearnConfig {
     /// Reads the section from JSON; errors name the field (`unlearn.methods[2].epochs`) and the value.
     pub fn from_value(value: &Value) -> Result<Self, ConfigError> {
         let top = Fields::of("unlearn", value)?;
-        top.only(&["forget", "methods", "retrain_seeds"])?;
+        top.only(&["forget", "methods", "retrain_seeds", "privacy_score"])?;
         let forget =
             ForgetSpec::from_value("unlearn.forget", top.required("forget")?, UNLEARN_KINDS)?;
         let methods = match top.map.get("methods") {
@@ -57,10 +83,20 @@ impl UnlearnConfig {
             None => 1,
             Some(v) => whole("unlearn.retrain_seeds", v)? as usize,
         };
+        let privacy_score = match top.map.get("privacy_score") {
+            None => None,
+            Some(v) => {
+                let f = Fields::of("unlearn.privacy_score", v)?;
+                f.only(&["runs"])?;
+                let runs = whole("unlearn.privacy_score.runs", f.required("runs")?)? as usize;
+                Some(PrivacyScoreConfig { runs })
+            }
+        };
         Ok(Self {
             forget,
             methods,
             retrain_seeds,
+            privacy_score,
         })
     }
 
@@ -121,6 +157,25 @@ impl UnlearnConfig {
     /// against the dataset by the engine).
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.forget.validate("unlearn.forget")?;
+        if let Some(score) = self.privacy_score {
+            if !(MIN_SCORE_RUNS..=MAX_SCORE_RUNS).contains(&score.runs) {
+                return Err(ConfigError::range(
+                    "unlearn.privacy_score.runs",
+                    format!("between {MIN_SCORE_RUNS} and {MAX_SCORE_RUNS}"),
+                    score.runs,
+                ));
+            }
+            if let Some(i) = self.methods.iter().position(|m| !m.method.scorable()) {
+                return Err(ConfigError::range(
+                    format!("unlearn.methods[{i}]"),
+                    "a method the privacy score can rerun from the trained model (not \"sisa\" or \"certified\": their training-time state would have to be redrawn per run); remove unlearn.privacy_score to run it",
+                    format!(
+                        "\"{}\" with unlearn.privacy_score",
+                        self.methods[i].method.key()
+                    ),
+                ));
+            }
+        }
         if !(1..=MAX_RETRAIN_SEEDS).contains(&self.retrain_seeds) {
             return Err(ConfigError::range(
                 "unlearn.retrain_seeds",
@@ -196,11 +251,15 @@ impl UnlearnConfig {
                 }
             })
             .collect();
-        serde_json::json!({
+        let mut value = serde_json::json!({
             "forget": self.forget,
             "methods": Value::Array(methods),
             "retrain_seeds": self.retrain_seeds,
-        })
+        });
+        if let Some(score) = self.privacy_score {
+            value["privacy_score"] = serde_json::json!({ "runs": score.runs });
+        }
+        value
     }
 }
 
