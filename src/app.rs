@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use lethe_protocol::Experiment;
+use lethe_protocol::TaskKind;
 
 use lethe_protocol::DataSource;
 
@@ -15,7 +16,8 @@ use crate::components::{
 };
 use crate::controller::Controller;
 use crate::page_options::PageOptions;
-use crate::state::{AppState, CsvFile, RunState, RunStatus};
+use crate::state::{AppState, CsvFile};
+use crate::status::{RunState, RunStatus};
 use crate::storage;
 use crate::url_state;
 
@@ -75,7 +77,7 @@ fn restore(app: AppState, experiment: &Experiment) {
             .first()
             .map(|r| r.history.clone())
             .unwrap_or_default();
-        app.run.set(RunState {
+        app.jobs.get(TaskKind::Train).set(RunState {
             status: RunStatus::Done,
             epochs_total: experiment.train.epochs,
             history,
@@ -109,7 +111,7 @@ fn restore(app: AppState, experiment: &Experiment) {
 /// Settings are kept by [`AppState::remember_settings`], after what the user does, never at load.
 fn persist(app: AppState) {
     Effect::new(move |_| {
-        app.run.with(|r| {
+        app.jobs.get(TaskKind::Train).with(|r| {
             if let (RunStatus::Done, Some(report)) = (&r.status, &r.report)
                 && r.id != 0
             {
@@ -221,7 +223,7 @@ pub fn App() -> impl IntoView {
                     <crate::lab::LabResults />
                 </Show>
                 <crate::fed::FederatedStep />
-                <crate::bayes::BayesStep />
+                <crate::vbu::VbuStep />
                 <EmbedCode />
             </section>
         </main>
@@ -281,7 +283,7 @@ fn EmbedView() -> impl IntoView {
 #[component]
 fn TrainView() -> impl IntoView {
     view! {
-        <RunBar />
+        <RunBar kind=TaskKind::Train />
         <Notices />
         <div class="charts">
             <DataChart />

@@ -3,21 +3,23 @@
 //! depends on burn, which keeps the page small and usable while the engine loads.
 
 mod app;
-mod bayes;
 mod charts;
 mod components;
 mod controller;
-mod engine;
 mod fed;
 mod files;
 mod jobs;
 mod lab;
 mod page_options;
 mod redraw;
+mod run_words;
 mod state;
+mod status;
 mod storage;
 mod url_state;
+mod vbu;
 mod words;
+mod worker_client;
 
 fn main() {
     std::panic::set_hook(Box::new(|info| {

@@ -22,8 +22,6 @@ pub struct Held {
     pub boundary: Option<BoundaryGrid>,
     last_curves: Option<f64>,
     last_boundary: Option<f64>,
-    /// Whether a timer will flush.
-    pub scheduled: bool,
 }
 
 /// What to apply now.

@@ -2,97 +2,10 @@
 //! Only plain data lives here; the engine's tensors stay in the worker.
 
 use leptos::prelude::*;
-use lethe_protocol::{BoundaryGrid, DatasetView, EpochRecord, Experiment, Report};
+use lethe_protocol::{DatasetView, Experiment, TaskKind};
 
-/// Where the engine stands.
-#[derive(Debug, Clone, PartialEq)]
-pub enum EngineStatus {
-    /// The worker is loading (its wasm is large).
-    Loading,
-    /// Ready on `backend` (`"cpu"` or `"webgpu"`) for `reason`.
-    Ready { backend: String, reason: String },
-    /// The engine could not start.
-    Failed(String),
-}
-
-/// How the current run stands.
-#[derive(Debug, Clone, PartialEq)]
-pub enum RunStatus {
-    /// Nothing has run yet.
-    Idle,
-    /// Training.
-    Running,
-    /// Finished.
-    Done,
-    /// Stopped by the user after this many epochs.
-    Cancelled(usize),
-    /// Failed with this message.
-    Failed(String),
-}
-
-/// Everything one run shows.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RunState {
-    /// Its id in the protocol (0: none yet).
-    pub id: u64,
-    /// Its status.
-    pub status: RunStatus,
-    /// Epochs planned.
-    pub epochs_total: usize,
-    /// One record per epoch so far.
-    pub history: Vec<EpochRecord>,
-    /// The latest decision boundary (2-D data).
-    pub boundary: Option<BoundaryGrid>,
-    /// The report, once done.
-    pub report: Option<Report>,
-    /// Earlier attempts of this run that failed and were redone (a lost GPU, a crashed engine), kept for the
-    /// curves and marked.
-    pub attempts: Vec<Attempt>,
-    /// What the worker last said it was doing (its heartbeat), while running.
-    pub working: Option<String>,
-    /// Optimiser steps of the run so far, from the heartbeat (the progress bar moves within an epoch).
-    pub steps: u64,
-    /// The heartbeat's position among the run's steps (the lab: which method of how many), when it has one.
-    pub part: Option<(usize, usize)>,
-    /// After a cancel: how the engine answered it.
-    pub cancel_answer: Option<CancelAnswer>,
-}
-
-/// How the engine answered a cancel.
-#[derive(Debug, Clone, PartialEq)]
-pub enum CancelAnswer {
-    /// The worker confirmed, this many milliseconds after the click.
-    Confirmed(f64),
-    /// The worker did not confirm within the grace period and was replaced.
-    Restarted,
-}
-
-/// A failed attempt of a run, kept on the charts.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Attempt {
-    /// What happened, e.g. "GPU lost at epoch 3".
-    pub note: String,
-    /// Its epochs.
-    pub history: Vec<EpochRecord>,
-}
-
-impl Default for RunState {
-    fn default() -> Self {
-        Self {
-            id: 0,
-            status: RunStatus::Idle,
-            epochs_total: 0,
-            history: vec![],
-            boundary: None,
-            report: None,
-            attempts: vec![],
-            working: None,
-            steps: 0,
-            part: None,
-            cancel_answer: None,
-        }
-    }
-}
+use crate::jobs::Jobs;
+pub use crate::status::EngineStatus;
 
 /// The user's CSV, kept in memory only (never in the URL, never sent anywhere but the worker).
 #[derive(Debug, Clone, PartialEq)]
@@ -116,14 +29,8 @@ pub struct AppState {
     pub dataset: RwSignal<Option<DatasetView>>,
     /// The engine's status.
     pub engine: RwSignal<EngineStatus>,
-    /// The Train job: the trained model's run.
-    pub run: RwSignal<RunState>,
-    /// The Forget job: the unlearning lab's run on the trained model.
-    pub lab: RwSignal<RunState>,
-    /// The federated job: FedAvg and the unlearning of one client.
-    pub fed: RwSignal<RunState>,
-    /// The VBU job: variational inference, retraining and VBU over the λ sweep.
-    pub bayes: RwSignal<RunState>,
+    /// The jobs, one per task kind (`jobs.rs`).
+    pub jobs: Jobs,
     /// An input error: names the field and the value; the previous settings stay.
     pub input_error: RwSignal<Option<String>>,
     /// Notices about what the page did by itself (fallbacks, restarts).
@@ -145,7 +52,8 @@ impl AppState {
     /// Fresh state around `experiment`.
     pub fn new(experiment: Experiment) -> Self {
         let experiment = RwSignal::new(experiment);
-        let run = RwSignal::new(RunState::default());
+        let jobs = Jobs::new();
+        let run = jobs.get(TaskKind::Train);
         let results_stale = Memo::new(move |_| {
             run.with(|r| {
                 r.report.as_ref().is_some_and(|report| {
@@ -155,7 +63,7 @@ impl AppState {
                 })
             })
         });
-        let lab = RwSignal::new(RunState::default());
+        let lab = jobs.get(TaskKind::Unlearn);
         let lab_stale = Memo::new(move |_| {
             lab.with(|r| {
                 r.report.as_ref().is_some_and(|report| {
@@ -173,10 +81,7 @@ impl AppState {
             wants_csv: RwSignal::new(false),
             dataset: RwSignal::new(None),
             engine: RwSignal::new(EngineStatus::Loading),
-            run,
-            lab,
-            fed: RwSignal::new(RunState::default()),
-            bayes: RwSignal::new(RunState::default()),
+            jobs,
             input_error: RwSignal::new(None),
             notices: RwSignal::new(vec![]),
             remembers: false,
@@ -229,9 +134,7 @@ impl AppState {
     pub fn can_start(&self) -> bool {
         matches!(self.engine.get(), EngineStatus::Ready { .. })
             && self.dataset.with(Option::is_some)
-            && ![self.run, self.lab, self.fed, self.bayes]
-                .iter()
-                .any(|s| s.with(|r| r.status == RunStatus::Running))
+            && !self.jobs.any_running()
     }
 
     /// Why Train cannot run now, if it cannot (besides a busy or loading engine).

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use lethe_protocol::DatasetView;
+use lethe_protocol::TaskKind;
 
 use crate::charts::scatter::{Plane, boundary_layer_svg, scatter_base_svg, scatter_svg};
 use crate::charts::thumbnail::thumbnail_svg;
@@ -56,7 +57,7 @@ pub fn DataChart() -> impl IntoView {
     let app = use_app();
     let size = move || chart_size((560, 440), (360, 320));
     // The boundary alone: the scatter is redrawn when it changes, not on every change of the run.
-    let boundary = Memo::new(move |_| app.run.with(|r| r.boundary.clone()));
+    let boundary = Memo::new(move |_| app.jobs.get(TaskKind::Train).with(|r| r.boundary.clone()));
     // The boundary of a model trained on other settings would mislead: drawn only while it is current.
     let shown = Memo::new(move |_| {
         let two_d = app

@@ -1,6 +1,7 @@
 //! Files: download the report (the CLI's JSON), export and import the experiment (the CLI's input).
 
 use leptos::prelude::*;
+use lethe_protocol::TaskKind;
 use lethe_protocol::experiment::limits::MAX_EXPERIMENT_BYTES;
 use lethe_protocol::{DataSource, Experiment};
 
@@ -13,7 +14,7 @@ use crate::state::use_app;
 pub fn FileActions() -> impl IntoView {
     let app = use_app();
     let controller = use_controller();
-    let has_report = move || app.run.with(|r| r.report.is_some());
+    let has_report = move || app.jobs.get(TaskKind::Train).with(|r| r.report.is_some());
     let on_import = on_file_chosen(MAX_EXPERIMENT_BYTES, move |chosen| {
         let (name, text) = match chosen {
             Ok(file) => file,
@@ -43,7 +44,7 @@ pub fn FileActions() -> impl IntoView {
                 id="download-report"
                 disabled=move || !has_report()
                 on:click=move |_| {
-                    if let Some(r) = app.run.get_untracked().report {
+                    if let Some(r) = app.jobs.get(TaskKind::Train).get_untracked().report {
                         download("lethe-report.json", &r.to_json(), "application/json");
                     }
                 }

@@ -1,6 +1,7 @@
 //! Live learning curves: loss and accuracy per epoch, train and test.
 
 use leptos::prelude::*;
+use lethe_protocol::TaskKind;
 use plotters::style::RGBColor;
 
 use crate::charts::lines::{Axes, Series, line_svg};
@@ -18,12 +19,13 @@ pub fn LearningCurves() -> impl IntoView {
     let app = use_app();
     // Redrawn when a record or an attempt arrives, not on every change of the run (heartbeats, steps).
     let shape = Memo::new(move |_| {
-        app.run
+        app.jobs
+            .get(TaskKind::Train)
             .with(|r| (r.id, r.history.len(), r.attempts.len(), r.epochs_total))
     });
     let charts = Memo::new(move |_| {
         let _ = shape.get(); // `get`, not `track`: a memo is lazy, and only computing it subscribes it to the run
-        app.run.with_untracked(|r| {
+        app.jobs.get(TaskKind::Train).with_untracked(|r| {
             if r.history.is_empty() && r.attempts.is_empty() {
                 return None;
             }

@@ -2,6 +2,7 @@
 //! per-class figures and the confusion matrix.
 
 use leptos::prelude::*;
+use lethe_protocol::TaskKind;
 
 use crate::charts::thumbnail::thumbnail_svg;
 use crate::components::data_chart::pixels;
@@ -20,7 +21,7 @@ pub fn Results() -> impl IntoView {
     let app = use_app();
     move || {
         // Reports come from the worker or from storage (checked by `Report::check`); still, no index can panic.
-        let report = app.run.with(|r| r.report.clone())?;
+        let report = app.jobs.get(TaskKind::Train).with(|r| r.report.clone())?;
         let run = (*report.outcome.rows().first()?).clone();
         Some({
             let classes = report.dataset.class_names.clone();

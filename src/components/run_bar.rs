@@ -1,150 +1,80 @@
-//! Train and Cancel, the progress bar (epoch, loss, time left) and the run's status line.
+//! The run bar, one component for every job of the job table: the run button, Cancel, the progress bar and the
+//! status line (`run_words.rs`). The element ids are per task kind and stable (the browser tests and the docs use
+//! them).
 
 use leptos::prelude::*;
+use lethe_protocol::TaskKind;
 
 use crate::controller::use_controller;
-use crate::state::{CancelAnswer, EngineStatus, RunStatus, use_app};
+use crate::run_words::{self, Context};
+use crate::state::use_app;
+use crate::status::RunStatus;
 
-/// Seconds as "1.2 s" or "3 min 5 s".
-pub fn human_seconds(s: f64) -> String {
-    if s < 60.0 {
-        format!("{s:.1} s")
-    } else {
-        format!("{} min {} s", (s / 60.0) as u64, (s % 60.0) as u64)
+/// The ids' prefix, the run button's label and the progress bar's accessible name.
+fn parts(kind: TaskKind) -> (&'static str, &'static str, &'static str) {
+    match kind {
+        TaskKind::Train => ("", "Train", "Training progress"),
+        TaskKind::Unlearn => ("lab-", "Forget", "Unlearning progress"),
+        TaskKind::Federated => (
+            "fed-",
+            "Run the federation and forget the client",
+            "Federation progress",
+        ),
+        TaskKind::Vbu => ("vbu-", "Train and unlearn", "VBU progress"),
     }
 }
 
-/// The run controls and status.
+/// Run, Cancel, progress and status for the job of `kind`. `before` runs before the job starts (the lab and VBU
+/// write their settings into the experiment, and so into the link).
 #[component]
-pub fn RunBar() -> impl IntoView {
+pub fn RunBar(
+    kind: TaskKind,
+    #[prop(optional, into)] before: Option<Callback<()>>,
+) -> impl IntoView {
     let app = use_app();
     let controller = use_controller();
-    let running = move || app.run.with(|r| r.status == RunStatus::Running);
+    let job = app.jobs.get(kind);
+    let (prefix, label, progress_label) = parts(kind);
+    let id = |name: &str| match (prefix, name) {
+        ("", "run") => "train".to_string(),
+        _ => format!("{prefix}{name}"),
+    };
     // Optimiser steps per epoch, when the data is prepared: ⌈training points / batch size⌉.
     let steps_per_epoch = move || {
         let n = app.dataset.with(|d| d.as_ref().map_or(0, |v| v.n_train));
         let batch = app.experiment.with(|e| e.train.batch_size).max(1);
         n.div_ceil(batch) as u64
     };
-    // Training progress, moved within an epoch by the heartbeat's step count (a single epoch can take minutes).
-    let fraction = move || {
-        app.run.with(|r| {
-            if r.epochs_total == 0 {
-                return 0.0;
-            }
-            let by_epochs = r.history.len() as f64 / r.epochs_total as f64;
-            let training = r
-                .working
-                .as_deref()
-                .is_none_or(|w| w.starts_with("training"));
-            let total_steps = steps_per_epoch() * r.epochs_total as u64;
-            if training && total_steps > 0 {
-                by_epochs.max((r.steps as f64 / total_steps as f64).min(1.0))
-            } else {
-                by_epochs
-            }
-        })
-    };
+    let fraction = move || job.with(|r| run_words::fraction(kind, r, steps_per_epoch()));
     let status = move || {
-        app.run.with(|r| {
-            let last = r.history.last();
-            if r.status != RunStatus::Running
-                && let Some(why) = app.train_blocked()
-            {
-                return why.to_string();
-            }
-            match &r.status {
-                RunStatus::Idle => match app.engine.get() {
-                    EngineStatus::Loading => "engine loading…".to_string(),
-                    _ => "ready".to_string(),
-                },
-                // The unlearning lab after training: its heartbeat names the step.
-                RunStatus::Running
-                    if r.working
-                        .as_deref()
-                        .is_some_and(|w| !w.starts_with("training")) =>
-                {
-                    format!("unlearning: {}…", r.working.as_deref().unwrap_or_default())
-                }
-                RunStatus::Running => match last {
-                    // On a GPU the first epoch also compiles the kernels: seconds on a real GPU, more on a
-                    // software adapter (docs/BENCHMARKS.md).
-                    None => match app.engine.get() {
-                        EngineStatus::Ready { backend, .. } if backend == "webgpu" => format!(
-                            "training: epoch 1 of {} (compiling the GPU kernels first)…",
-                            r.epochs_total
-                        ),
-                        _ if r.steps > 0 && steps_per_epoch() > 0 => format!(
-                            "training: epoch 1 of {} · step {} of {}…",
-                            r.epochs_total,
-                            r.steps.min(steps_per_epoch()),
-                            steps_per_epoch()
-                        ),
-                        _ => format!("training: epoch 1 of {}…", r.epochs_total),
-                    },
-                    Some(rec) => {
-                        let per_epoch = rec.elapsed_seconds / rec.epoch as f64;
-                        let left = per_epoch * (r.epochs_total - rec.epoch) as f64;
-                        format!(
-                            "training: epoch {} of {} · loss {:.4} · about {} left",
-                            rec.epoch,
-                            r.epochs_total,
-                            rec.train_loss,
-                            human_seconds(left)
-                        )
-                    }
-                },
-                RunStatus::Done => r.report.as_ref().map_or("done".into(), |rep| {
-                    let Some(run) = rep.outcome.rows().first().copied() else {
-                        return "done".to_string();
-                    };
-                    let earlier = if app.results_stale.get() {
-                        " (with earlier settings: press Train to update)"
-                    } else {
-                        ""
-                    };
-                    format!(
-                        "done: test accuracy {:.1}% in {}{earlier}",
-                        run.test_acc * 100.0,
-                        human_seconds(run.seconds)
-                    )
-                }),
-                RunStatus::Cancelled(epoch) => {
-                    let answer = match r.cancel_answer {
-                        None => " (stopping the engine…)".to_string(),
-                        Some(CancelAnswer::Confirmed(ms)) => {
-                            format!(" (the engine stopped in {ms:.0} ms)")
-                        }
-                        Some(CancelAnswer::Restarted) => {
-                            " (the engine did not stop within a second and was restarted)".into()
-                        }
-                    };
-                    format!("cancelled at epoch {epoch}{answer}")
-                }
-                RunStatus::Failed(message) => format!("failed: {message}"),
-            }
-        })
+        let engine = app.engine.get();
+        let cx = Context {
+            engine: &engine,
+            steps_per_epoch: steps_per_epoch(),
+            stale: kind == TaskKind::Train && app.results_stale.get(),
+            blocked: app.train_blocked(),
+        };
+        job.with(|r| run_words::status(kind, r, &cx))
+    };
+    let run = move |_| {
+        if let Some(before) = before {
+            before.run(());
+        }
+        controller.with_value(|c| c.run(kind));
     };
     view! {
-        <div class="run-bar">
-            <button
-                id="train"
-                class="primary"
+        <div class=if kind == TaskKind::Train { "run-bar" } else { "run-bar lab-run-bar" }>
+            <button id=id("run") class="primary"
                 disabled=move || !app.can_start() || app.train_blocked().is_some()
-                on:click=move |_| controller.with_value(|c| c.train())
-            >
-                "Train"
+                on:click=run>
+                {label}
             </button>
-            <button id="cancel" disabled=move || !running() on:click=move |_| controller.with_value(|c| c.cancel())>
+            <button id=id("cancel") disabled=move || !job.with(|r| r.running())
+                on:click=move |_| controller.with_value(|c| c.cancel())>
                 "Cancel"
             </button>
-            <progress
-                id="progress"
-                max="1"
-                prop:value=fraction
-                aria-label="Training progress"
-            ></progress>
-            <span id="status" role="status" class=move || app.run.with(|r| match r.status {
+            <progress id=id("progress") max="1" prop:value=fraction aria-label=progress_label></progress>
+            <span id=id("status") role="status" class=move || job.with(|r| match r.status {
                 RunStatus::Failed(_) => "status failed",
                 _ => "status",
             })>

@@ -2,10 +2,12 @@
 //! keep nothing ("don't keep my data"), and the control that forgets it all.
 
 use leptos::prelude::*;
+use lethe_protocol::TaskKind;
 use lethe_protocol::{DataSource, Experiment};
 
 use crate::controller::use_controller;
-use crate::state::{RunState, use_app};
+use crate::state::use_app;
+use crate::status::RunState;
 use crate::storage;
 
 /// The storage note, the memory-only choice and the "Forget my data" button.
@@ -28,7 +30,7 @@ pub fn YourData() -> impl IntoView {
         if on_csv {
             app.experiment.update(|e| e.data = Experiment::demo().data);
         }
-        app.run.set(RunState::default());
+        app.jobs.get(TaskKind::Train).set(RunState::default());
         leptos::task::spawn_local(async move {
             let forgotten = storage::forget_everything().await;
             last.set(Some(forgotten.describe()));

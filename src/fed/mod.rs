@@ -6,8 +6,8 @@ mod results;
 mod settings;
 
 use leptos::prelude::*;
-use lethe_protocol::Task;
 use lethe_protocol::federated::{ClientSplit, FedMethod, FederatedConfig};
+use lethe_protocol::{Task, TaskKind};
 
 use crate::state::{AppState, use_app};
 
@@ -64,7 +64,7 @@ pub fn FederatedStep() -> impl IntoView {
             </label>
             <Show when=move || on.get()>
                 <settings::FederatedSettings />
-                <settings::FederatedRunBar />
+                <crate::components::run_bar::RunBar kind=TaskKind::Federated />
                 <results::FederatedResults />
             </Show>
         </section>

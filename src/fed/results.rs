@@ -3,6 +3,7 @@
 //! and the times as bars. Each chart downloads as SVG; the table as CSV.
 
 use leptos::prelude::*;
+use lethe_protocol::TaskKind;
 use lethe_protocol::{FedRow, Report};
 
 use crate::charts::bars::{BarChart, BarSeries, bar_svg};
@@ -178,7 +179,10 @@ pub fn FederatedResults() -> impl IntoView {
     let app = use_app();
     let controller = use_controller();
     move || {
-        let report = app.fed.with(|r| r.report.clone())?;
+        let report = app
+            .jobs
+            .get(TaskKind::Federated)
+            .with(|r| r.report.clone())?;
         let summary = report.outcome.federated()?.federation.clone();
         let names = report.dataset.class_names.clone();
         let has_backdoor = summary.clients.iter().any(|c| c.backdoored > 0);
@@ -203,7 +207,7 @@ pub fn FederatedResults() -> impl IntoView {
                     <div class="hist">{bars}</div>
                     <button id=format!("unlearn-client-{k}") disabled=target on:click=move |_| {
                         if super::edit(&app, |f| f.target_client = k) {
-                            controller.with_value(|c| c.federate());
+                            controller.with_value(|c| c.run(TaskKind::Federated));
                         }
                     }>{format!("Unlearn client {k}")}</button>
                 </div>

@@ -3,8 +3,7 @@
 use leptos::prelude::*;
 use lethe_protocol::federated::{ClientBackdoor, ClientSplit, FedMethod, FederatedConfig};
 
-use crate::controller::use_controller;
-use crate::state::{CancelAnswer, RunStatus, use_app};
+use crate::state::use_app;
 
 /// A numeric setting of the section.
 #[component]
@@ -137,64 +136,6 @@ pub fn FederatedSettings() -> impl IntoView {
                     </label>
                 }).collect_view()}
             </fieldset>
-        </div>
-    }
-}
-
-/// Run and Cancel, the progress over the federation's stages, and the status.
-#[component]
-pub fn FederatedRunBar() -> impl IntoView {
-    let app = use_app();
-    let controller = use_controller();
-    let running = move || app.fed.with(|r| r.status == RunStatus::Running);
-    let fraction = move || {
-        app.fed.with(|r| match (&r.status, r.part) {
-            (RunStatus::Done, _) => 1.0,
-            (_, Some((done, total))) if total > 0 => done as f64 / total as f64,
-            _ => 0.0,
-        })
-    };
-    let status = move || {
-        app.fed.with(|r| match &r.status {
-            RunStatus::Idle => String::new(),
-            RunStatus::Running => r
-                .working
-                .as_deref()
-                .map_or("starting…".into(), |w| format!("{w}…")),
-            RunStatus::Done => r.report.as_ref().map_or("done".into(), |rep| {
-                format!(
-                    "done: client {} forgotten {} ways in {:.1} s",
-                    rep.outcome
-                        .federated()
-                        .map_or(0, |f| f.federation.target_client),
-                    rep.outcome.rows().len().saturating_sub(1),
-                    rep.wall_seconds
-                )
-            }),
-            RunStatus::Cancelled(_) => match r.cancel_answer {
-                Some(CancelAnswer::Confirmed(ms)) => {
-                    format!("cancelled (the engine stopped in {ms:.0} ms)")
-                }
-                Some(CancelAnswer::Restarted) => {
-                    "cancelled (the engine did not stop within a second and was restarted)".into()
-                }
-                None => "cancelled (stopping the engine…)".into(),
-            },
-            RunStatus::Failed(m) => format!("failed: {m}"),
-        })
-    };
-    view! {
-        <div class="run-bar lab-run-bar">
-            <button id="fed-run" class="primary" disabled=move || !app.can_start() || app.train_blocked().is_some()
-                on:click=move |_| controller.with_value(|c| c.federate())>
-                "Run the federation and forget the client"
-            </button>
-            <button id="fed-cancel" disabled=move || !running() on:click=move |_| controller.with_value(|c| c.cancel())>"Cancel"</button>
-            <progress id="fed-progress" max="1" prop:value=fraction aria-label="Federation progress"></progress>
-            <span id="fed-status" role="status" class=move || app.fed.with(|r| match r.status {
-                RunStatus::Failed(_) => "status failed",
-                _ => "status",
-            })>{status}</span>
         </div>
     }
 }

@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 use lethe_protocol::ForgetSpec;
+use lethe_protocol::TaskKind;
 
 use crate::state::use_app;
 
@@ -282,7 +283,7 @@ pub fn ForgetSetPicker() -> impl IntoView {
 fn Suggestions() -> impl IntoView {
     let app = use_app();
     move || {
-        let stored = app.lab.with(|r| r.report.clone())?;
+        let stored = app.jobs.get(TaskKind::Unlearn).with(|r| r.report.clone())?;
         let report = stored.outcome.unlearn()?;
         if report.suggestions.is_empty() {
             return None;

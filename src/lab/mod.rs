@@ -13,9 +13,11 @@ mod table;
 pub use run_bar::LabRunBar;
 
 use leptos::prelude::*;
+use lethe_protocol::TaskKind;
 use lethe_protocol::{Experiment, ForgetSpec, Method, MethodSpec, ModelKind, Need, UnlearnConfig};
 
-use crate::state::{AppState, RunStatus, use_app};
+use crate::state::{AppState, use_app};
+use crate::status::RunStatus;
 
 /// Whether `method` can run on this experiment at all (certified removal needs a logistic model with L2 > 0).
 pub fn available(method: Method, experiment: &Experiment) -> bool {
@@ -67,7 +69,11 @@ pub fn edit(app: &AppState, edit: impl FnOnce(&mut UnlearnConfig)) -> bool {
 #[component]
 pub fn ForgetStep() -> impl IntoView {
     let app = use_app();
-    let trained = move || app.run.with(|r| r.status == RunStatus::Done);
+    let trained = move || {
+        app.jobs
+            .get(TaskKind::Train)
+            .with(|r| r.status == RunStatus::Done)
+    };
     view! {
         <section class="panel forget-step" id="forget-step" aria-labelledby="forget-title">
             <h2 id="forget-title">"Forget"</h2>
@@ -90,7 +96,7 @@ pub fn ForgetStep() -> impl IntoView {
 pub fn LabResults() -> impl IntoView {
     let app = use_app();
     move || {
-        let report = app.lab.with(|r| r.report.clone())?;
+        let report = app.jobs.get(TaskKind::Unlearn).with(|r| r.report.clone())?;
         Some(view! {
             <section class="results lab-results" id="lab-results" class:stale=move || app.lab_stale.get()>
                 <h2>"How each method forgot"</h2>

@@ -5,6 +5,7 @@
 use std::collections::HashSet;
 
 use leptos::prelude::*;
+use lethe_protocol::TaskKind;
 use lethe_protocol::vbu::Marginals;
 use lethe_protocol::{VbuReport, VbuRow};
 
@@ -168,7 +169,7 @@ pub fn BayesResults() -> impl IntoView {
     let chosen = RwSignal::new(0usize);
     let weights = RwSignal::new((1usize, 2usize));
     move || {
-        let stored = app.bayes.with(|r| r.report.clone())?;
+        let stored = app.jobs.get(TaskKind::Vbu).with(|r| r.report.clone())?;
         let report = stored.outcome.vbu()?.clone();
         let figures = report.vbu_figures.clone();
         let lambdas = stored

@@ -6,10 +6,10 @@ mod results;
 
 use leptos::prelude::*;
 use lethe_protocol::vbu::{BayesConfig, VbuConfig, VbuMethod};
-use lethe_protocol::{DataSource, Experiment, ForgetSpec, ModelKind, Task};
+use lethe_protocol::{DataSource, Experiment, ForgetSpec, ModelKind, Task, TaskKind};
 
-use crate::controller::use_controller;
-use crate::state::{AppState, CancelAnswer, RunStatus, use_app};
+use crate::components::run_bar::RunBar;
+use crate::state::{AppState, use_app};
 
 /// The VBU settings a new VBU mode starts with: the paper's moon setting's erasure and λ sweep.
 pub fn default_config() -> VbuConfig {
@@ -65,38 +65,13 @@ fn edit(app: &AppState, edit: impl FnOnce(&mut VbuConfig)) -> bool {
 
 /// The VBU panel: presets always; the settings, the run bar and the results for a Bayesian model.
 #[component]
-pub fn BayesStep() -> impl IntoView {
+pub fn VbuStep() -> impl IntoView {
     let app = use_app();
-    let controller = use_controller();
     let bayes = Memo::new(move |_| {
         app.experiment
             .with(|e| e.model.kind == ModelKind::BayesLogistic)
     });
     let config = Memo::new(move |_| app.experiment.with(|e| e.task.vbu().cloned()));
-    let running = move || app.bayes.with(|r| r.status == RunStatus::Running);
-    let status = move || {
-        app.bayes.with(|r| match &r.status {
-            RunStatus::Idle => String::new(),
-            RunStatus::Running => r
-                .working
-                .as_deref()
-                .map_or("starting…".into(), |w| format!("{w}…")),
-            RunStatus::Done => r.report.as_ref().map_or("done".into(), |rep| {
-                format!(
-                    "done: {} rows in {:.1} s",
-                    rep.outcome.rows().len(),
-                    rep.wall_seconds
-                )
-            }),
-            RunStatus::Cancelled(_) => match r.cancel_answer {
-                Some(CancelAnswer::Confirmed(ms)) => {
-                    format!("cancelled (the engine stopped in {ms:.0} ms)")
-                }
-                _ => "cancelled".into(),
-            },
-            RunStatus::Failed(m) => format!("failed: {m}"),
-        })
-    };
     let erase_kind = move || {
         config.with(|c| match c.as_ref().map(|c| &c.erase) {
             Some(ForgetSpec::Random { .. }) => "random",
@@ -186,16 +161,11 @@ pub fn BayesStep() -> impl IntoView {
                         })}
                     </p>
                 </div>
-                <div class="run-bar lab-run-bar">
-                    <button id="vbu-run" class="primary" disabled=move || !app.can_start() on:click=move |_| {
-                        if app.experiment.with_untracked(|e| e.task.vbu().is_none()) {
-                            edit(&app, |_| {});
-                        }
-                        controller.with_value(|c| c.vbu());
-                    }>"Train and unlearn"</button>
-                    <button id="vbu-cancel" disabled=move || !running() on:click=move |_| controller.with_value(|c| c.cancel())>"Cancel"</button>
-                    <span id="vbu-status" role="status" class="status">{status}</span>
-                </div>
+                <RunBar kind=TaskKind::Vbu before=move || {
+                    if app.experiment.with_untracked(|e| e.task.vbu().is_none()) {
+                        edit(&app, |_| {});
+                    }
+                } />
                 <results::BayesResults />
             </Show>
         </section>

@@ -1,4 +1,4 @@
-//! The page's side of the engine: it starts the Web Worker from a `blob:` URL (so that the worker inherits the
+//! The worker client, the page's side of the engine: it starts the Web Worker from a `blob:` URL (so that the worker inherits the
 //! page's Content-Security-Policy, docs/architecture.md §7), sends [`Command`]s and hands [`Event`]s to a callback. It also
 //! detects a crashed worker (`error` event) and can terminate a busy or hung one.
 
@@ -28,9 +28,9 @@ struct Live {
     _on_error: Closure<dyn FnMut(ErrorEvent)>,
 }
 
-/// One engine worker at a time; [`EngineClient::start`] replaces the previous one.
+/// One engine worker at a time; [`WorkerClient::start`] replaces the previous one.
 #[derive(Clone, Default)]
-pub struct EngineClient {
+pub struct WorkerClient {
     live: Rc<RefCell<Option<Live>>>,
 }
 
@@ -44,14 +44,16 @@ fn absolute(file: &str) -> String {
         .unwrap_or_else(|_| file.to_string())
 }
 
-impl EngineClient {
+impl WorkerClient {
     /// Starts a fresh worker (terminating any previous one), the WebGPU engine when `gpu`; `on_signal` receives
     /// everything it says.
     pub fn start(&self, gpu: bool, on_signal: impl Fn(Signal) + 'static) -> Result<(), String> {
         self.stop();
         let (js, wasm) = if gpu { GPU_WORKER } else { CPU_WORKER };
+        // The loaded module's exports stay reachable as `self.lethe_wasm` in the worker (its memory is what the
+        // soak test measures; nothing in the page reads it).
         let loader = format!(
-            "importScripts({js:?});\nwasm_bindgen({{ module_or_path: {wasm:?} }}).catch(function (e) {{ setTimeout(function () {{ throw e; }}); }});\n",
+            "importScripts({js:?});\nwasm_bindgen({{ module_or_path: {wasm:?} }}).then(function (w) {{ self.lethe_wasm = w; }}, function (e) {{ setTimeout(function () {{ throw e; }}); }});\n",
             js = absolute(js),
             wasm = absolute(wasm),
         );

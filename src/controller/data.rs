@@ -1,0 +1,151 @@
+//! The data view: the shell asks the worker to prepare the experiment's data (a generated dataset, a bundled one,
+//! the user's CSV) and shows what it answers. A prepare request is not a job: it is quick, has no progress and is
+//! not cancelled; a newer request or a new worker makes an older answer moot.
+
+use leptos::prelude::*;
+use lethe_protocol::{Command, DataSource, Event, Experiment, TaskKind};
+
+use super::Controller;
+use crate::state::{CsvFile, EngineStatus};
+use crate::status::RunState;
+
+/// What a prepare request commits when it succeeds: the experiment and the CSV the user chose.
+type Commit = Option<(Experiment, Option<CsvFile>)>;
+
+/// The prepare requests of the current worker.
+#[derive(Default)]
+pub(super) struct DataRequests {
+    next_id: u64,
+    /// The request in flight, and what to commit when it succeeds.
+    pending: Option<(u64, Commit)>,
+    /// What the current data view was prepared from (see [`data_key`]).
+    prepared: Option<String>,
+}
+
+impl DataRequests {
+    /// A new worker holds no data yet.
+    pub(super) fn forget(&mut self) {
+        self.pending = None;
+        self.prepared = None;
+    }
+}
+
+/// Identifies the data an experiment asks for: its data settings but the plotted features, its seed, the CSV.
+fn data_key(experiment: &Experiment, csv: Option<&CsvFile>) -> String {
+    let mut data = experiment.data.clone();
+    data.plot_features = [0, 0];
+    format!(
+        "{}|{}|{}",
+        serde_json::to_string(&data).unwrap_or_default(),
+        experiment.seed,
+        csv.map_or("", |c| c.name.as_str())
+    )
+}
+
+impl Controller {
+    /// Asks the worker for the current experiment's data view.
+    pub fn refresh_data(&self) {
+        let experiment = self.app.experiment.get_untracked();
+        let csv = self.app.csv.get_untracked();
+        if experiment.data.source == DataSource::Csv && csv.is_none() {
+            let file = experiment
+                .data
+                .csv
+                .as_ref()
+                .map_or("", |c| c.file.as_str())
+                .to_string();
+            self.app.dataset.set(None);
+            self.app.input_error.set(Some(format!(
+                "This experiment uses your CSV file \"{file}\". Links never carry data: choose the file again."
+            )));
+            return;
+        }
+        if self.data.borrow().prepared.as_deref()
+            == Some(data_key(&experiment, csv.as_ref()).as_str())
+        {
+            return; // the view on screen is already this data
+        }
+        self.prepare(experiment, csv, false);
+    }
+
+    /// Prepares `experiment` with `csv`; when `commit`, they replace the current settings only if the worker
+    /// accepts them (a bad CSV leaves the previous dataset in place).
+    pub fn prepare(&self, experiment: Experiment, csv: Option<CsvFile>, commit: bool) {
+        if !matches!(self.app.engine.get_untracked(), EngineStatus::Ready { .. }) {
+            if commit {
+                self.app.input_error.set(Some(
+                    "the engine is still loading; try again in a moment".into(),
+                ));
+            }
+            return;
+        }
+        let request_id = {
+            let mut data = self.data.borrow_mut();
+            data.next_id += 1;
+            data.prepared = None;
+            data.pending = Some((
+                data.next_id,
+                commit.then(|| (experiment.clone(), csv.clone())),
+            ));
+            data.next_id
+        };
+        self.client.send(&Command::Prepare {
+            request_id,
+            experiment,
+            csv_text: csv.map(|c| c.text),
+        });
+    }
+
+    /// The worker's answer to a prepare request: the view, or the refusal naming the field or line.
+    pub(super) fn on_data(&self, event: Event) {
+        let app = self.app;
+        let take = |request_id: u64| {
+            self.data
+                .borrow_mut()
+                .pending
+                .take_if(|(id, _)| *id == request_id)
+        };
+        match event {
+            Event::Dataset { request_id, view } => {
+                let Some((_, commit)) = take(request_id) else {
+                    return;
+                };
+                let chosen = commit.is_some();
+                let (experiment, csv) = match commit {
+                    Some((experiment, csv)) => (experiment, csv),
+                    None => (app.experiment.get_untracked(), app.csv.get_untracked()),
+                };
+                self.data.borrow_mut().prepared = Some(data_key(&experiment, csv.as_ref()));
+                // Results kept from an earlier visit must have been computed on this very data: a file replaced
+                // under the same name gives another checksum.
+                let train = app.jobs.get(TaskKind::Train);
+                let mismatch = train.with_untracked(|r| {
+                    r.report.as_ref().is_some_and(|report| {
+                        report.experiment == experiment && report.dataset.checksum != view.checksum
+                    })
+                });
+                if app.experiment.get_untracked() != experiment || app.csv.get_untracked() != csv {
+                    app.csv.set(csv);
+                    app.experiment.set(experiment);
+                    if chosen {
+                        app.remember_settings();
+                    }
+                }
+                app.input_error.set(None);
+                if mismatch {
+                    train.set(RunState::default());
+                    app.notify(format!(
+                        "The kept results were computed on other data than \"{}\" now holds (its checksum differs), so they were set aside. Press Train to compute them again.",
+                        view.name
+                    ));
+                }
+                app.dataset.set(Some(*view));
+            }
+            Event::Rejected {
+                request_id,
+                message,
+            } if take(request_id).is_some() => app.input_error.set(Some(message)),
+            _ => {}
+        }
+    }
+}
