@@ -15,12 +15,15 @@
 // unlearning workloads (bench/workloads/unlearn-*.json, CPU only) record each method's speed-up over retraining
 // in the same run. BACKENDS=cpu skips WebGPU (on SwiftShader the three workloads take
 // about 14 minutes), ONLY=moons runs the workloads whose file name holds that text; a run past RUN_TIMEOUT_S (900) is recorded as failed and the bench goes on.
+// The soak (ONLY=soak; not in SMOKE) runs SOAK_JOBS (200) small jobs of every kind in one tab (tests/soak.mjs) and
+// records the page's and the worker's JS heap and wasm memory after the first 10 jobs and after the last.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { execFileSync } from 'node:child_process';
 import { serve, launch, openPage, experimentHash, DIST, ROOT } from '../tests/support.mjs';
+import { soak, openSoakPage, describe as describeMemory } from '../tests/soak.mjs';
 
 const smoke = process.env.SMOKE === '1';
 const reps = Number(process.env.REPS || (smoke ? 1 : 3));
@@ -203,6 +206,10 @@ const privacyWorkloads = smoke || (process.env.ONLY && !'privacy'.includes(proce
     experiment: JSON.parse(fs.readFileSync(path.join(ROOT, 'bench', 'workloads', 'privacy-moons.json'), 'utf8')) },
 ];
 
+// The soak: 200 small jobs (Train, Forget, Federated, VBU in turn, every fifth cancelled, the first crashing its
+// worker on purpose) in one tab, about 15 minutes on two cores; the memory after 10 jobs against after the last.
+const soakJobs = smoke || (process.env.ONLY && !'soak'.includes(process.env.ONLY)) ? 0 : Number(process.env.SOAK_JOBS || 200);
+
 const server = await serve(DIST, { '/tfjs/': path.join(ROOT, 'node_modules', '@tensorflow'), '/bench/': path.join(ROOT, 'bench', 'harness') });
 // Side by side: per workload and browser backend, each contender's runs.
 const sideBySide = [];
@@ -210,6 +217,36 @@ const results = [];
 const federated = [];
 const vbu = [];
 const privacy = [];
+let soaked = null;
+if (backends.includes('cpu') && soakJobs) {
+  const browser = await launch({ webgpu: false });
+  const name = `soak: ${soakJobs} small jobs of every kind in one tab, every fifth cancelled, one injected worker crash`;
+  try {
+    const page = await openSoakPage(browser, server.url);
+    // A line every 10 jobs (the memory readings), and any job that did not finish as planned.
+    const s = await soak(page, { jobs: soakJobs, log: (line) => { if (/^ {2}memory|: failed/.test(line)) process.stderr.write(`soak ${line.trim()}\n`); } });
+    const mib = (m) => m && Object.fromEntries(['pageHeap', 'pageWasm', 'workerHeap', 'workerWasm'].map((k) => [k, m[k] == null ? null : m[k] / 2 ** 20]));
+    soaked = {
+      workload: name,
+      jobs: soakJobs,
+      seconds: s.seconds,
+      kinds: s.kinds,
+      cancelled: s.cancelled,
+      cancel_confirmed: s.cancelConfirmed,
+      failed: s.finals.filter((f) => f.startsWith('failed')).length,
+      crash_recovered: /^done/.test(s.crash?.status ?? ''),
+      same_worker: s.sameWorker,
+      page_errors_after_crash: s.errors.later.length,
+      memory_mib: { first10: mib(s.memory.first10), last: mib(s.memory.last) },
+      memory_series_mib: s.memory.series.map((m) => ({ job: m.job, ...mib(m) })),
+    };
+    process.stderr.write(`${name}: ${s.seconds.toFixed(0)} s; after 10 jobs ${describeMemory(s.memory.first10)}; after ${soakJobs} ${describeMemory(s.memory.last)}\n`);
+  } catch (e) {
+    process.stderr.write(`${name}: FAILED ${e.message.split('\n')[0]}\n`);
+    soaked = { workload: name, jobs: soakJobs, error: e.message.split('\n')[0] };
+  }
+  await browser.close();
+}
 if (backends.includes('cpu') && privacyWorkloads.length) {
   const browser = await launch({ webgpu: false });
   for (const w of privacyWorkloads) {
@@ -405,6 +442,7 @@ const result = {
   federated,
   vbu,
   privacy,
+  soak: soaked,
 };
 
 let previous = null;
@@ -443,6 +481,7 @@ const lines = [
   ...unlearning.flatMap((w) => (w.error ? [`| ${w.workload} | failed: ${w.error} | | | | | | | |`] : w.methods.map((m) =>
     `| ${w.workload} | ${m.method} | ${fmt(m.seconds, 3)} | ${fmt(w.retrain_seconds, 3)} | ${fmt(m.speedup_vs_retrain, 1)}× | ${m.goal == null ? '–' : `≥ ${m.goal}×${m.speedup_vs_retrain >= m.goal ? '' : ' (missed)'}`} | ${fmt(m.forget_acc, 3)} | ${fmt(m.retain_acc, 3)} | ${fmt(m.test_acc, 3)} |`))),
   '',
+  ...(soaked ? [soaked.error ? `${soaked.workload}: failed: ${soaked.error}` : `${soaked.workload}: ${soaked.jobs} jobs in ${fmt(soaked.seconds, 0)} s (${Object.entries(soaked.kinds).map(([k, n]) => `${k} ${n}`).join(', ')}; ${soaked.cancelled} cancelled, ${soaked.cancel_confirmed} confirmed by the worker; ${soaked.failed} failed; crash ${soaked.crash_recovered ? 'recovered' : 'NOT recovered'}${soaked.same_worker ? '' : '; the worker changed after job 10'}); MiB after 10 jobs → after ${soaked.jobs}: ${['pageHeap', 'pageWasm', 'workerHeap', 'workerWasm'].map((k) => `${k} ${fmt(soaked.memory_mib.first10?.[k], 1)} → ${fmt(soaked.memory_mib.last?.[k], 1)}`).join(', ')}`] : []),
   ...privacy.map((w) => (w.error ? `${w.workload}: failed: ${w.error}` : `${w.workload}: ${fmt(w.wall_seconds)} s (goal ≤ ${w.goal_seconds} s); ${w.rows.map((r) => `${r.method} F ${fmt(r.forgetting_score, 3)} LiRA ${fmt(r.lira_auc, 3)}`).join(', ')}`)),
   ...vbu.map((w) => (w.error ? `${w.workload}: failed: ${w.error}` : `${w.workload}: ${fmt(w.wall_seconds)} s (goal ≤ ${w.goal_seconds} s); best KL to retrain EUBO ${fmt(w.best_eubo, 3)}, rKL ${fmt(w.best_rkl, 3)}, untouched ${fmt(w.kl_full, 3)}`)),
   ...federated.map((w) => (w.error ? `${w.workload}: failed: ${w.error}` : `${w.workload}: learning ${fmt(w.learning_seconds)} s (goal ≤ ${w.goal.learning_seconds} s); FedEraser took ${fmt(w.federaser_share_of_retrain_time)} of FedRetrain's time (goal ≤ 0.33)`)),

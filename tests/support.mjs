@@ -48,11 +48,14 @@ export async function launch({ webgpu = false } = {}) {
   return chromium.launch({ executablePath: '/usr/bin/chromium', args });
 }
 
-/** A page that records console errors, console warnings (the page's and its workers'), page errors and every request. */
-export async function openPage(browser, url, { width = 1280, height = 900, colorScheme = 'light', testSwitch = null } = {}) {
+/** A page that records console errors, console warnings (the page's and its workers'), page errors and every request.
+ * `init`: a function run in every document of the page before its own scripts (the soak keeps the page's wasm
+ * exports with it, tests/soak.mjs). */
+export async function openPage(browser, url, { width = 1280, height = 900, colorScheme = 'light', testSwitch = null, init = null } = {}) {
   const context = await browser.newContext({ viewport: { width, height }, acceptDownloads: true, colorScheme });
   // The page's test switch (src/page_options.rs): written before any page script runs, which a link cannot do.
   if (testSwitch) await context.addInitScript((s) => localStorage.setItem('lethe.test', s), JSON.stringify(testSwitch));
+  if (init) await context.addInitScript(init);
   const page = await context.newPage();
   page.errors = [];
   page.warnings = [];

@@ -7,52 +7,13 @@
 //! (`controller/mod.rs`) performs the actions in the browser; the rules are tested natively (`controller/tests.rs`).
 
 use lethe_protocol::{
-    AutoReason, BackendChoice, Command, Event, Experiment, Fault, PROTOCOL_VERSION, Task, TaskKind,
-    auto_backend,
+    AutoReason, BackendChoice, Command, Event, Experiment, Task, TaskKind, auto_backend,
 };
 
 use crate::redraw::{CURVES_MS, Held};
-use crate::status::{CancelAnswer, Change, EngineStatus};
+use crate::status::{Change, EngineStatus};
 
-/// A run with no news for this long is taken for a hung worker (the worker sends a heartbeat about once a
-/// second while it computes). The test switch can shorten it (`page_options`).
-pub const HANG_MS: f64 = 60_000.0;
-/// Workers that may crash in a row without ever becoming ready before the page stops restarting them.
-pub const MAX_START_FAILURES: u32 = 3;
-/// A cancelled run whose worker has not confirmed within this long is stopped hard (the worker is replaced).
-pub const CANCEL_GRACE_MS: f64 = 1_000.0;
-
-/// The machine's settings (the test switch's, or the defaults).
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// The fault to inject, given to the first worker only unless `fault_every` (a start-up crash: to every one).
-    pub fault: Option<Fault>,
-    pub fault_every: bool,
-    /// The least length of an optimiser step in every worker.
-    pub step_ms: Option<f64>,
-    /// The protocol version announced to the worker.
-    pub protocol: u32,
-    /// The hang timeout.
-    pub hang_ms: f64,
-    /// How long a worker has to confirm a cancel before it is restarted.
-    pub cancel_ms: f64,
-    /// A hardware WebGPU adapter to assume under Auto.
-    pub fake_adapter: Option<String>,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            fault: None,
-            fault_every: false,
-            step_ms: None,
-            protocol: PROTOCOL_VERSION,
-            hang_ms: HANG_MS,
-            cancel_ms: CANCEL_GRACE_MS,
-            fake_adapter: None,
-        }
-    }
-}
+pub use settings::Settings;
 
 /// A job the user asked for.
 #[derive(Debug, Clone, PartialEq)]
@@ -287,7 +248,7 @@ impl Machine {
 
     /// Starts a fresh worker (replacing any other): the WebGPU engine when WebGPU is forced or Auto chose it for
     /// the job in hand, otherwise the CPU-only engine.
-    fn start(&mut self, now: f64, chosen: BackendChoice, out: &mut Vec<Action>) {
+    pub(super) fn start(&mut self, now: f64, chosen: BackendChoice, out: &mut Vec<Action>) {
         self.engine = EngineStatus::Loading;
         out.push(Action::Engine(EngineStatus::Loading));
         self.generation += 1;
@@ -304,7 +265,7 @@ impl Machine {
 
     /// Starts `request`'s job. Under Auto, a job that wants the other engine first replaces the worker and starts
     /// once it is ready.
-    fn launch(
+    pub(super) fn launch(
         &mut self,
         now: f64,
         chosen: BackendChoice,
@@ -389,65 +350,22 @@ impl Machine {
         })));
     }
 
-    /// Cancels the running job: the page stops listening at once; the worker stops at its next time slice and
-    /// confirms, or is replaced after the grace period.
-    fn cancel(&mut self, now: f64, out: &mut Vec<Action>) {
-        let Some(kind) = self.active() else {
-            return;
-        };
-        let job = &mut self.jobs[slot(kind)];
-        job.phase = Phase::Cancelled { answered: false };
-        out.push(Action::Job(kind, Change::Cancelled(job.epochs)));
-        // A job waiting for its engine to load is not started once it is.
-        self.rerun = None;
-        out.push(Action::Send(Box::new(Command::Cancel { run_id: job.id })));
-        self.cancel_clicked = now;
-        self.cancel_deadline = Some(now + self.settings.cancel_ms);
-    }
-
-    /// The watchdog and the redraw timer.
-    fn tick(&mut self, now: f64, chosen: BackendChoice, out: &mut Vec<Action>) {
-        if self.wake_at.is_some_and(|t| now >= t) {
-            self.wake_at = None;
-        }
-        self.flush(now, false, out);
-        if self.cancel_deadline.is_some_and(|d| now > d) {
-            self.cancel_deadline = None;
-            // The job cancelled last is the one whose worker did not answer: stop it hard.
-            for kind in TaskKind::ALL {
-                let job = &mut self.jobs[slot(kind)];
-                if job.phase == (Phase::Cancelled { answered: false }) {
-                    job.phase = Phase::Cancelled { answered: true };
-                    out.push(Action::Job(
-                        kind,
-                        Change::CancelAnswer(CancelAnswer::Restarted),
-                    ));
-                }
-            }
-            self.start(now, chosen, out);
-        } else if self.active().is_some() && now - self.last_news > self.settings.hang_ms {
-            let seconds = self.settings.hang_ms / 1000.0;
-            self.flush(now, true, out);
-            self.crashed(now, chosen, format!("no answer for {seconds} s"), out);
-        }
-    }
-
     /// The running job with id `run_id`.
-    fn running(&self, run_id: u64) -> Option<TaskKind> {
+    pub(super) fn running(&self, run_id: u64) -> Option<TaskKind> {
         TaskKind::ALL.into_iter().find(|k| {
             let job = &self.jobs[slot(*k)];
             job.id == run_id && job.phase == Phase::Running
         })
     }
 
-    fn fail(&mut self, kind: TaskKind, message: String, out: &mut Vec<Action>) {
+    pub(super) fn fail(&mut self, kind: TaskKind, message: String, out: &mut Vec<Action>) {
         self.jobs[slot(kind)].phase = Phase::Failed;
         out.push(Action::Job(kind, Change::Failed(message)));
     }
 
     /// Applies the held chart updates that are due (all of them when `all`) to their job, and asks for a wake-up
     /// while some stay held.
-    fn flush(&mut self, now: f64, all: bool, out: &mut Vec<Action>) {
+    pub(super) fn flush(&mut self, now: f64, all: bool, out: &mut Vec<Action>) {
         let due = self.held.take(now, all);
         if let Some(kind) = self.running(due.run_id)
             && (!due.records.is_empty() || due.boundary.is_some())
@@ -466,77 +384,17 @@ impl Machine {
     }
 
     /// Asks for a tick after [`CURVES_MS`] unless one is due already.
-    fn wake(&mut self, now: f64, out: &mut Vec<Action>) {
+    pub(super) fn wake(&mut self, now: f64, out: &mut Vec<Action>) {
         if self.wake_at.is_none() {
             let at = now + CURVES_MS;
             self.wake_at = Some(at);
             out.push(Action::WakeAt(at));
         }
     }
-
-    /// Marks the job's progress as a failed attempt and arranges a rerun on a fresh CPU worker (the caller starts
-    /// it). False when this job was already recovered once.
-    fn recover(&mut self, kind: TaskKind, note: String, out: &mut Vec<Action>) -> bool {
-        if self.recoveries >= 1 {
-            return false;
-        }
-        self.recoveries += 1;
-        self.force_cpu = true;
-        self.rerun = Some(kind);
-        self.jobs[slot(kind)].epochs = 0;
-        out.push(Action::Job(kind, Change::Retried(note)));
-        true
-    }
-
-    /// The worker died (or hung).
-    fn crashed(&mut self, now: f64, chosen: BackendChoice, message: String, out: &mut Vec<Action>) {
-        let running = self.active();
-        // Where it happened, in words: an epoch of training, or a step of the lab.
-        let at = match running.map(|k| (k, &self.jobs[slot(k)])) {
-            Some((
-                TaskKind::Unlearn,
-                Job {
-                    stage: Some(stage), ..
-                },
-            )) => format!("while unlearning ({stage})"),
-            Some((_, job)) => format!("at epoch {}", job.epochs),
-            None => "at epoch 0".into(),
-        };
-        if let Some(kind) = running
-            && self.recover(kind, format!("engine crashed {at}"), out)
-        {
-            out.push(Action::Notify(format!(
-                "The engine crashed {at} ({message}). Lethe started a new one on the CPU and ran the {} again; your settings and data are kept.",
-                noun(kind)
-            )));
-            self.start(now, chosen, out);
-            return;
-        }
-        if let Some(kind) = running {
-            self.fail(kind, format!("the engine stopped {at}: {message}"), out);
-        }
-        if !matches!(self.engine, EngineStatus::Ready { .. }) {
-            self.start_failures += 1;
-            // The first crash before ready: the next worker uses the CPU.
-            self.force_cpu = true;
-        }
-        if self.start_failures >= MAX_START_FAILURES {
-            let why = format!(
-                "the engine could not start: it crashed {} times in a row, the last on the CPU ({message}). Reload the page to try again; your settings and data are kept.",
-                self.start_failures
-            );
-            self.engine = EngineStatus::Failed(why.clone());
-            out.push(Action::Engine(self.engine.clone()));
-            out.push(Action::Notify(why));
-            return;
-        }
-        out.push(Action::Notify(format!(
-            "The engine stopped unexpectedly ({message}). A new one was started; your settings and data are kept."
-        )));
-        self.start(now, chosen, out);
-    }
 }
 
 mod events;
+mod recovery;
+mod settings;
 #[cfg(test)]
 mod tests;
