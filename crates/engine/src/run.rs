@@ -95,17 +95,23 @@ pub async fn run_experiment<H: Host>(
     started: Instant,
 ) -> Result<Outcome> {
     let ended = match &experiment.task {
-        Task::Vbu(config) => crate::vbu::run::run_vbu(experiment, Some(config), data, host).await?,
+        Task::Vbu(config) => crate::vbu::run::run_vbu(experiment, Some(config), data, host).await,
         Task::Train if experiment.model.kind == ModelKind::BayesLogistic => {
-            crate::vbu::run::run_vbu(experiment, None, data, host).await?
+            crate::vbu::run::run_vbu(experiment, None, data, host).await
         }
-        Task::Train => run_training(experiment, data, rt, host).await?,
+        Task::Train => run_training(experiment, data, rt, host).await,
         Task::Unlearn(config) => {
-            crate::lab::run_lab(experiment, config, data, kept, rt, host).await?
+            crate::lab::run_lab(experiment, config, data, kept, rt, host).await
         }
         Task::Federated(config) => {
-            crate::federated::run_federated(experiment, config, data, rt, host).await?
+            crate::federated::run_federated(experiment, config, data, rt, host).await
         }
+    };
+    // Every task stops at its next checkpoint once the user cancels: a task that unwinds with the error (the
+    // federation, VBU) ends cancelled as training and the lab do, so the worker confirms the cancel.
+    let ended = match ended {
+        Err(EngineError::Cancelled) => Ended::Cancelled { epoch: 0 },
+        other => other?,
     };
     Ok(match ended {
         Ended::Finished {
