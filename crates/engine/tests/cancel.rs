@@ -1,5 +1,6 @@
 //! A cancel reaches every task: a host that answers `Stop` after a few optimiser steps ends each example's run as
-//! `Outcome::Cancelled` (the worker then confirms the cancel to the page), never as a failure.
+//! `Outcome::Cancelled` (the worker then confirms the cancel to the page), never as a failure, at the first
+//! checkpoint after the cancel (VBU's variational fits pause at every iteration, not only between stages).
 
 use lethe_engine::host::{Flow, Host};
 use lethe_engine::{Outcome, Runtime, block_on, prepare_data, run_experiment};
@@ -10,6 +11,8 @@ use web_time::Instant;
 struct CancelAfter {
     steps: usize,
     pauses: usize,
+    /// Stages the run announced (the lab's steps, federated rounds, VBU's fits).
+    stages: usize,
 }
 
 impl Host for CancelAfter {
@@ -24,13 +27,20 @@ impl Host for CancelAfter {
     fn epoch(&mut self, _record: &EpochRecord, _epochs_total: usize) -> lethe_engine::Result<()> {
         Ok(())
     }
+    fn stage(&mut self, _label: &str, _done: usize, _total: usize) {
+        self.stages += 1;
+    }
 }
 
 fn cancelled_after(json: &str, steps: usize) -> Result<bool, String> {
     let experiment: Experiment = serde_json::from_str(json).map_err(|e| e.to_string())?;
     let valid = experiment.validate().map_err(|e| e.to_string())?;
     let data = prepare_data(&valid, None).map_err(|e| e.to_string())?;
-    let mut host = CancelAfter { steps, pauses: 0 };
+    let mut host = CancelAfter {
+        steps,
+        pauses: 0,
+        stages: 0,
+    };
     let outcome = block_on(run_experiment(
         &valid,
         &data,
@@ -41,10 +51,18 @@ fn cancelled_after(json: &str, steps: usize) -> Result<bool, String> {
         Instant::now(),
     ))
     .map_err(|e| e.to_string())?;
-    assert!(
-        host.pauses > steps,
-        "the run ended after {} of {steps} steps without being cancelled",
+    // The run stops at the first checkpoint that sees the cancel: no step runs after it.
+    assert_eq!(
+        host.pauses,
+        steps + 1,
+        "the run paused {} times for a cancel after {steps} steps",
         host.pauses
+    );
+    // Within the stage it was in: a stage is never run to its end after a cancel.
+    assert!(
+        host.stages <= 1,
+        "the run went on to {} stages after the cancel",
+        host.stages
     );
     Ok(matches!(outcome, Outcome::Cancelled { .. }))
 }

@@ -8,11 +8,11 @@ use lethe_protocol::vbu::{
 use lethe_protocol::{Distribution, RunReport, VbuRow};
 use web_time::Instant;
 
-use super::fit::Schedule;
+use super::fit::{Schedule, vi};
 use super::gaussian::Gaussian;
 use super::likelihood::Logistic;
 use super::predict::{Inputs, mean_kl, predictive};
-use super::unlearn::{eubo, reverse_kl};
+use super::unlearn::{eubo_hosted, reverse_kl};
 use crate::data::rng::{Rng64, stream};
 use crate::data::{Prepared, Split};
 use crate::error::Result;
@@ -131,7 +131,7 @@ pub(super) async fn compare<H: Host>(
     full: &Gaussian,
     positions: &[usize],
     schedule: Schedule,
-    vi: &dyn Fn(&Logistic, u64) -> Gaussian,
+    prior: &Gaussian,
     learning_seconds: f64,
     seed: u64,
     host: &mut H,
@@ -141,7 +141,14 @@ pub(super) async fn compare<H: Host>(
     let (kept, gone) = split(data, positions);
     host.stage("variational inference on D_r (the reference)", 0, 1);
     let t = Instant::now();
-    let retrained = vi(&inputs.likelihood(&kept), seed.wrapping_add(1));
+    let retrained = vi(
+        prior,
+        &inputs.likelihood(&kept),
+        schedule,
+        seed.wrapping_add(1),
+        host,
+    )
+    .await?;
     let retrain_seconds = t.elapsed().as_secs_f64();
     checkpoint(host, 0).await?;
     let y = yardstick(data, inputs, full, &retrained, kept, gone, seed);
@@ -175,7 +182,7 @@ pub(super) async fn compare<H: Host>(
             }
             host.stage(method.key(), i, total);
             let t = Instant::now();
-            let q = unlearn(method, full, &gone_lik, lambda, i, schedule, seed);
+            let q = unlearn(method, full, &gone_lik, lambda, i, schedule, seed, host).await?;
             let secs = t.elapsed().as_secs_f64();
             checkpoint(host, 0).await?;
             let speedup = retrain_seconds / secs.max(1e-9);
@@ -230,7 +237,8 @@ fn yardstick<'a>(
 }
 
 /// VBU with the EUBO or the reverse KL at threshold `lambda` (the `i`-th of the sweep, which seeds its draws).
-fn unlearn(
+#[allow(clippy::too_many_arguments)]
+async fn unlearn<H: Host>(
     method: VbuMethod,
     full: &Gaussian,
     gone: &Logistic,
@@ -238,22 +246,27 @@ fn unlearn(
     i: usize,
     schedule: Schedule,
     seed: u64,
-) -> Gaussian {
+    host: &mut H,
+) -> Result<Gaussian> {
     match method {
-        VbuMethod::VbuEubo => eubo(
-            full,
-            gone,
-            lambda,
-            schedule,
-            &mut Rng64::new(seed.wrapping_add(2 + i as u64), stream::UNLEARN),
-        ),
-        _ => reverse_kl(
+        VbuMethod::VbuEubo => {
+            eubo_hosted(
+                full,
+                gone,
+                lambda,
+                schedule,
+                &mut Rng64::new(seed.wrapping_add(2 + i as u64), stream::UNLEARN),
+                host,
+            )
+            .await
+        }
+        _ => Ok(reverse_kl(
             full,
             gone,
             lambda,
             RKL_SAMPLES,
             &mut Rng64::new(seed.wrapping_add(100 + i as u64), stream::UNLEARN),
-        ),
+        )),
     }
 }
 

@@ -9,9 +9,8 @@ use web_time::Instant;
 
 use super::compare::{RowOf, compare, predicted};
 use super::features::Fourier;
-use super::fit::{Schedule, minimise};
+use super::fit::{Schedule, vi};
 use super::gaussian::Gaussian;
-use super::likelihood::{Likelihood, Logistic};
 use super::predict::{Inputs, predictive};
 use crate::data::Prepared;
 use crate::data::rng::{Rng64, stream};
@@ -102,19 +101,17 @@ pub async fn run_vbu<H: Host>(
         prior,
     } = model(experiment, data);
     let p = inputs.dim();
-    let vi = |lik: &Logistic, rng_seed: u64| {
-        minimise(
-            &prior,
-            &prior,
-            |t| lik.value_grad(t).1.into_iter().map(|g| -g).collect(),
-            schedule,
-            &mut Rng64::new(rng_seed, stream::UNLEARN),
-        )
-    };
     // VBU's rows report seconds; their gradients are closed-form and not counted as `sample_grads`.
     host.stage("variational inference on D", 0, 1);
     let t = Instant::now();
-    let full = vi(&inputs.likelihood(&data.train), seed);
+    let full = vi(
+        &prior,
+        &inputs.likelihood(&data.train),
+        schedule,
+        seed,
+        host,
+    )
+    .await?;
     let learning_seconds = t.elapsed().as_secs_f64();
     checkpoint(host, 0).await?;
 
@@ -141,7 +138,7 @@ pub async fn run_vbu<H: Host>(
                 &full,
                 &positions,
                 schedule,
-                &vi,
+                &prior,
                 learning_seconds,
                 seed,
                 host,

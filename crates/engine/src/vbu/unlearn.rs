@@ -6,10 +6,12 @@
 //! - Reverse KL: minimise KL[q̃ ‖ q] with q̃(θ) ∝ q(θ|D) / p̃(D_e|θ): the Gaussian that matches q̃'s mean and
 //!   covariance, estimated by self-normalised importance sampling from q(θ|D).
 
-use super::fit::{Schedule, minimise};
+use super::fit::{Schedule, minimise, minimise_hosted};
 use super::gaussian::Gaussian;
 use super::likelihood::Likelihood;
 use crate::data::rng::Rng64;
+use crate::error::Result;
+use crate::host::Host;
 
 /// Whether θ counts under the adjusted likelihood at threshold `lambda`.
 fn counts(full: &Gaussian, log_threshold: Option<f64>, theta: &[f64]) -> bool {
@@ -24,6 +26,21 @@ fn threshold(full: &Gaussian, lambda: f64) -> Option<f64> {
     (lambda > 0.0).then(|| lambda.ln() + full.log_prob_at_mode())
 }
 
+/// The EUBO's ∇a(θ): the erased points' likelihood gradient where q(θ|D) is above the threshold `t`, zero elsewhere.
+fn eubo_term<'a>(
+    full: &'a Gaussian,
+    erased: &'a dyn Likelihood,
+    t: Option<f64>,
+) -> impl Fn(&[f64]) -> Vec<f64> + 'a {
+    move |theta| {
+        if counts(full, t, theta) {
+            erased.value_grad(theta).1
+        } else {
+            vec![0.0; theta.len()]
+        }
+    }
+}
+
 /// VBU with the EUBO, starting from q(θ|D).
 pub fn eubo(
     full: &Gaussian,
@@ -33,19 +50,20 @@ pub fn eubo(
     rng: &mut Rng64,
 ) -> Gaussian {
     let t = threshold(full, lambda);
-    minimise(
-        full,
-        full,
-        |theta| {
-            if counts(full, t, theta) {
-                erased.value_grad(theta).1
-            } else {
-                vec![0.0; theta.len()]
-            }
-        },
-        schedule,
-        rng,
-    )
+    minimise(full, full, eubo_term(full, erased, t), schedule, rng)
+}
+
+/// [`eubo`] under a host, which can yield and cancel between iterations.
+pub async fn eubo_hosted<H: Host>(
+    full: &Gaussian,
+    erased: &dyn Likelihood,
+    lambda: f64,
+    schedule: Schedule,
+    rng: &mut Rng64,
+    host: &mut H,
+) -> Result<Gaussian> {
+    let t = threshold(full, lambda);
+    minimise_hosted(full, full, eubo_term(full, erased, t), schedule, rng, host).await
 }
 
 /// VBU with the reverse KL, from `samples` draws of q(θ|D).
