@@ -239,6 +239,11 @@ fn EmbedView() -> impl IntoView {
         app.experiment.with(|e| {
             let model = match e.model.kind {
                 lethe_protocol::ModelKind::Logistic => "logistic regression".to_string(),
+                lethe_protocol::ModelKind::Mlp if !e.model.widths.is_empty() => {
+                    let widths: Vec<String> =
+                        e.model.widths.iter().map(|w| w.to_string()).collect();
+                    format!("MLP {}", widths.join("→"))
+                }
                 lethe_protocol::ModelKind::Mlp => {
                     format!("MLP {}×{}", e.model.layers, e.model.width)
                 }

@@ -45,7 +45,7 @@ pub fn auto_reason(reason: &AutoReason) -> String {
 /// What the form says about each experiment-file field: its label and, for number settings, one line on what it
 /// means (shown under the field and read with it). One table, so that a label reads the same on the form and in the
 /// messages.
-const FIELDS: [(&str, &str, Option<&str>); 15] = [
+const FIELDS: [(&str, &str, Option<&str>); 16] = [
     (
         "data.n_samples",
         "Points",
@@ -82,6 +82,13 @@ const FIELDS: [(&str, &str, Option<&str>); 15] = [
         Some("Hidden layers between the input and the output."),
     ),
     ("model.width", "Width", Some("Units in each hidden layer.")),
+    (
+        "model.widths",
+        "Widths per layer",
+        Some(
+            "Units of each hidden layer, input side first (128, 64); empty: the same width in every layer.",
+        ),
+    ),
     (
         "train.learning_rate",
         "Learning rate",

@@ -229,6 +229,23 @@ test('what the page shows is what Train runs: stale results are marked, refused 
   await page.waitForSelector('#stale-note');
   assert.match(await page.textContent('#status'), /earlier settings/);
   assert.ok(await page.$eval('#results', (r) => r.classList.contains('stale')));
+  // A width per hidden layer: a word in the list is refused by name; "24, 12" goes into the link as model.widths,
+  // with layers and width following it; equal widths stay the uniform keys.
+  const model = async () => JSON.parse(Buffer.from((await page.evaluate(() => location.hash)).slice(3), 'base64url').toString()).model;
+  await page.fill('#widths', '24, x');
+  await page.dispatchEvent('#widths', 'change');
+  await page.waitForFunction(() => /model\.widths/.test(document.querySelector('#input-error')?.textContent || ''));
+  await page.fill('#widths', '24, 12');
+  await page.dispatchEvent('#widths', 'change');
+  await page.waitForFunction(() => !document.querySelector('#input-error') && document.querySelector('#layers').value === '2');
+  assert.deepEqual((await model()).widths, [24, 12]);
+  assert.equal(await page.inputValue('#width'), '24');
+  await page.fill('#widths', '8 8 8');
+  await page.dispatchEvent('#widths', 'change');
+  await page.waitForFunction(() => document.querySelector('#layers').value === '3');
+  const uniform = await model();
+  assert.equal(uniform.widths, undefined);
+  assert.deepEqual([uniform.layers, uniform.width], [3, 8]);
   // A CNN on two moons is refused: the error names it and the picker shows the model in force again.
   await page.selectOption('#model-kind', 'cnn');
   await page.waitForSelector('#input-error');

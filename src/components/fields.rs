@@ -24,6 +24,9 @@ pub fn NumberField(
     /// Step of the browser's arrows.
     #[prop(optional)]
     step: Option<&'static str>,
+    /// A list of numbers typed as text (`128, 64`) rather than one number.
+    #[prop(optional)]
+    list: bool,
     /// Receives the new text on change.
     #[prop(into)]
     on_set: Callback<String>,
@@ -36,9 +39,10 @@ pub fn NumberField(
             <input
                 id=id
                 aria-describedby=hint.map(|_| hint_id.clone())
-                type="number"
+                type=if list { "text" } else { "number" }
+                inputmode=list.then_some("numeric")
                 min=min
-                step=step.unwrap_or("any")
+                step=(!list).then(|| step.unwrap_or("any"))
                 prop:value=move || value.get()
                 on:change=move |ev| {
                     on_set.run(event_target_value(&ev));

@@ -1,9 +1,9 @@
 //! The model and training settings, and the backend preference.
 
 use leptos::prelude::*;
-use lethe_protocol::{Activation, BackendChoice, ModelKind, OptimizerKind};
+use lethe_protocol::{Activation, BackendChoice, Experiment, ModelKind, OptimizerKind};
 
-use super::fields::{NumberField, SelectField, real_setter, whole_setter};
+use super::fields::{NumberField, SelectField, parse_usize, real_setter, whole_setter};
 use crate::controller::use_controller;
 use crate::state::use_app;
 
@@ -11,6 +11,34 @@ fn opts(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// The same `width` in `layers` hidden layers (per-layer widths cleared).
+fn uniform(e: &mut Experiment, layers: usize, width: usize) {
+    e.model.layers = layers;
+    e.model.width = width;
+    e.model.widths.clear();
+}
+
+/// Per-layer widths; equal widths are kept as `layers` × `width`, so that the link of a uniform MLP stays as it was.
+fn set_widths(e: &mut Experiment, widths: Vec<usize>) {
+    match widths.first() {
+        None => e.model.widths.clear(),
+        Some(&first) if widths.iter().all(|&w| w == first) => uniform(e, widths.len(), first),
+        Some(&first) => {
+            e.model.layers = widths.len();
+            e.model.width = first;
+            e.model.widths = widths;
+        }
+    }
+}
+
+/// Reads "128, 64" (commas or spaces); the message names the field and the value.
+fn parse_widths(text: &str) -> Result<Vec<usize>, String> {
+    text.split([',', ' '])
+        .filter(|t| !t.trim().is_empty())
+        .map(|t| parse_usize("model.widths", t.trim()))
         .collect()
 }
 
@@ -50,12 +78,26 @@ pub fn ModelPanel() -> impl IntoView {
                 <p class="hint" id="cnn-shape">"Two 3×3 convolutions (16 and 32 filters), a 2×2 max-pool, a linear head."</p>
             </Show>
             <Show when=move || is_mlp.get()>
+                // The same width everywhere (`layers` × `width`), or a width per layer (`widths`); setting either
+                // replaces the other.
                 <NumberField field="model.layers" id="layers" min="1" step="1"
                     value=move || exp.with(|e| e.model.layers.to_string())
-                    on_set=whole_setter(app, "model.layers", |e, v| e.model.layers = v) />
+                    on_set=whole_setter(app, "model.layers", |e, v| {
+                        let width = e.model.width;
+                        uniform(e, v, width)
+                    }) />
                 <NumberField field="model.width" id="width" min="1" step="1"
                     value=move || exp.with(|e| e.model.width.to_string())
-                    on_set=whole_setter(app, "model.width", |e, v| e.model.width = v) />
+                    on_set=whole_setter(app, "model.width", |e, v| {
+                        let layers = e.model.layers;
+                        uniform(e, layers, v)
+                    }) />
+                <NumberField field="model.widths" id="widths" list=true
+                    value=move || exp.with(|e| e.model.widths.iter().map(|w| w.to_string()).collect::<Vec<_>>().join(", "))
+                    on_set=move |text: String| match parse_widths(&text) {
+                        Ok(widths) => { app.edit(|e| set_widths(e, widths)); }
+                        Err(message) => app.input_error.set(Some(message)),
+                    } />
             </Show>
             <Show when=move || kind.get() != ModelKind::Logistic>
                 <SelectField

@@ -57,9 +57,7 @@ impl Classifier {
         } else {
             (Vec::new(), 0, vec![d_in])
         };
-        if config.kind == ModelKind::Mlp {
-            dims.extend(std::iter::repeat_n(config.width, config.layers));
-        }
+        dims.extend(config.hidden());
         dims.push(n_classes);
         let layers = dims
             .windows(2)
@@ -189,6 +187,20 @@ mod tests {
         let mut config = Experiment::demo().model;
         config.kind = ModelKind::Cnn;
         config
+    }
+
+    /* Closed form: widths 64 → 128 → 64 → 10: 64·128 + 128 + 128·64 + 64 + 64·10 + 10 = 17,226 parameters (the
+    issue's example architecture), and the same count from the protocol's cost. */
+    #[test]
+    fn an_mlp_takes_a_width_per_hidden_layer() {
+        let device = Device::flex();
+        let mut config = Experiment::demo().model;
+        config.widths = vec![128, 64];
+        let model = Classifier::new(&config, 64, 10, 1, &device);
+        assert_eq!(model.n_parameters(), 17_226);
+        assert_eq!(config.cost(64, 10).parameters, 17_226);
+        let x = Tensor::<2>::zeros([3, 64], &device);
+        assert_eq!(model.forward(x).dims(), [3, 10]);
     }
 
     /* Closed form: conv 1→16 (3×3): 16·9 + 16 = 160; conv 16→32: 32·16·9 + 32 = 4640; after the 2×2 pool an 8×8

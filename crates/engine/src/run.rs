@@ -41,10 +41,16 @@ fn check_size(experiment: &ValidExperiment, data: &Prepared) -> Result<()> {
     let (d, k) = (data.n_features(), data.n_classes());
     let cost = experiment.model.cost(d, k);
     if cost.parameters > MAX_PARAMETERS {
+        let m = &experiment.model;
+        let what = if m.widths.is_empty() {
+            format!("model.layers ({}) or model.width ({})", m.layers, m.width)
+        } else {
+            format!("model.widths ({:?})", m.widths)
+        };
         return Err(EngineError::Data(format!(
             "model: {} parameters on {d} features and {k} classes; Lethe takes at most {MAX_PARAMETERS}: lower \
-             model.layers ({}) or model.width ({})",
-            cost.parameters, experiment.model.layers, experiment.model.width
+             {what}",
+            cost.parameters
         )));
     }
     let batch = experiment.train.batch_size.min(data.train.len());

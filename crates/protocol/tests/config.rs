@@ -83,6 +83,22 @@ fn out_of_range_values_name_field_and_value() {
         "model.width must be between 1 and 1024, got 5000"
     );
     assert_eq!(
+        with(|e| e.model.widths = vec![128, 0]).unwrap_err(),
+        "model.widths[1] must be between 1 and 1024, got 0"
+    );
+    assert_eq!(
+        with(|e| e.model.widths = vec![8; 9]).unwrap_err(),
+        "model.widths must be at most 8 hidden layers, got 9 layers"
+    );
+    assert_eq!(
+        with(|e| {
+            e.model.kind = lethe_protocol::ModelKind::Logistic;
+            e.model.widths = vec![16, 8];
+        })
+        .unwrap_err(),
+        "model.widths must be absent unless model.kind is \"mlp\", got [16, 8] with model.kind \"logistic\""
+    );
+    assert_eq!(
         with(|e| e.data.noise = f32::NAN).unwrap_err(),
         "data.noise must be between 0 and 2, got NaN"
     );
@@ -121,4 +137,23 @@ fn plotted_features_must_exist_in_a_fixed_width_source() {
             source.key()
         );
     }
+}
+
+#[test]
+fn per_layer_widths_set_the_hidden_layers_and_the_uniform_keys_follow() {
+    let json = r#"{"version":1,"seed":1,"data":{"source":"digits","test_fraction":0.25},
+        "model":{"kind":"mlp","widths":[128,64],"activation":"relu"},
+        "train":{"optimizer":"adam","learning_rate":0.01,"batch_size":64,"epochs":2}}"#;
+    let e: Experiment = serde_json::from_str(json).unwrap();
+    let valid = e.validate().unwrap();
+    assert_eq!(valid.model.hidden(), vec![128, 64]);
+    assert_eq!((valid.model.layers, valid.model.width), (2, 128));
+    // Written back, the file keeps the widths (and a uniform MLP's file has none).
+    let written = serde_json::to_value(&*valid).unwrap();
+    assert_eq!(written["model"]["widths"], serde_json::json!([128, 64]));
+    assert!(
+        serde_json::to_value(Experiment::demo()).unwrap()["model"]
+            .get("widths")
+            .is_none()
+    );
 }

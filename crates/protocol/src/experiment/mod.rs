@@ -154,6 +154,7 @@ impl Experiment {
                 layers: 2,
                 width: 32,
                 activation: Activation::Relu,
+                widths: vec![],
                 bayes: None,
             },
             train: TrainConfig {

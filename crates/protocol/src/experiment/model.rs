@@ -44,6 +44,10 @@ pub struct ModelConfig {
     /// Units per hidden layer.
     #[serde(default = "defaults::width")]
     pub width: usize,
+    /// Units of each hidden layer of the MLP, input side first (`[128, 64]`), for layers of different widths. When
+    /// present it sets the hidden layers, and validation sets `layers` to its length and `width` to its first entry.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub widths: Vec<usize>,
     /// Hidden activation.
     #[serde(default = "defaults::activation")]
     pub activation: Activation,
@@ -66,6 +70,16 @@ pub struct ModelCost {
 }
 
 impl ModelConfig {
+    /// The hidden layers' widths, input side first: `widths` when given, else `layers` × `width` for an MLP; none for
+    /// the other kinds.
+    pub fn hidden(&self) -> Vec<usize> {
+        match self.kind {
+            ModelKind::Mlp if !self.widths.is_empty() => self.widths.clone(),
+            ModelKind::Mlp => vec![self.width; self.layers],
+            _ => vec![],
+        }
+    }
+
     /// Parameters and multiply-adds per example for `d` input features and `k` classes. A CNN takes `d` as a
     /// square image.
     pub fn cost(&self, d: usize, k: usize) -> ModelCost {
@@ -81,9 +95,7 @@ impl ModelConfig {
             }
             dims = vec![b * (side / 2) * (side / 2)];
         }
-        if self.kind == ModelKind::Mlp {
-            dims.extend(std::iter::repeat_n(self.width, self.layers));
-        }
+        dims.extend(self.hidden());
         dims.push(k);
         for w in dims.windows(2) {
             parameters = parameters.saturating_add(w[0].saturating_mul(w[1]) + w[1]);

@@ -8,12 +8,18 @@ use crate::{ConfigError, EXPERIMENT_VERSION};
 
 impl Experiment {
     /// Checks every setting once. The error names the field and shows the value.
-    pub fn validate(self) -> Result<ValidExperiment, ConfigError> {
+    pub fn validate(mut self) -> Result<ValidExperiment, ConfigError> {
         if self.version != EXPERIMENT_VERSION {
             return Err(ConfigError::Version {
                 found: self.version.to_string(),
                 expected: EXPERIMENT_VERSION,
             });
+        }
+        // Per-layer widths set the hidden layers; `layers` and `width` follow them, so that a reader of either key
+        // sees the same network.
+        if let Some(&first) = self.model.widths.first() {
+            self.model.layers = self.model.widths.len();
+            self.model.width = first;
         }
         let d = &self.data;
         if d.source.is_generated() {
@@ -69,6 +75,34 @@ impl Experiment {
                 "\"cnn\" only with image data (data.source \"digits\", or a CSV of square images)",
                 format!("\"cnn\" with data.source \"{}\"", d.source.key()),
             ));
+        }
+        if !m.widths.is_empty() && m.kind != ModelKind::Mlp {
+            return Err(ConfigError::range(
+                "model.widths",
+                "absent unless model.kind is \"mlp\"",
+                format!("{:?} with model.kind \"{}\"", m.widths, m.kind.key()),
+            ));
+        }
+        if !m.widths.is_empty() {
+            if m.widths.len() > MAX_LAYERS {
+                return Err(ConfigError::range(
+                    "model.widths",
+                    format!("at most {MAX_LAYERS} hidden layers"),
+                    format!("{} layers", m.widths.len()),
+                ));
+            }
+            if let Some((i, w)) = m
+                .widths
+                .iter()
+                .enumerate()
+                .find(|(_, w)| !(1..=MAX_WIDTH).contains(*w))
+            {
+                return Err(ConfigError::range(
+                    format!("model.widths[{i}]"),
+                    format!("between 1 and {MAX_WIDTH}"),
+                    w,
+                ));
+            }
         }
         if m.kind == ModelKind::Mlp {
             if !(1..=MAX_LAYERS).contains(&m.layers) {
