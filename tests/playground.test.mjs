@@ -240,12 +240,12 @@ test('what the page shows is what Train runs: stale results are marked, refused 
   await page.waitForFunction(() => !document.querySelector('#input-error') && document.querySelector('#layers').value === '2');
   assert.deepEqual((await model()).widths, [24, 12]);
   assert.equal(await page.inputValue('#width'), '24');
-  await page.fill('#widths', '8 8 8');
+  await page.fill('#widths', '4 4');
   await page.dispatchEvent('#widths', 'change');
-  await page.waitForFunction(() => document.querySelector('#layers').value === '3');
+  await page.waitForFunction(() => document.querySelector('#width').value === '4');
   const uniform = await model();
   assert.equal(uniform.widths, undefined);
-  assert.deepEqual([uniform.layers, uniform.width], [3, 8]);
+  assert.deepEqual([uniform.layers, uniform.width], [2, 4]);
   // A CNN on two moons is refused: the error names it and the picker shows the model in force again.
   await page.selectOption('#model-kind', 'cnn');
   await page.waitForSelector('#input-error');
