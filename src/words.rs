@@ -45,7 +45,7 @@ pub fn auto_reason(reason: &AutoReason) -> String {
 /// What the form says about each experiment-file field: its label and, for number settings, one line on what it
 /// means (shown under the field and read with it). One table, so that a label reads the same on the form and in the
 /// messages.
-const FIELDS: [(&str, &str, Option<&str>); 16] = [
+const FIELDS: [(&str, &str, Option<&str>); 17] = [
     (
         "data.n_samples",
         "Points",
@@ -87,6 +87,13 @@ const FIELDS: [(&str, &str, Option<&str>); 16] = [
         "Widths per layer",
         Some(
             "Units of each hidden layer, input side first (128, 64); empty: the same width in every layer.",
+        ),
+    ),
+    (
+        "model.convs",
+        "Convolutions",
+        Some(
+            "Each as filters/kernel/padding/pool, input side first (16/3/1/1, 32/3/1/2 is the default).",
         ),
     ),
     (

@@ -33,6 +33,21 @@ test('the CNN trains on digits to >= 0.95 and shows thumbnails and the misclassi
   assert.equal(shown, Math.min(wrong, 40), 'one gallery image per misclassified test digit, up to 40');
   if (shown > 0) assert.match(await page.textContent('#gallery .gallery-label'), /^true \d, predicted \d$/);
   await screenshot(page, 'digits-cnn.png');
+  // The convolutions as filters/kernel/padding/pool: the default stack is shown, a malformed layer is refused by
+  // name, one that leaves no pixel of the 8×8 image is refused when the data is prepared, and a valid stack goes
+  // into the link and the description.
+  assert.equal(await page.inputValue('#convs'), '16/3/1/1, 32/3/1/2');
+  await page.fill('#convs', '16');
+  await page.dispatchEvent('#convs', 'change');
+  await page.waitForFunction(() => /model\.convs: "16" is not filters\/kernel\/padding\/pool/.test(document.querySelector('#input-error')?.textContent || ''));
+  await page.fill('#convs', '8/5/2/2, 16/3/1/2');
+  await page.dispatchEvent('#convs', 'change');
+  await page.fill('#cnn-widths', '32');
+  await page.dispatchEvent('#cnn-widths', 'change');
+  await page.waitForFunction(() => /5×5 convolution, 8 filters, padding 2, 2×2 max-pool → .* → dense 32 → linear head/.test(document.querySelector('#cnn-shape')?.textContent || ''));
+  const model = JSON.parse(Buffer.from((await page.evaluate(() => location.hash)).slice(3), 'base64url').toString()).model;
+  assert.deepEqual(model.convs, [{ channels: 8, kernel: 5, padding: 2, pool: 2 }, { channels: 16, kernel: 3, padding: 1, pool: 2 }]);
+  assert.deepEqual(model.widths, [32]);
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });

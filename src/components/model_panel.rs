@@ -1,6 +1,7 @@
 //! The model and training settings, and the backend preference.
 
 use leptos::prelude::*;
+use lethe_protocol::experiment::ConvLayer;
 use lethe_protocol::{Activation, BackendChoice, Experiment, ModelKind, OptimizerKind};
 
 use super::fields::{NumberField, SelectField, parse_usize, real_setter, whole_setter};
@@ -42,6 +43,63 @@ fn parse_widths(text: &str) -> Result<Vec<usize>, String> {
         .collect()
 }
 
+/// The convolutions as the field shows them: `filters/kernel/padding/pool`, comma-separated.
+fn convs_text(convs: &[ConvLayer]) -> String {
+    convs
+        .iter()
+        .map(|c| format!("{}/{}/{}/{}", c.channels, c.kernel, c.padding, c.pool))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Reads "16/3/1/1, 32/3/1/2" (padding and pool may be left out: 0 and 1); the message names the field and the value.
+fn parse_convs(text: &str) -> Result<Vec<ConvLayer>, String> {
+    text.split(',')
+        .filter(|t| !t.trim().is_empty())
+        .map(|t| {
+            let parts: Vec<&str> = t.trim().split('/').map(str::trim).collect();
+            let number = |i: usize, default: usize| match parts.get(i) {
+                None => Ok(default),
+                Some(p) => parse_usize("model.convs", p),
+            };
+            if !(2..=4).contains(&parts.len()) {
+                return Err(format!(
+                    "model.convs: \"{}\" is not filters/kernel/padding/pool (e.g. 16/3/1/2)",
+                    t.trim()
+                ));
+            }
+            Ok(ConvLayer {
+                channels: number(0, 0)?,
+                kernel: number(1, 0)?,
+                padding: number(2, 0)?,
+                pool: number(3, 1)?,
+            })
+        })
+        .collect()
+}
+
+/// The CNN in words: each convolution, its pool, the dense layers and the head.
+fn cnn_shape(model: &lethe_protocol::ModelConfig) -> String {
+    let mut parts: Vec<String> = model
+        .conv_layers()
+        .iter()
+        .map(|c| {
+            let pool = if c.pool > 1 {
+                format!(", {0}×{0} max-pool", c.pool)
+            } else {
+                String::new()
+            };
+            format!(
+                "{}×{} convolution, {} filters, padding {}{pool}",
+                c.kernel, c.kernel, c.channels, c.padding
+            )
+        })
+        .collect();
+    parts.extend(model.widths.iter().map(|w| format!("dense {w}")));
+    parts.push("linear head".into());
+    parts.join(" → ")
+}
+
 /// Model, optimiser and backend settings.
 #[component]
 pub fn ModelPanel() -> impl IntoView {
@@ -75,7 +133,20 @@ pub fn ModelPanel() -> impl IntoView {
                 }
             />
             <Show when=move || kind.get() == ModelKind::Cnn>
-                <p class="hint" id="cnn-shape">"Two 3×3 convolutions (16 and 32 filters), a 2×2 max-pool, a linear head."</p>
+                // Each convolution as filters/kernel/padding/pool, the dense layers between them and the head.
+                <NumberField field="model.convs" id="convs" list=true
+                    value=move || exp.with(|e| convs_text(&e.model.conv_layers()))
+                    on_set=move |text: String| match parse_convs(&text) {
+                        Ok(convs) => { app.edit(|e| e.model.convs = convs); }
+                        Err(message) => app.input_error.set(Some(message)),
+                    } />
+                <NumberField field="model.widths" id="cnn-widths" list=true
+                    value=move || exp.with(|e| e.model.widths.iter().map(|w| w.to_string()).collect::<Vec<_>>().join(", "))
+                    on_set=move |text: String| match parse_widths(&text) {
+                        Ok(widths) => { app.edit(|e| e.model.widths = widths); }
+                        Err(message) => app.input_error.set(Some(message)),
+                    } />
+                <p class="hint" id="cnn-shape">{move || exp.with(|e| cnn_shape(&e.model))}</p>
             </Show>
             <Show when=move || is_mlp.get()>
                 // The same width everywhere (`layers` × `width`), or a width per layer (`widths`); setting either
@@ -157,5 +228,23 @@ pub fn ModelPanel() -> impl IntoView {
                 }
             />
         </fieldset>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn convolutions_read_and_written_as_filters_kernel_padding_pool() {
+        let convs = parse_convs("16/3/1, 32/3/1/2").unwrap();
+        assert_eq!(convs, lethe_protocol::experiment::DEFAULT_CONVS.to_vec());
+        assert_eq!(convs_text(&convs), "16/3/1/1, 32/3/1/2");
+        assert!(parse_convs("16/x").unwrap_err().contains("model.convs"));
+        assert!(
+            parse_convs("16")
+                .unwrap_err()
+                .contains("\"16\" is not filters/kernel/padding/pool")
+        );
     }
 }

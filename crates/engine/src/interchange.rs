@@ -30,7 +30,7 @@ async fn read<const D: usize>(param: &Param<Tensor<D>>) -> Result<Vec<f32>> {
 }
 
 /// The weights of `model` as Keras holds them for the same architecture: for each convolution its kernel
-/// `[3, 3, in, out]` and bias, then for each linear layer its kernel `[in, out]` (the first one's rows reordered
+/// `[kh, kw, in, out]` and bias, then for each linear layer its kernel `[in, out]` (the first one's rows reordered
 /// for a channels-last flatten after a CNN's pool) and bias.
 pub async fn keras_weights(model: &Classifier) -> Result<Vec<KerasTensor>> {
     let mut out = Vec::new();
@@ -59,8 +59,8 @@ pub async fn keras_weights(model: &Classifier) -> Result<Vec<KerasTensor>> {
         });
         channels = o;
     }
-    // After the pool, the feature map is `side / 2` pixels square.
-    let pooled = model.image_side() / 2;
+    // After the last convolution's pool, the feature maps are this many pixels square.
+    let pooled = model.feature_side();
     for (n, linear) in model.linears().iter().enumerate() {
         let [d_in, d_out] = linear.weight.val().dims();
         let w = read(&linear.weight).await?;

@@ -1,5 +1,6 @@
 //! The classifiers: multinomial logistic regression (no hidden layer), the MLP, and a small CNN for square images,
-//! one type for all three: an optional convolutional stem, then linear layers.
+//! one type for all three: an optional convolutional stem (`model.convs`: each convolution, its activation and its
+//! max-pool), then linear layers.
 //! Weights are drawn from the engine's own seeded generator (burn's CPU seed is global, docs/architecture.md §2), with
 //! the same bound as PyTorch's default `Linear` and `Conv2d` init: U(−k, k), k = √(1 / fan_in).
 
@@ -9,13 +10,13 @@ use burn::nn::pool::MaxPool2dConfig;
 use burn::nn::{Initializer, Linear, PaddingConfig2d};
 use burn::prelude::*;
 use burn::tensor::activation;
-pub use lethe_protocol::experiment::CNN_FILTERS;
+use lethe_protocol::experiment::ConvLayer;
 use lethe_protocol::{Activation, ModelConfig, ModelKind};
 
 use crate::data::rng::{Rng64, stream};
 
 /// A stack of linear layers with an activation between them (logistic regression is the one-layer case), behind
-/// two 3×3 convolutions and a 2×2 max-pool for the CNN.
+/// the convolutions of a CNN (each followed by the activation and its max-pool).
 #[derive(Module, Debug)]
 pub struct Classifier {
     convs: Vec<Conv2d>,
@@ -25,6 +26,24 @@ pub struct Classifier {
     /// Side of the square input image (CNN only; 0 otherwise).
     #[module(skip)]
     image_side: usize,
+    /// The max-pool side after each convolution (1: none).
+    #[module(skip)]
+    pools: Vec<usize>,
+    /// Side of the feature maps after the last convolution's pool (CNN only; 0 otherwise).
+    #[module(skip)]
+    feature_side: usize,
+}
+
+/// The side of the feature maps after `layers` on a `side`×`side` image, or the first layer that does not fit
+/// (its index, and the side of the map it gets).
+pub fn feature_side(
+    layers: &[ConvLayer],
+    side: usize,
+) -> std::result::Result<usize, (usize, usize)> {
+    layers
+        .iter()
+        .enumerate()
+        .try_fold(side, |s, (i, layer)| layer.output_side(s).ok_or((i, s)))
 }
 
 /// The side of a square image with `d` pixels, if `d` is a square of at least 2×2.
@@ -46,28 +65,37 @@ impl Classifier {
         device: &Device,
     ) -> Self {
         let mut rng = Rng64::new(seed, stream::INIT);
-        let (convs, image_side, mut dims) = if config.kind == ModelKind::Cnn {
+        let layers = config.conv_layers();
+        let (convs, image_side, out_side, mut dims) = if config.kind == ModelKind::Cnn {
             let side = square_side(d_in).expect("a CNN needs a square number of input features");
-            let [a, b] = CNN_FILTERS;
-            let convs = vec![
-                conv3x3(1, a, &mut rng, device),
-                conv3x3(a, b, &mut rng, device),
-            ];
-            (convs, side, vec![b * (side / 2) * (side / 2)])
+            let out_side = feature_side(&layers, side)
+                .expect("the convolutions fit the image (checked by prepare_data)");
+            let mut c_in = 1;
+            let convs = layers
+                .iter()
+                .map(|l| {
+                    let conv = conv2d(c_in, l, &mut rng, device);
+                    c_in = l.channels;
+                    conv
+                })
+                .collect();
+            (convs, side, out_side, vec![c_in * out_side * out_side])
         } else {
-            (Vec::new(), 0, vec![d_in])
+            (Vec::new(), 0, 0, vec![d_in])
         };
         dims.extend(config.hidden());
         dims.push(n_classes);
-        let layers = dims
+        let linears = dims
             .windows(2)
             .map(|w| linear(w[0], w[1], &mut rng, device))
             .collect();
         Self {
             convs,
-            layers,
+            layers: linears,
             activation: config.activation,
             image_side,
+            pools: layers.iter().map(|l| l.pool).collect(),
+            feature_side: out_side,
         }
     }
 
@@ -104,11 +132,13 @@ impl Classifier {
             let [batch, _] = h.dims();
             let side = self.image_side;
             let mut image = h.reshape([batch, 1, side, side]);
-            for conv in &self.convs {
+            for (conv, &pool) in self.convs.iter().zip(&self.pools) {
                 image = self.activate(conv.forward(image));
+                if pool > 1 {
+                    image = MaxPool2dConfig::new([pool, pool]).init().forward(image);
+                }
             }
-            let pooled = MaxPool2dConfig::new([2, 2]).init().forward(image);
-            h = pooled.reshape([batch as i32, -1]);
+            h = image.reshape([batch as i32, -1]);
         }
         for layer in &self.layers[..self.layers.len() - 1] {
             h = self.activate(layer.forward(h));
@@ -131,19 +161,26 @@ impl Classifier {
         self.image_side
     }
 
+    /// Side of the feature maps the first linear layer flattens (CNN only; 0 otherwise).
+    pub fn feature_side(&self) -> usize {
+        self.feature_side
+    }
+
     /// Number of trainable scalars.
     pub fn n_parameters(&self) -> usize {
         self.num_params()
     }
 }
 
-/// A 3×3 convolution with padding 1 (the image keeps its size).
-fn conv3x3(c_in: usize, c_out: usize, rng: &mut Rng64, device: &Device) -> Conv2d {
-    let mut conv = Conv2dConfig::new([c_in, c_out], [3, 3])
-        .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
+/// A square convolution of `layer`'s kernel, padding and channels from `c_in` channels, drawn as PyTorch's default
+/// init does (U(−k, k), k = √(1 / fan_in)).
+fn conv2d(c_in: usize, layer: &ConvLayer, rng: &mut Rng64, device: &Device) -> Conv2d {
+    let (c_out, k_side, p) = (layer.channels, layer.kernel, layer.padding);
+    let mut conv = Conv2dConfig::new([c_in, c_out], [k_side, k_side])
+        .with_padding(PaddingConfig2d::Explicit(p, p, p, p))
         .with_initializer(Initializer::Zeros)
         .init(device);
-    let fan_in = c_in * 9;
+    let fan_in = c_in * k_side * k_side;
     let k = (1.0 / fan_in as f64).sqrt();
     let mut draw = |n: usize| {
         (0..n)
@@ -151,7 +188,7 @@ fn conv3x3(c_in: usize, c_out: usize, rng: &mut Rng64, device: &Device) -> Conv2
             .collect::<Vec<f32>>()
     };
     let weight = Tensor::<4>::from_data(
-        TensorData::new(draw(c_out * fan_in), [c_out, c_in, 3, 3]),
+        TensorData::new(draw(c_out * fan_in), [c_out, c_in, k_side, k_side]),
         device,
     );
     let bias = Tensor::<1>::from_data(TensorData::new(draw(c_out), [c_out]), device);
@@ -201,6 +238,39 @@ mod tests {
         assert_eq!(config.cost(64, 10).parameters, 17_226);
         let x = Tensor::<2>::zeros([3, 64], &device);
         assert_eq!(model.forward(x).dims(), [3, 10]);
+    }
+
+    /* Closed form: a LeNet-like stack on 8×8 digits: conv 1→6 (5×5, padding 2): 6·25 + 6 = 156, 8×8 kept, pool 2 →
+    4×4; conv 6→12 (3×3, no padding): 12·6·9 + 12 = 660, 2×2, no pool; dense 48→20: 980; head 20→10: 210. Total
+    2006, and the protocol's cost counts the same. */
+    #[test]
+    fn a_cnn_takes_its_convolutions_and_dense_layers_from_the_config() {
+        let device = Device::flex();
+        let mut config = cnn_config();
+        config.convs = vec![
+            ConvLayer {
+                channels: 6,
+                kernel: 5,
+                padding: 2,
+                pool: 2,
+            },
+            ConvLayer {
+                channels: 12,
+                kernel: 3,
+                padding: 0,
+                pool: 1,
+            },
+        ];
+        config.widths = vec![20];
+        let model = Classifier::new(&config, 64, 10, 1, &device);
+        assert_eq!(model.feature_side(), 2);
+        assert_eq!(model.n_parameters(), 156 + 660 + 980 + 210);
+        assert_eq!(config.cost(64, 10).parameters, 2006);
+        let x = Tensor::<2>::zeros([4, 64], &device);
+        assert_eq!(model.forward(x).dims(), [4, 10]);
+        // A stack that leaves no pixel names the layer and the map it gets.
+        config.convs[1].kernel = 5;
+        assert_eq!(feature_side(&config.conv_layers(), 8), Err((1, 4)));
     }
 
     /* Closed form: conv 1→16 (3×3): 16·9 + 16 = 160; conv 16→32: 32·16·9 + 32 = 4640; after the 2×2 pool an 8×8

@@ -12,7 +12,7 @@ use crate::backend::Runtime;
 use crate::data::{self, Prepared};
 use crate::error::{EngineError, Result};
 use crate::host::Host;
-use crate::model::{Classifier, square_side};
+use crate::model::{Classifier, feature_side, square_side};
 use crate::rows::{Ended, train_row};
 use crate::train::{Trained, train};
 
@@ -79,10 +79,23 @@ pub fn prepare_data(experiment: &ValidExperiment, csv_text: Option<&str>) -> Res
         )));
     }
     check_size(experiment, &prepared)?;
-    if experiment.model.kind == ModelKind::Cnn && square_side(d).is_none() {
-        return Err(EngineError::Data(format!(
-            "model.kind \"cnn\" needs square images, but the dataset has {d} features, not a square number (64 for 8×8)"
-        )));
+    if experiment.model.kind == ModelKind::Cnn {
+        let Some(side) = square_side(d) else {
+            return Err(EngineError::Data(format!(
+                "model.kind \"cnn\" needs square images, but the dataset has {d} features, not a square number (64 for 8×8)"
+            )));
+        };
+        let layers = experiment.model.conv_layers();
+        if let Err((i, s)) = feature_side(&layers, side) {
+            let l = layers[i];
+            return Err(EngineError::Data(format!(
+                "model.convs[{i}] (kernel {k}, padding {p}, pool {pool}) gets {s}×{s} feature maps from the {side}×{side} \
+                 image and leaves no pixel: use a smaller kernel or pool, more padding, or fewer layers",
+                k = l.kernel,
+                p = l.padding,
+                pool = l.pool,
+            )));
+        }
     }
     Ok(prepared)
 }

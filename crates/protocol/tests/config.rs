@@ -96,7 +96,7 @@ fn out_of_range_values_name_field_and_value() {
             e.model.widths = vec![16, 8];
         })
         .unwrap_err(),
-        "model.widths must be absent unless model.kind is \"mlp\", got [16, 8] with model.kind \"logistic\""
+        "model.widths must be absent unless model.kind is \"mlp\" or \"cnn\", got [16, 8] with model.kind \"logistic\""
     );
     assert_eq!(
         with(|e| e.data.noise = f32::NAN).unwrap_err(),
@@ -156,4 +156,41 @@ fn per_layer_widths_set_the_hidden_layers_and_the_uniform_keys_follow() {
             .get("widths")
             .is_none()
     );
+}
+
+#[test]
+fn a_cnns_convolutions_are_checked_layer_by_layer() {
+    use lethe_protocol::experiment::ConvLayer;
+    let cnn = |edit: &dyn Fn(&mut Vec<ConvLayer>)| {
+        with(|e| {
+            e.data.source = lethe_protocol::DataSource::Digits;
+            e.model.kind = lethe_protocol::ModelKind::Cnn;
+            e.model.convs = lethe_protocol::experiment::DEFAULT_CONVS.to_vec();
+            edit(&mut e.model.convs);
+        })
+    };
+    assert_eq!(cnn(&|_| {}), Ok(()));
+    assert_eq!(
+        cnn(&|c| c[1].kernel = 11).unwrap_err(),
+        "model.convs[1].kernel must be between 1 and 9, got 11"
+    );
+    assert_eq!(
+        cnn(&|c| c[0].padding = 3).unwrap_err(),
+        "model.convs[0].padding must be less than the kernel (3), got 3"
+    );
+    assert_eq!(
+        cnn(&|c| c[1].pool = 0).unwrap_err(),
+        "model.convs[1].pool must be between 1 and 4, got 0"
+    );
+    assert_eq!(
+        cnn(&|c| c.extend([c[0]; 3])).unwrap_err(),
+        "model.convs must be at most 4 convolutions, got 5 convolutions"
+    );
+    assert_eq!(
+        with(|e| e.model.convs = vec![lethe_protocol::experiment::DEFAULT_CONVS[0]]).unwrap_err(),
+        "model.convs must be absent unless model.kind is \"cnn\", got 1 layers with model.kind \"mlp\""
+    );
+    // Written as PyTorch's and Keras's layers are: the pool defaults to none, the padding to 0.
+    let layer: ConvLayer = serde_json::from_str(r#"{"channels": 8, "kernel": 5}"#).unwrap();
+    assert_eq!((layer.padding, layer.pool), (0, 1));
 }

@@ -25,3 +25,12 @@ pub const MAX_CSV_CELLS: usize = 2_000_000;
 /// Largest experiment text (a file, an import, a link's hash once decoded). The largest real one lists every
 /// training row of the biggest generator in `unlearn.forget.rows`: 100 000 numbers, about 700 KB.
 pub const MAX_EXPERIMENT_BYTES: usize = 1_000_000;
+
+/// Most convolutions in a CNN (`model.convs`).
+pub const MAX_CONV_LAYERS: usize = 4;
+/// Most channels of one convolution.
+pub const MAX_CHANNELS: usize = 256;
+/// Largest kernel side of a convolution.
+pub const MAX_KERNEL: usize = 9;
+/// Largest max-pool side after a convolution.
+pub const MAX_POOL: usize = 4;

@@ -13,8 +13,8 @@ mod validate;
 use serde::{Deserialize, Serialize};
 
 pub use model::{
-    Activation, BackendChoice, CNN_FILTERS, ModelConfig, ModelCost, ModelKind, OptimizerKind,
-    TrainConfig,
+    Activation, BackendChoice, ConvLayer, DEFAULT_CONVS, ModelConfig, ModelCost, ModelKind,
+    OptimizerKind, TrainConfig,
 };
 pub use source::{CsvSpec, DataConfig, DataSource};
 
@@ -69,6 +69,9 @@ pub(super) mod defaults {
     }
     pub(crate) fn momentum() -> f64 {
         0.9
+    }
+    pub(crate) fn pool() -> usize {
+        1
     }
 }
 
@@ -155,6 +158,7 @@ impl Experiment {
                 width: 32,
                 activation: Activation::Relu,
                 widths: vec![],
+                convs: vec![],
                 bayes: None,
             },
             train: TrainConfig {

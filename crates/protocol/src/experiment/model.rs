@@ -12,8 +12,9 @@ pub enum ModelKind {
     Logistic,
     /// A multilayer perceptron.
     Mlp,
-    /// A small convolutional network for square images (the 8×8 digits): two 3×3 convolutions (16 and 32
-    /// filters, ReLU), a 2×2 max-pool and a linear head.
+    /// A small convolutional network for square images (the 8×8 digits): the convolutions of `model.convs` (by
+    /// default two 3×3 convolutions of 16 and 32 filters and a 2×2 max-pool), the dense layers of `model.widths`
+    /// (none by default) and a linear head.
     Cnn,
     /// Binary logistic regression with a Gaussian variational posterior over its weights (settings in
     /// `model.bayes`), on raw features or random Fourier features: the model of Variational Bayesian Unlearning.
@@ -44,10 +45,14 @@ pub struct ModelConfig {
     /// Units per hidden layer.
     #[serde(default = "defaults::width")]
     pub width: usize,
-    /// Units of each hidden layer of the MLP, input side first (`[128, 64]`), for layers of different widths. When
-    /// present it sets the hidden layers, and validation sets `layers` to its length and `width` to its first entry.
+    /// Units of each hidden layer, input side first (`[128, 64]`): an MLP's layers of different widths, or a CNN's
+    /// dense layers between its convolutions and its head. For an MLP it sets the hidden layers, and validation
+    /// sets `layers` to its length and `width` to its first entry.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub widths: Vec<usize>,
+    /// The CNN's convolutions, input side first ([`DEFAULT_CONVS`] when absent).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub convs: Vec<ConvLayer>,
     /// Hidden activation.
     #[serde(default = "defaults::activation")]
     pub activation: Activation,
@@ -56,8 +61,56 @@ pub struct ModelConfig {
     pub bayes: Option<crate::vbu::BayesConfig>,
 }
 
-/// Filters of the CNN's two 3×3 convolutions (padding 1), followed by one 2×2 max-pool and the output layer.
-pub const CNN_FILTERS: [usize; 2] = [16, 32];
+/// One convolution of a CNN, as PyTorch's `Conv2d(c_in, channels, kernel, padding=padding)` or Keras's
+/// `Conv2D(channels, kernel)` (stride 1, a bias; Keras's `padding="same"` is `padding = (kernel − 1) / 2` for an odd
+/// kernel, `"valid"` is 0), then the activation, then a `MaxPool2d(pool)` (`MaxPooling2D(pool)`) when `pool` > 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConvLayer {
+    /// Output channels (filters).
+    pub channels: usize,
+    /// Side of the square kernel.
+    pub kernel: usize,
+    /// Zeros added on each side of the input.
+    #[serde(default)]
+    pub padding: usize,
+    /// Side (and stride) of the square max-pool after the activation; 1 for none.
+    #[serde(default = "defaults::pool")]
+    pub pool: usize,
+}
+
+impl ConvLayer {
+    /// The side of the convolution's output for an input of side `side` (before the pool), if the kernel fits.
+    pub fn conv_side(&self, side: usize) -> Option<usize> {
+        (side + 2 * self.padding)
+            .checked_sub(self.kernel)
+            .map(|s| s + 1)
+    }
+
+    /// The side of the layer's output (after the pool) for an input of side `side`, if at least one pixel is left.
+    pub fn output_side(&self, side: usize) -> Option<usize> {
+        self.conv_side(side)
+            .map(|s| s / self.pool.max(1))
+            .filter(|&s| s >= 1)
+    }
+}
+
+/// The CNN's convolutions when `model.convs` is absent: 3×3 with padding 1, 16 then 32 filters, a 2×2 max-pool after
+/// the second (an 8×8 digit becomes 32 maps of 4×4).
+pub const DEFAULT_CONVS: [ConvLayer; 2] = [
+    ConvLayer {
+        channels: 16,
+        kernel: 3,
+        padding: 1,
+        pool: 1,
+    },
+    ConvLayer {
+        channels: 32,
+        kernel: 3,
+        padding: 1,
+        pool: 2,
+    },
+];
 
 /// The size of a model on given data, counted in closed form from its layers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +129,16 @@ impl ModelConfig {
         match self.kind {
             ModelKind::Mlp if !self.widths.is_empty() => self.widths.clone(),
             ModelKind::Mlp => vec![self.width; self.layers],
+            ModelKind::Cnn => self.widths.clone(),
+            _ => vec![],
+        }
+    }
+
+    /// The CNN's convolutions (none for the other kinds).
+    pub fn conv_layers(&self) -> Vec<ConvLayer> {
+        match self.kind {
+            ModelKind::Cnn if self.convs.is_empty() => DEFAULT_CONVS.to_vec(),
+            ModelKind::Cnn => self.convs.clone(),
             _ => vec![],
         }
     }
@@ -87,13 +150,18 @@ impl ModelConfig {
         let mut multiply_adds = 0usize;
         let mut dims = vec![d];
         if self.kind == ModelKind::Cnn {
-            let side = (d as f64).sqrt().round() as usize;
-            let [a, b] = CNN_FILTERS;
-            for (c_in, c_out) in [(1, a), (a, b)] {
-                parameters = parameters.saturating_add(c_in * c_out * 9 + c_out);
-                multiply_adds = multiply_adds.saturating_add(side * side * c_in * c_out * 9);
+            let mut side = (d as f64).sqrt().round() as usize;
+            let mut c_in = 1usize;
+            for layer in self.conv_layers() {
+                let (c_out, k) = (layer.channels, layer.kernel);
+                let out = layer.conv_side(side).unwrap_or(0);
+                let weights = c_in.saturating_mul(c_out).saturating_mul(k * k);
+                parameters = parameters.saturating_add(weights.saturating_add(c_out));
+                multiply_adds = multiply_adds.saturating_add(weights.saturating_mul(out * out));
+                side = out / layer.pool.max(1);
+                c_in = c_out;
             }
-            dims = vec![b * (side / 2) * (side / 2)];
+            dims = vec![c_in.saturating_mul(side * side)];
         }
         dims.extend(self.hidden());
         dims.push(k);

@@ -15,9 +15,11 @@ impl Experiment {
                 expected: EXPERIMENT_VERSION,
             });
         }
-        // Per-layer widths set the hidden layers; `layers` and `width` follow them, so that a reader of either key
-        // sees the same network.
-        if let Some(&first) = self.model.widths.first() {
+        // An MLP's per-layer widths set its hidden layers; `layers` and `width` follow them, so that a reader of
+        // either key sees the same network.
+        if let Some(&first) = self.model.widths.first()
+            && self.model.kind == ModelKind::Mlp
+        {
             self.model.layers = self.model.widths.len();
             self.model.width = first;
         }
@@ -76,13 +78,14 @@ impl Experiment {
                 format!("\"cnn\" with data.source \"{}\"", d.source.key()),
             ));
         }
-        if !m.widths.is_empty() && m.kind != ModelKind::Mlp {
+        if !m.widths.is_empty() && !matches!(m.kind, ModelKind::Mlp | ModelKind::Cnn) {
             return Err(ConfigError::range(
                 "model.widths",
-                "absent unless model.kind is \"mlp\"",
+                "absent unless model.kind is \"mlp\" or \"cnn\"",
                 format!("{:?} with model.kind \"{}\"", m.widths, m.kind.key()),
             ));
         }
+        check_convs(m)?;
         if !m.widths.is_empty() {
             if m.widths.len() > MAX_LAYERS {
                 return Err(ConfigError::range(
@@ -212,4 +215,62 @@ impl Experiment {
             }
         }
     }
+}
+
+/// A CNN's convolutions, each setting in its range and named by its place (`model.convs[1].kernel`); whether they fit
+/// the image is checked when the data is known (the engine's `prepare_data`).
+fn check_convs(m: &super::ModelConfig) -> Result<(), ConfigError> {
+    if m.convs.is_empty() {
+        return Ok(());
+    }
+    if m.kind != ModelKind::Cnn {
+        return Err(ConfigError::range(
+            "model.convs",
+            "absent unless model.kind is \"cnn\"",
+            format!(
+                "{} layers with model.kind \"{}\"",
+                m.convs.len(),
+                m.kind.key()
+            ),
+        ));
+    }
+    if m.convs.len() > MAX_CONV_LAYERS {
+        return Err(ConfigError::range(
+            "model.convs",
+            format!("at most {MAX_CONV_LAYERS} convolutions"),
+            format!("{} convolutions", m.convs.len()),
+        ));
+    }
+    for (i, c) in m.convs.iter().enumerate() {
+        let field = |name: &str| format!("model.convs[{i}].{name}");
+        if !(1..=MAX_CHANNELS).contains(&c.channels) {
+            return Err(ConfigError::range(
+                field("channels"),
+                format!("between 1 and {MAX_CHANNELS}"),
+                c.channels,
+            ));
+        }
+        if !(1..=MAX_KERNEL).contains(&c.kernel) {
+            return Err(ConfigError::range(
+                field("kernel"),
+                format!("between 1 and {MAX_KERNEL}"),
+                c.kernel,
+            ));
+        }
+        if c.padding >= c.kernel {
+            return Err(ConfigError::range(
+                field("padding"),
+                format!("less than the kernel ({})", c.kernel),
+                c.padding,
+            ));
+        }
+        if !(1..=MAX_POOL).contains(&c.pool) {
+            return Err(ConfigError::range(
+                field("pool"),
+                format!("between 1 and {MAX_POOL}"),
+                c.pool,
+            ));
+        }
+    }
+    Ok(())
 }
