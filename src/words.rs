@@ -86,7 +86,7 @@ const FIELDS: [(&str, &str, Option<&str>); 17] = [
         "model.widths",
         "Widths per layer",
         Some(
-            "Units of each hidden layer, input side first (128, 64); empty: the same width in every layer.",
+            "Units of each hidden layer, input side first (128, 64). MLP: empty means the same width in every layer; CNN: the dense layers before the head (empty: none).",
         ),
     ),
     (
