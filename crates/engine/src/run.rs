@@ -70,7 +70,12 @@ fn check_size(experiment: &ValidExperiment, data: &Prepared) -> Result<()> {
 /// Loads and prepares the experiment's dataset. `csv_text` is the user's file for `source: "csv"`.
 pub fn prepare_data(experiment: &ValidExperiment, csv_text: Option<&str>) -> Result<Prepared> {
     let raw = data::load(&experiment.data, experiment.seed, csv_text)?;
-    let prepared = data::prepare(raw, experiment.data.test_fraction, experiment.seed)?;
+    let prepared = data::prepare_scaled(
+        raw,
+        experiment.data.test_fraction,
+        experiment.seed,
+        &experiment.data.scaling,
+    )?;
     let d = prepared.n_features();
     if let Some(&f) = experiment.data.plot_features.iter().find(|&&f| f >= d) {
         return Err(EngineError::Data(format!(

@@ -258,3 +258,42 @@ fn the_view_plots_two_features_on_the_boundary_grids_ranges() {
         "only two-feature data has a boundary"
     );
 }
+
+/* Closed form: with data.scaling "none" the model sees the raw values (mean 0, std 1); with given statistics it
+sees (x − mean) / std for every row of both splits; a count of statistics other than the features is refused. */
+#[test]
+fn scaling_none_keeps_raw_values_and_given_statistics_are_applied() {
+    use lethe_protocol::Scaling;
+    let raw = || data::iris();
+    let none = data::prepare_scaled(raw(), 0.25, 5, &Scaling::None).unwrap();
+    let d = none.raw.n_features();
+    let first_train = none.is_test.iter().position(|t| !t).unwrap();
+    assert_eq!(
+        none.train.x[..d],
+        none.raw.x[first_train * d..(first_train + 1) * d]
+    );
+    let (mean, std) = (vec![5.0, 3.0, 4.0, 1.0], vec![0.5, 0.25, 2.0, 1.0]);
+    let given = Scaling::Given {
+        mean: mean.clone(),
+        std: std.clone(),
+    };
+    let scaled = data::prepare_scaled(raw(), 0.25, 5, &given).unwrap();
+    for f in 0..d {
+        let want = (scaled.raw.x[first_train * d + f] as f64 - mean[f]) / std[f];
+        assert!(
+            (scaled.train.x[f] as f64 - want).abs() < 1e-6,
+            "feature {f}"
+        );
+    }
+    // The split is the seed's, whatever the scaling.
+    assert_eq!(scaled.is_test, none.is_test);
+    let wrong = Scaling::Given {
+        mean: vec![0.0; 3],
+        std: vec![1.0; 3],
+    };
+    let err = data::prepare_scaled(raw(), 0.25, 5, &wrong).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "data: data.scaling has 3 means and standard deviations, but the dataset has 4 features"
+    );
+}

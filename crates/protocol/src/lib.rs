@@ -30,7 +30,7 @@ pub use dataset::{BoundaryGrid, DatasetView, Projection};
 pub use error::ConfigError;
 pub use experiment::{
     Activation, BackendChoice, CsvSpec, DataConfig, DataSource, Experiment, ModelConfig, ModelKind,
-    OptimizerKind, TrainConfig, ValidExperiment,
+    OptimizerKind, Scaling, TrainConfig, ValidExperiment,
 };
 pub use fault::Fault;
 pub use federated::{FedMethod, FederatedConfig};

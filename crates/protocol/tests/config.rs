@@ -194,3 +194,42 @@ fn a_cnns_convolutions_are_checked_layer_by_layer() {
     let layer: ConvLayer = serde_json::from_str(r#"{"channels": 8, "kernel": 5}"#).unwrap();
     assert_eq!((layer.padding, layer.pool), (0, 1));
 }
+
+#[test]
+fn scaling_is_a_name_or_given_statistics_and_bad_ones_are_named() {
+    let read = |scaling: &str| -> Result<Experiment, String> {
+        let json = format!(
+            r#"{{"version":1,"seed":1,"data":{{"source":"iris","scaling":{scaling}}},
+            "model":{{"kind":"logistic"}},"train":{{"optimizer":"adam","learning_rate":0.01,"batch_size":16,"epochs":2}}}}"#
+        );
+        let e: Experiment = serde_json::from_str(&json).map_err(|e| e.to_string())?;
+        e.clone().validate().map_err(|e| e.to_string())?;
+        Ok(e)
+    };
+    assert_eq!(
+        read(r#""none""#).unwrap().data.scaling,
+        lethe_protocol::Scaling::None
+    );
+    let given = read(r#"{"mean":[1,2],"std":[3,4]}"#).unwrap();
+    assert_eq!(
+        serde_json::to_value(&given.data.scaling).unwrap(),
+        serde_json::json!({"mean": [1.0, 2.0], "std": [3.0, 4.0]})
+    );
+    assert!(read(r#""minmax""#).unwrap_err().starts_with(
+        r#"data.scaling must be "standardize", "none" or { "mean": [numbers], "std": [numbers] }, got "minmax""#
+    ));
+    assert_eq!(
+        read(r#"{"mean":[1,2],"std":[3]}"#).unwrap_err(),
+        "data.scaling.std must be one entry per entry of data.scaling.mean (2), got 1 entries"
+    );
+    assert_eq!(
+        read(r#"{"mean":[1,2],"std":[3,0]}"#).unwrap_err(),
+        "data.scaling.std[1] must be finite and > 0, got 0"
+    );
+    // The default is left out when written, so every experiment written before reads and writes the same.
+    assert!(
+        serde_json::to_value(Experiment::demo()).unwrap()["data"]
+            .get("scaling")
+            .is_none()
+    );
+}

@@ -1,7 +1,7 @@
 //! The seeded, stratified train/test split and the standardisation fitted on the training split only.
 
 use lethe_protocol::report::DatasetSummary;
-use lethe_protocol::{DatasetView, Projection};
+use lethe_protocol::{DatasetView, Projection, Scaling};
 
 use super::Dataset;
 use super::pca::Pca;
@@ -52,10 +52,22 @@ pub struct Prepared {
     pub std: Vec<f32>,
     /// FNV-1a 64 of the standardised splits, hex.
     pub checksum: String,
+    /// How the features were scaled (`data.scaling`); `mean` and `std` are its statistics (0 and 1 for none).
+    pub scaling: Scaling,
 }
 
 /// Splits `raw` (stratified by class, seeded) and standardises it with the training split's statistics.
 pub fn prepare(raw: Dataset, test_fraction: f32, seed: u64) -> Result<Prepared> {
+    prepare_scaled(raw, test_fraction, seed, &Scaling::Standardize)
+}
+
+/// Splits `raw` (stratified by class, seeded) and scales it as `scaling` says (`data.scaling`).
+pub fn prepare_scaled(
+    raw: Dataset,
+    test_fraction: f32,
+    seed: u64,
+    scaling: &Scaling,
+) -> Result<Prepared> {
     let mut rng = Rng64::new(seed, stream::SPLIT);
     let mut is_test = vec![false; raw.len()];
     for class in 0..raw.n_classes() as u32 {
@@ -72,12 +84,13 @@ pub fn prepare(raw: Dataset, test_fraction: f32, seed: u64) -> Result<Prepared> 
             is_test[i] = true;
         }
     }
-    from_split(raw, is_test)
+    from_split(raw, is_test, scaling)
 }
 
-/// Standardises `raw` with the statistics of the rows that `is_test` leaves for training, keeping that split.
-/// The unlearning lab uses it after stamping a backdoor trigger or flipping labels on training rows.
-pub fn from_split(raw: Dataset, is_test: Vec<bool>) -> Result<Prepared> {
+/// Scales `raw` as `scaling` says (standardised with the statistics of the rows that `is_test` leaves for training,
+/// by default), keeping that split. The unlearning lab uses it after stamping a backdoor trigger or flipping labels
+/// on training rows.
+pub fn from_split(raw: Dataset, is_test: Vec<bool>, scaling: &Scaling) -> Result<Prepared> {
     check_magnitudes(&raw)?;
     let d = raw.n_features();
     let train_rows: Vec<usize> = (0..raw.len()).filter(|&i| !is_test[i]).collect();
@@ -89,7 +102,20 @@ pub fn from_split(raw: Dataset, is_test: Vec<bool>) -> Result<Prepared> {
             test_rows.len()
         )));
     }
-    let (mean, std) = fit_standardiser(&raw, &train_rows);
+    let (mean, std) = match scaling {
+        Scaling::Standardize => fit_standardiser(&raw, &train_rows),
+        Scaling::None => (vec![0.0; d], vec![1.0; d]),
+        Scaling::Given { mean, std } if mean.len() != d => {
+            return Err(EngineError::Data(format!(
+                "data.scaling has {} means and standard deviations, but the dataset has {d} features",
+                mean.len().min(std.len())
+            )));
+        }
+        Scaling::Given { mean, std } => (
+            mean.iter().map(|&m| m as f32).collect(),
+            std.iter().map(|&s| s as f32).collect(),
+        ),
+    };
     let take = |rows: &[usize]| Split {
         x: rows
             .iter()
@@ -109,6 +135,7 @@ pub fn from_split(raw: Dataset, is_test: Vec<bool>) -> Result<Prepared> {
         mean,
         std,
         checksum,
+        scaling: scaling.clone(),
     })
 }
 

@@ -145,7 +145,7 @@ pub fn plan(
                 // Another class, uniformly: shift by 1 … k−1.
                 raw.y[r] = ((raw.y[r] as usize + 1 + rng.below(k - 1)) % k) as u32;
             }
-            let data = from_split(raw, data.is_test.clone())?;
+            let data = from_split(raw, data.is_test.clone(), &data.scaling)?;
             return Ok(Plan {
                 data,
                 positions: Some(positions),
@@ -314,7 +314,7 @@ pub fn backdoor_in(
         stamp(&mut raw, rows[p], feature, value);
         raw.y[rows[p]] = target;
     }
-    let poisoned = from_split(raw, data.is_test.clone())?;
+    let poisoned = from_split(raw, data.is_test.clone(), &data.scaling)?;
     // The triggered test copy: test points of the other classes, stamped, standardised like the training data.
     let mut copy = poisoned.raw.clone();
     let test_rows: Vec<usize> = poisoned

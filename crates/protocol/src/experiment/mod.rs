@@ -16,7 +16,7 @@ pub use model::{
     Activation, BackendChoice, ConvLayer, DEFAULT_CONVS, ModelConfig, ModelCost, ModelKind,
     OptimizerKind, TrainConfig,
 };
-pub use source::{CsvSpec, DataConfig, DataSource};
+pub use source::{CsvSpec, DataConfig, DataSource, Scaling};
 
 use crate::task::Task;
 use crate::{ConfigError, EXPERIMENT_VERSION};
@@ -151,6 +151,7 @@ impl Experiment {
                 test_fraction: 0.25,
                 csv: None,
                 plot_features: [0, 1],
+                scaling: Scaling::Standardize,
             },
             model: ModelConfig {
                 kind: ModelKind::Mlp,

@@ -136,4 +136,75 @@ pub struct DataConfig {
     /// The two feature indices shown in the scatter plot.
     #[serde(default = "defaults::plot_features")]
     pub plot_features: [usize; 2],
+    /// How features are scaled before the model sees them (standardised on the training split by default).
+    #[serde(default, skip_serializing_if = "Scaling::is_standardize")]
+    pub scaling: Scaling,
+}
+
+/// How the features are scaled before the model sees them: `"standardize"` (zero mean, unit variance on the
+/// training split, as scikit-learn's `StandardScaler`), `"none"` (the raw values: a model trained elsewhere on raw
+/// features sees what it saw there), or `{ "mean": [...], "std": [...] }` (the statistics a model was trained with,
+/// one entry per feature: x ↦ (x − mean) / std).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Scaling {
+    #[default]
+    Standardize,
+    None,
+    Given {
+        mean: Vec<f64>,
+        std: Vec<f64>,
+    },
+}
+
+impl Scaling {
+    /// Whether this is the default (left out when written).
+    pub fn is_standardize(&self) -> bool {
+        *self == Scaling::Standardize
+    }
+}
+
+impl Serialize for Scaling {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        match self {
+            Scaling::Standardize => s.serialize_str("standardize"),
+            Scaling::None => s.serialize_str("none"),
+            Scaling::Given { mean, std } => {
+                let mut st = s.serialize_struct("Scaling", 2)?;
+                st.serialize_field("mean", mean)?;
+                st.serialize_field("std", std)?;
+                st.end()
+            }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Scaling {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Given {
+            mean: Vec<f64>,
+            std: Vec<f64>,
+        }
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Name(String),
+            Given(Given),
+        }
+        const FORMS: &str =
+            "\"standardize\", \"none\" or { \"mean\": [numbers], \"std\": [numbers] }";
+        match Raw::deserialize(d)
+            .map_err(|_| D::Error::custom(format!("data.scaling must be {FORMS}")))?
+        {
+            Raw::Name(name) if name == "standardize" => Ok(Scaling::Standardize),
+            Raw::Name(name) if name == "none" => Ok(Scaling::None),
+            Raw::Name(name) => Err(D::Error::custom(format!(
+                "data.scaling must be {FORMS}, got \"{name}\""
+            ))),
+            Raw::Given(Given { mean, std }) => Ok(Scaling::Given { mean, std }),
+        }
+    }
 }

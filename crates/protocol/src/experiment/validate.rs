@@ -70,6 +70,7 @@ impl Experiment {
                 "nothing",
             ));
         }
+        check_scaling(&self.data.scaling)?;
         let m = &self.model;
         if m.kind == ModelKind::Cnn && !matches!(d.source, DataSource::Digits | DataSource::Csv) {
             return Err(ConfigError::range(
@@ -271,6 +272,40 @@ fn check_convs(m: &super::ModelConfig) -> Result<(), ConfigError> {
                 c.pool,
             ));
         }
+    }
+    Ok(())
+}
+
+/// Given scaling statistics: as many standard deviations as means, every number finite, every deviation positive
+/// (their count against the features is checked when the data is known).
+fn check_scaling(scaling: &super::Scaling) -> Result<(), ConfigError> {
+    let super::Scaling::Given { mean, std } = scaling else {
+        return Ok(());
+    };
+    if mean.len() != std.len() {
+        return Err(ConfigError::range(
+            "data.scaling.std",
+            format!("one entry per entry of data.scaling.mean ({})", mean.len()),
+            format!("{} entries", std.len()),
+        ));
+    }
+    if let Some((i, m)) = mean.iter().enumerate().find(|(_, m)| !m.is_finite()) {
+        return Err(ConfigError::range(
+            format!("data.scaling.mean[{i}]"),
+            "finite",
+            m,
+        ));
+    }
+    if let Some((i, s)) = std
+        .iter()
+        .enumerate()
+        .find(|(_, s)| !(s.is_finite() && **s > 0.0))
+    {
+        return Err(ConfigError::range(
+            format!("data.scaling.std[{i}]"),
+            "finite and > 0",
+            s,
+        ));
     }
     Ok(())
 }
