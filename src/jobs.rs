@@ -19,8 +19,7 @@ impl Jobs {
 
     /// The job of `kind`.
     pub fn get(&self, kind: TaskKind) -> RwSignal<RunState> {
-        let slot = TaskKind::ALL.iter().position(|k| *k == kind).unwrap_or(0);
-        self.0[slot]
+        self.0[kind.index()]
     }
 
     /// Whether any job is running (tracked): the worker computes one thing at a time.

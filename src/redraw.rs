@@ -92,10 +92,11 @@ impl Held {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn record(epoch: usize) -> EpochRecord {
+    /// An epoch record for tests (the page's own tests share it).
+    pub(crate) fn record(epoch: usize) -> EpochRecord {
         EpochRecord {
             epoch,
             train_loss: 0.5,

@@ -208,8 +208,9 @@ async function workerSession(browserCdp, url) {
 export async function readMemory(page, probe) {
   probe.page ??= await page.context().newCDPSession(page);
   probe.browser ??= await page.context().browser().newBrowserCDPSession();
-  // Let the page finish drawing what the job's end asked for (charts redraw on a timer).
-  await page.waitForTimeout(250);
+  // Let the page finish drawing what the job's end asked for: the held chart updates are applied before the job's
+  // end, so two animation frames see the last render (no wait on the clock).
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   await probe.page.send('HeapProfiler.collectGarbage');
   const pageHeap = (await probe.page.send('Runtime.getHeapUsage')).usedSize;
   const pageWasm = await page.evaluate(() => window.__letheWasm?.memory?.buffer?.byteLength ?? null);

@@ -44,6 +44,11 @@ impl TaskKind {
     /// Every kind.
     pub const ALL: [TaskKind; 4] = [Self::Train, Self::Unlearn, Self::Federated, Self::Vbu];
 
+    /// Its place in [`TaskKind::ALL`] (a table keyed by the kind indexes with it).
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
     /// The snake_case key: the report's `task`, and (except `train`) the experiment's section.
     pub fn key(self) -> &'static str {
         match self {
@@ -87,6 +92,18 @@ impl Task {
         match self {
             Task::Vbu(c) => Some(c),
             _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod index_tests {
+    use super::TaskKind;
+
+    #[test]
+    fn a_kinds_index_is_its_place_in_all() {
+        for (i, kind) in TaskKind::ALL.into_iter().enumerate() {
+            assert_eq!(kind.index(), i, "{kind:?}");
         }
     }
 }

@@ -131,7 +131,7 @@ pub struct Machine {
 }
 
 fn slot(kind: TaskKind) -> usize {
-    TaskKind::ALL.iter().position(|k| *k == kind).unwrap_or(0)
+    kind.index()
 }
 
 /// The job's name in a notice.

@@ -1,10 +1,9 @@
 //! The controller's rules, one test each, with the clock and the worker played by the test: no browser.
 
-use lethe_protocol::{
-    BackendChoice, Command, EpochRecord, Event, Experiment, Fault, Report, TaskKind,
-};
+use lethe_protocol::{BackendChoice, Command, Event, Experiment, Fault, Report, TaskKind};
 
 use super::{Action, Input, Machine, Request, Settings};
+use crate::redraw::tests::record;
 use crate::status::{CancelAnswer, Change, EngineStatus};
 
 const MOONS: &str = include_str!("../../../examples/moons-mlp.json");
@@ -20,18 +19,6 @@ struct Page {
 
 fn experiment(json: &str) -> Experiment {
     serde_json::from_str(json).expect("an example experiment")
-}
-
-fn record(epoch: usize) -> EpochRecord {
-    EpochRecord {
-        epoch,
-        train_loss: 0.5,
-        test_loss: 0.5,
-        train_acc: 0.9,
-        test_acc: 0.9,
-        elapsed_seconds: 0.1,
-        steps: 0,
-    }
 }
 
 fn report(kind: TaskKind) -> Box<Report> {
