@@ -27,6 +27,10 @@ pub enum EngineError {
     /// An unlearning request that cannot run as asked; the message names the field and the value.
     #[error("unlearn: {0}")]
     Unlearn(String),
+    /// A model's weights file cannot be used; the message names the file, the tensor, its shape and the shape
+    /// expected.
+    #[error("model.import: {0}")]
+    Import(String),
     /// The compute backend failed (a lost GPU, a failed readback).
     #[error("backend: {0}")]
     Backend(String),

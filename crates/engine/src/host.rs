@@ -4,6 +4,7 @@
 use lethe_protocol::{BoundaryGrid, EpochRecord};
 
 use crate::error::Result;
+use crate::unlearn::Fitted;
 
 /// Whether a run goes on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +33,9 @@ pub trait Host {
     /// `sample_grads` per-example forward and backward passes were just computed (a step on a batch of b rows is
     /// b of them). The lab counts them per method ([`Tally`]): the report's machine-independent measure of work.
     fn work(&mut self, _sample_grads: usize) {}
+    /// The model of the report's row `row` (`train`, `retrain`, a method's key) is final. A host that exports
+    /// models keeps the ones it wants (a clone shares the tensors); the others ignore it.
+    fn model(&mut self, _row: &str, _model: &Fitted) {}
 }
 
 /// A host that counts the work done through it and passes everything on to `inner`.
@@ -70,6 +74,9 @@ impl<H: Host> Host for Tally<'_, H> {
     fn work(&mut self, sample_grads: usize) {
         self.sample_grads += sample_grads as u64;
         self.inner.work(sample_grads)
+    }
+    fn model(&mut self, row: &str, model: &Fitted) {
+        self.inner.model(row, model)
     }
 }
 

@@ -19,6 +19,7 @@ pub mod run;
 pub mod train;
 pub mod unlearn;
 pub mod vbu;
+pub mod weights;
 
 pub use backend::Runtime;
 pub use error::{EngineError, Result};

@@ -170,6 +170,85 @@ impl Classifier {
     pub fn n_parameters(&self) -> usize {
         self.num_params()
     }
+
+    /// Every layer's weight and bias in burn's layout, input side first: each convolution's `[out, in, k, k]`,
+    /// then each linear layer's `[in, out]`.
+    pub async fn layer_values(&self) -> crate::error::Result<Vec<LayerValues>> {
+        let mut out = Vec::with_capacity(self.convs.len() + self.layers.len());
+        for conv in &self.convs {
+            let bias = conv.bias.as_ref().expect("Lethe's layers have a bias");
+            out.push(LayerValues {
+                shape: conv.weight.val().dims().to_vec(),
+                weight: read(&conv.weight).await?,
+                bias: read(bias).await?,
+            });
+        }
+        for linear in &self.layers {
+            let bias = linear.bias.as_ref().expect("Lethe's layers have a bias");
+            out.push(LayerValues {
+                shape: linear.weight.val().dims().to_vec(),
+                weight: read(&linear.weight).await?,
+                bias: read(bias).await?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The same architecture with the given weights (burn's layout, as [`Self::layer_values`] lists them).
+    ///
+    /// # Panics
+    /// When a layer's values do not fill its shape (the importer checks every shape first).
+    pub fn with_values(mut self, layers: &[LayerValues], device: &Device) -> Self {
+        assert_eq!(layers.len(), self.convs.len() + self.layers.len());
+        let (convs, linears) = layers.split_at(self.convs.len());
+        for (conv, v) in self.convs.iter_mut().zip(convs) {
+            let [o, i, kh, kw] = conv.weight.val().dims();
+            assert_eq!(v.shape, [o, i, kh, kw]);
+            conv.weight = Param::from_tensor(Tensor::<4>::from_data(
+                TensorData::new(v.weight.clone(), [o, i, kh, kw]),
+                device,
+            ));
+            conv.bias = Some(Param::from_tensor(Tensor::<1>::from_data(
+                TensorData::new(v.bias.clone(), [o]),
+                device,
+            )));
+        }
+        for (linear, v) in self.layers.iter_mut().zip(linears) {
+            let [i, o] = linear.weight.val().dims();
+            assert_eq!(v.shape, [i, o]);
+            linear.weight = Param::from_tensor(Tensor::<2>::from_data(
+                TensorData::new(v.weight.clone(), [i, o]),
+                device,
+            ));
+            linear.bias = Some(Param::from_tensor(Tensor::<1>::from_data(
+                TensorData::new(v.bias.clone(), [o]),
+                device,
+            )));
+        }
+        self
+    }
+}
+
+/// One layer's parameters in burn's layout: a convolution's `[out, in, k, k]` or a linear layer's `[in, out]`
+/// weight, row-major, and its bias.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayerValues {
+    /// The weight's shape.
+    pub shape: Vec<usize>,
+    /// The weight, row-major.
+    pub weight: Vec<f32>,
+    /// The bias (one per output).
+    pub bias: Vec<f32>,
+}
+
+async fn read<const D: usize>(param: &Param<Tensor<D>>) -> crate::error::Result<Vec<f32>> {
+    Ok(param
+        .val()
+        .into_data_async()
+        .await
+        .map_err(|e| crate::error::EngineError::Backend(format!("reading a weight: {e:?}")))?
+        .iter::<f32>()
+        .collect())
 }
 
 /// A square convolution of `layer`'s kernel, padding and channels from `c_in` channels, drawn as PyTorch's default

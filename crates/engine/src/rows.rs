@@ -61,17 +61,22 @@ pub fn test_row(
 }
 
 /// The row of plain training: test metrics, the last epoch's loss and accuracy, and the history.
+/// An imported model (no epochs, no history) is measured on the training split instead.
 pub async fn train_row(trained: &Trained, data: &Prepared, rt: &Runtime) -> Result<RunReport> {
-    let on_test = evaluate(&trained.model, &data.test, data.n_features(), rt).await?;
-    let last = trained
-        .history
-        .last()
-        .expect("a finished run has at least one epoch");
+    let d = data.n_features();
+    let on_test = evaluate(&trained.model, &data.test, d, rt).await?;
+    let trained_on = match trained.history.last() {
+        Some(last) => (last.train_loss, last.train_acc),
+        None => {
+            let on_train = evaluate(&trained.model, &data.train, d, rt).await?;
+            (on_train.loss, on_train.accuracy)
+        }
+    };
     let mut row = test_row(
         "train",
         trained.seconds,
         trained.history.len(),
-        (last.train_loss, last.train_acc),
+        trained_on,
         &on_test.predicted,
         data,
     );

@@ -74,7 +74,7 @@ pub fn prepare_data(experiment: &ValidExperiment, csv_text: Option<&str>) -> Res
         raw,
         experiment.data.test_fraction,
         experiment.seed,
-        &experiment.data.scaling,
+        &experiment.scaling(),
     )?;
     let d = prepared.n_features();
     if let Some(&f) = experiment.data.plot_features.iter().find(|&&f| f >= d) {
@@ -107,7 +107,8 @@ pub fn prepare_data(experiment: &ValidExperiment, csv_text: Option<&str>) -> Res
 
 /// Runs the experiment's task on prepared data and writes the report. `kept` is a model a training job of the same
 /// settings left behind: the lab starts from it where it can (`lab::can_start_from_kept`); the other tasks
-/// ignore it. `host_name` is `"cli"` or `"browser"`; `started` is when the experiment began (data preparation
+/// ignore it. With `model.import`, `kept` is the imported model ([`Trained::imported`]), which training measures
+/// and the lab starts from. `host_name` is `"cli"` or `"browser"`; `started` is when the experiment began (data preparation
 /// included), for `wall_seconds`.
 pub async fn run_experiment<H: Host>(
     experiment: &ValidExperiment,
@@ -122,6 +123,9 @@ pub async fn run_experiment<H: Host>(
         Task::Vbu(config) => crate::vbu::run::run_vbu(experiment, Some(config), data, host).await,
         Task::Train if experiment.model.kind == ModelKind::BayesLogistic => {
             crate::vbu::run::run_vbu(experiment, None, data, host).await
+        }
+        Task::Train if experiment.model.import.is_some() => {
+            evaluate_imported(data, kept, rt, host).await
         }
         Task::Train => run_training(experiment, data, rt, host).await,
         Task::Unlearn(config) => {
@@ -150,6 +154,30 @@ pub async fn run_experiment<H: Host>(
         },
         Ended::Cancelled { epoch } => Outcome::Cancelled { epoch },
     })
+}
+
+/// The training task for an imported model: measure it, train nothing.
+async fn evaluate_imported<H: Host>(
+    data: &Prepared,
+    kept: Option<Trained>,
+    rt: &Runtime,
+    host: &mut H,
+) -> Result<Ended> {
+    let trained = kept.ok_or_else(not_loaded)?;
+    host.model("train", &crate::unlearn::Fitted::Net(trained.model.clone()));
+    let runs = vec![train_row(&trained, data, rt).await?];
+    Ok(Ended::Finished {
+        outcome: Box::new(TaskReport::Train(TrainReport { runs })),
+        dataset: data.summary(),
+        trained: Some(Box::new(trained)),
+    })
+}
+
+/// The error for an experiment with `model.import` whose weights did not come with it.
+pub(crate) fn not_loaded() -> EngineError {
+    EngineError::Import(
+        "the weights file was not loaded (read it with lethe_engine::weights first)".into(),
+    )
 }
 
 /// The training task: train the model and measure it.
@@ -181,6 +209,7 @@ async fn run_training<H: Host>(
             epoch: trained.history.len(),
         });
     }
+    host.model("train", &crate::unlearn::Fitted::Net(trained.model.clone()));
     let runs = vec![train_row(&trained, data, rt).await?];
     Ok(Ended::Finished {
         outcome: Box::new(TaskReport::Train(TrainReport { runs })),

@@ -29,8 +29,8 @@ pub use auto::{AutoChoice, AutoReason, auto_backend};
 pub use dataset::{BoundaryGrid, DatasetView, Projection};
 pub use error::ConfigError;
 pub use experiment::{
-    Activation, BackendChoice, CsvSpec, DataConfig, DataSource, Experiment, ModelConfig, ModelKind,
-    OptimizerKind, Scaling, TrainConfig, ValidExperiment,
+    Activation, BackendChoice, CsvSpec, DataConfig, DataSource, Experiment, ModelConfig,
+    ModelImport, ModelKind, OptimizerKind, Scaling, TrainConfig, ValidExperiment, WeightLayout,
 };
 pub use fault::Fault;
 pub use federated::{FedMethod, FederatedConfig};

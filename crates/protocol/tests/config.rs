@@ -208,7 +208,7 @@ fn scaling_is_a_name_or_given_statistics_and_bad_ones_are_named() {
     };
     assert_eq!(
         read(r#""none""#).unwrap().data.scaling,
-        lethe_protocol::Scaling::None
+        Some(lethe_protocol::Scaling::None)
     );
     let given = read(r#"{"mean":[1,2],"std":[3,4]}"#).unwrap();
     assert_eq!(
@@ -232,4 +232,99 @@ fn scaling_is_a_name_or_given_statistics_and_bad_ones_are_named() {
             .get("scaling")
             .is_none()
     );
+}
+
+/* model.import: what can be checked without the file. An imported model is read raw unless data.scaling says
+otherwise (its framework fed it raw features); it has no training log (amnesiac) and was not trained on planted
+points (backdoor, mislabeled). */
+#[test]
+fn an_import_is_checked_before_its_file_is_read() {
+    let read = |model: &str, extra: &str| -> Result<lethe_protocol::ValidExperiment, String> {
+        let json = format!(
+            r#"{{"version":1,"seed":1,"data":{{"source":"digits"}},"model":{model},
+            "train":{{"optimizer":"adam","learning_rate":0.01,"batch_size":16,"epochs":2}}{extra}}}"#
+        );
+        Experiment::from_json(&json)
+            .and_then(Experiment::validate)
+            .map_err(|e| e.to_string())
+    };
+    let ok = read(
+        r#"{"kind":"mlp","import":{"file":"mlp.safetensors","layout":"pytorch"}}"#,
+        "",
+    )
+    .unwrap();
+    assert_eq!(ok.scaling(), lethe_protocol::Scaling::None);
+    let import = ok.model.import.as_ref().unwrap();
+    assert_eq!(import.layout, lethe_protocol::WeightLayout::Pytorch);
+    // Written back as read: the import kept, no classes key when none were given.
+    let written = serde_json::to_value(&*ok).unwrap();
+    assert_eq!(
+        written["model"]["import"],
+        serde_json::json!({"file": "mlp.safetensors", "layout": "pytorch"})
+    );
+    assert_eq!(
+        read(
+            r#"{"kind":"mlp","import":{"file":"mlp.bin","layout":"pytorch"}}"#,
+            ""
+        )
+        .unwrap_err(),
+        r#"model.import.file must be a .safetensors file (or, in the PyTorch layout, a .pt or .pth), got "mlp.bin""#
+    );
+    assert_eq!(
+        read(
+            r#"{"kind":"mlp","import":{"file":"mlp.pt","layout":"keras"}}"#,
+            ""
+        )
+        .unwrap_err(),
+        r#"model.import.file must be a .safetensors file in the Keras layout (a .pt file is PyTorch's), got "mlp.pt""#
+    );
+    assert!(
+        read(
+            r#"{"kind":"mlp","import":{"file":"m.safetensors","layout":"onnx"}}"#,
+            ""
+        )
+        .unwrap_err()
+        .contains("unknown variant `onnx`")
+    );
+    assert_eq!(
+        read(
+            r#"{"kind":"mlp","import":{"file":"m.safetensors","layout":"keras","classes":["a","b","a"]}}"#,
+            ""
+        )
+        .unwrap_err(),
+        r#"model.import.classes[2] must be a class not listed before, got "a" again"#
+    );
+    let amnesiac = read(
+        r#"{"kind":"mlp","import":{"file":"m.safetensors","layout":"pytorch"}}"#,
+        r#","unlearn":{"forget":{"kind":"class","classes":[3]},"methods":[{"method":"finetune"},{"method":"amnesiac"}]}"#,
+    )
+    .unwrap_err();
+    assert!(
+        amnesiac
+            .starts_with("unlearn.methods[1] must be a method that needs no log of the training"),
+        "{amnesiac}"
+    );
+    let backdoor = read(
+        r#"{"kind":"mlp","import":{"file":"m.safetensors","layout":"pytorch"}}"#,
+        r#","unlearn":{"forget":{"kind":"backdoor","fraction":0.05,"target_class":0},"methods":[{"method":"finetune"}]}"#,
+    )
+    .unwrap_err();
+    assert!(
+        backdoor.starts_with(
+            "unlearn.forget.kind must be a forget set of the model's own training data"
+        ),
+        "{backdoor}"
+    );
+    // Given scaling is kept for an imported model.
+    let given = read(
+        r#"{"kind":"logistic","import":{"file":"m.safetensors","layout":"keras"}}"#,
+        "",
+    )
+    .map(|e| {
+        let mut e = e.into_inner();
+        e.data.scaling = Some(lethe_protocol::Scaling::Standardize);
+        e.scaling()
+    })
+    .unwrap();
+    assert_eq!(given, lethe_protocol::Scaling::Standardize);
 }

@@ -59,7 +59,13 @@ pub async fn run_lab<H: Host>(
         experiment.data.plot_features[0],
     )?;
     check_before_training(config, data.train.len(), &experiment.train)?;
-    let (trained, log) = match kept.filter(|_| can_start_from_kept(config)) {
+    if experiment.model.import.is_some() && kept.is_none() {
+        return Err(crate::run::not_loaded());
+    }
+    // An imported model is the trained model (validation refused what would need another: a planted forget set,
+    // amnesiac's log).
+    let start = kept.filter(|_| experiment.model.import.is_some() || can_start_from_kept(config));
+    let (trained, log) = match start {
         Some(trained) => (trained, None),
         None => {
             let (trained, log) = train_with_log(experiment, config, &data, rt, host).await?;

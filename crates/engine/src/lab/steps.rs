@@ -83,6 +83,7 @@ impl Lab<'_> {
         let original = Fitted::Net(trained.model.clone());
         let before = yardstick.measure(&original).await?;
         figures.add("train", &original, &before).await?;
+        host.model("train", &original);
         let mut runs = vec![UnlearnRow {
             run: train_row(&trained, self.data, self.rt).await?,
             audit: audit(Forgetting {
@@ -102,6 +103,7 @@ impl Lab<'_> {
         figures
             .add("retrain", &reference, &oracle.reference.1)
             .await?;
+        host.model("retrain", &reference);
         runs.push(retrain);
         for (i, spec) in self.config.plan().iter().enumerate().skip(1) {
             host.stage(
@@ -121,6 +123,7 @@ impl Lab<'_> {
                 )
                 .await?;
             figures.add(spec.method.key(), &model, &m).await?;
+            host.model(spec.method.key(), &model);
             runs.push(row);
         }
         self.privacy_score(&ctx, &mut runs, host).await?;

@@ -37,6 +37,19 @@ pub struct Trained {
     pub sample_grads: u64,
 }
 
+impl Trained {
+    /// A model trained elsewhere (`model.import`): no epochs, no time, no work.
+    pub fn imported(model: Classifier) -> Self {
+        Self {
+            model,
+            history: Vec::new(),
+            cancelled: false,
+            seconds: 0.0,
+            sample_grads: 0,
+        }
+    }
+}
+
 /// Predictions and loss of a model on one split.
 #[derive(Debug, Clone)]
 pub struct Evaluation {

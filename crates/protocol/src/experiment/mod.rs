@@ -5,6 +5,7 @@
 //! into the experiment's one [`Task`] (`file.rs`). The format is documented in `docs/experiment-format.md`.
 
 mod file;
+mod import;
 pub mod limits;
 mod model;
 mod source;
@@ -12,6 +13,7 @@ mod validate;
 
 use serde::{Deserialize, Serialize};
 
+pub use import::{MAX_WEIGHTS_BYTES, ModelImport, WeightLayout};
 pub use model::{
     Activation, BackendChoice, ConvLayer, DEFAULT_CONVS, ModelConfig, ModelCost, ModelKind,
     OptimizerKind, TrainConfig,
@@ -133,6 +135,19 @@ impl Experiment {
         strip(self) == strip(other)
     }
 
+    /// How the features are scaled: `data.scaling` when given; otherwise standardised, or left raw for an imported
+    /// model, so that it sees its inputs as its framework fed them (scale them there, or give `data.scaling`).
+    pub fn scaling(&self) -> Scaling {
+        self.data
+            .scaling
+            .clone()
+            .unwrap_or(if self.model.import.is_some() {
+                Scaling::None
+            } else {
+                Scaling::Standardize
+            })
+    }
+
     /// The experiment as pretty JSON, the same text the CLI reads.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("an experiment should always serialise")
@@ -151,7 +166,7 @@ impl Experiment {
                 test_fraction: 0.25,
                 csv: None,
                 plot_features: [0, 1],
-                scaling: Scaling::Standardize,
+                scaling: None,
             },
             model: ModelConfig {
                 kind: ModelKind::Mlp,
@@ -161,6 +176,7 @@ impl Experiment {
                 widths: vec![],
                 convs: vec![],
                 bayes: None,
+                import: None,
             },
             train: TrainConfig {
                 optimizer: OptimizerKind::Adam,

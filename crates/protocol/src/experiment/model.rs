@@ -59,6 +59,11 @@ pub struct ModelConfig {
     /// The Bayesian classifier's settings (`kind: "bayes_logistic"` only; defaults when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bayes: Option<crate::vbu::BayesConfig>,
+    /// A model trained elsewhere: its weights file. The file's tensors give the layers and their widths (the engine
+    /// writes them into `kind`, `widths` and `convs` before anything runs); the experiment gives what a file cannot
+    /// say (the activation, each convolution's padding and pool).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub import: Option<super::ModelImport>,
 }
 
 /// One convolution of a CNN, as PyTorch's `Conv2d(c_in, channels, kernel, padding=padding)` or Keras's
@@ -143,6 +148,52 @@ impl ModelConfig {
         }
     }
 
+    /// The architecture in words for `d` features and `k` classes: "MLP 64 → 128 → 64 → 10, ReLU, 17,226
+    /// parameters".
+    pub fn describe(&self, d: usize, k: usize) -> String {
+        let act = match self.activation {
+            Activation::Relu => "ReLU",
+            Activation::Tanh => "tanh",
+            Activation::Sigmoid => "sigmoid",
+        };
+        let mut parts = Vec::new();
+        let name = match self.kind {
+            ModelKind::Logistic => "logistic regression",
+            ModelKind::Mlp => "MLP",
+            ModelKind::Cnn => "CNN",
+            ModelKind::BayesLogistic => "Bayesian logistic regression",
+        };
+        if self.kind == ModelKind::Cnn {
+            let side = (d as f64).sqrt().round() as usize;
+            parts.push(format!("{side}×{side}"));
+            for c in self.conv_layers() {
+                let mut layer = format!("conv {}@{k}×{k}", c.channels, k = c.kernel);
+                if c.padding > 0 {
+                    layer += &format!(" pad {}", c.padding);
+                }
+                if c.pool > 1 {
+                    layer += &format!(", pool {}", c.pool);
+                }
+                parts.push(layer);
+            }
+        } else {
+            parts.push(d.to_string());
+        }
+        parts.extend(self.hidden().iter().map(usize::to_string));
+        parts.push(k.to_string());
+        let hidden = !self.hidden().is_empty() || self.kind == ModelKind::Cnn;
+        let act = if hidden {
+            format!(", {act}")
+        } else {
+            String::new()
+        };
+        format!(
+            "{name} {}{act}, {} parameters",
+            parts.join(" → "),
+            thousands(self.cost(d, k).parameters)
+        )
+    }
+
     /// Parameters and multiply-adds per example for `d` input features and `k` classes. A CNN takes `d` as a
     /// square image.
     pub fn cost(&self, d: usize, k: usize) -> ModelCost {
@@ -174,6 +225,19 @@ impl ModelConfig {
             multiply_adds,
         }
     }
+}
+
+/// `17226` → `"17,226"`.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The optimiser.

@@ -136,31 +136,21 @@ pub struct DataConfig {
     /// The two feature indices shown in the scatter plot.
     #[serde(default = "defaults::plot_features")]
     pub plot_features: [usize; 2],
-    /// How features are scaled before the model sees them (standardised on the training split by default).
-    #[serde(default, skip_serializing_if = "Scaling::is_standardize")]
-    pub scaling: Scaling,
+    /// How features are scaled before the model sees them; when absent, standardised on the training split, or
+    /// left raw for an imported model (`model.import`): see [`super::Experiment::scaling`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scaling: Option<Scaling>,
 }
 
 /// How the features are scaled before the model sees them: `"standardize"` (zero mean, unit variance on the
 /// training split, as scikit-learn's `StandardScaler`), `"none"` (the raw values: a model trained elsewhere on raw
 /// features sees what it saw there), or `{ "mean": [...], "std": [...] }` (the statistics a model was trained with,
 /// one entry per feature: x ↦ (x − mean) / std).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Scaling {
-    #[default]
     Standardize,
     None,
-    Given {
-        mean: Vec<f64>,
-        std: Vec<f64>,
-    },
-}
-
-impl Scaling {
-    /// Whether this is the default (left out when written).
-    pub fn is_standardize(&self) -> bool {
-        *self == Scaling::Standardize
-    }
+    Given { mean: Vec<f64>, std: Vec<f64> },
 }
 
 impl Serialize for Scaling {

@@ -70,7 +70,9 @@ impl Experiment {
                 "nothing",
             ));
         }
-        check_scaling(&self.data.scaling)?;
+        if let Some(scaling) = &self.data.scaling {
+            check_scaling(scaling)?;
+        }
         let m = &self.model;
         if m.kind == ModelKind::Cnn && !matches!(d.source, DataSource::Digits | DataSource::Csv) {
             return Err(ConfigError::range(
@@ -170,6 +172,7 @@ impl Experiment {
             }
         }
         self.validate_task()?;
+        super::import::check_import(&self)?;
         Ok(ValidExperiment(self))
     }
 

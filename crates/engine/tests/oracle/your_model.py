@@ -1,0 +1,148 @@
+"""Models trained or written by real libraries, as the oracles of Lethe's model import and export.
+
+Reads one JSON object on standard input, {"action": ..., ...}, and prints a JSON answer:
+
+- "mlp": trains scikit-learn's MLPClassifier(hidden_layer_sizes=hidden) on x, y; writes its weights with the
+  safetensors package in PyTorch's layout (the state_dict of nn.Sequential(Linear, ReLU, Linear, ReLU, Linear):
+  "0.weight" [out, in], "0.bias", "2.weight", ...) to path; answers predict_proba on probe.
+- "logistic": scikit-learn's binary LogisticRegression on x, y, written as one nn.Linear(d, 1) ("weight" [1, d],
+  "bias" [1]); answers predict_proba on probe.
+- "cnn": seeded random weights of a CNN (convs: [[channels, kernel, padding, pool], ...], then dense widths and
+  classes) written in PyTorch's layout to path and in Keras's to keras_path; answers the logits of a numpy forward
+  pass on probe (images of side x side).
+- "forward": reads path with numpy (safetensors.numpy.load_file), a PyTorch-layout MLP or logistic model (linear
+  layers in the order of their names), and answers its logits on probe with the activation between layers.
+"""
+
+import json
+import sys
+
+import numpy as np
+import safetensors
+import sklearn
+from safetensors.numpy import load_file, save_file
+from sklearn.linear_model import LogisticRegression
+from sklearn.neural_network import MLPClassifier
+
+
+def mlp(request):
+    x, y = np.asarray(request["x"], dtype=np.float64), np.asarray(request["y"])
+    model = MLPClassifier(
+        hidden_layer_sizes=tuple(request["hidden"]), random_state=0, max_iter=request["max_iter"]
+    )
+    model.fit(x, y)
+    tensors = {}
+    for i, (w, b) in enumerate(zip(model.coefs_, model.intercepts_)):
+        tensors[f"{2 * i}.weight"] = np.ascontiguousarray(w.T)
+        tensors[f"{2 * i}.bias"] = b
+    save_file(tensors, request["path"])
+    probe = np.asarray(request["probe"], dtype=np.float64)
+    return {"proba": model.predict_proba(probe).tolist(), "classes": model.classes_.tolist()}
+
+
+def logistic(request):
+    x, y = np.asarray(request["x"], dtype=np.float64), np.asarray(request["y"])
+    model = LogisticRegression(max_iter=5000)
+    model.fit(x, y)
+    save_file({"weight": model.coef_.copy(), "bias": model.intercept_.copy()}, request["path"])
+    probe = np.asarray(request["probe"], dtype=np.float64)
+    return {"proba": model.predict_proba(probe).tolist(), "classes": model.classes_.tolist()}
+
+
+def relu(v):
+    return np.maximum(v, 0.0)
+
+
+def conv2d(image, w, b, padding):
+    """image [c_in, s, s], w [c_out, c_in, k, k] (PyTorch's cross-correlation, stride 1)."""
+    c_out, c_in, k, _ = w.shape
+    padded = np.pad(image, ((0, 0), (padding, padding), (padding, padding)))
+    side = padded.shape[1] - k + 1
+    out = np.zeros((c_out, side, side))
+    for o in range(c_out):
+        for y in range(side):
+            for x in range(side):
+                out[o, y, x] = np.sum(padded[:, y : y + k, x : x + k] * w[o]) + b[o]
+    return out
+
+
+def max_pool(image, pool):
+    c, s, _ = image.shape
+    side = s // pool
+    trimmed = image[:, : side * pool, : side * pool]
+    return trimmed.reshape(c, side, pool, side, pool).max(axis=(2, 4))
+
+
+def cnn(request):
+    rng = np.random.default_rng(request["seed"])
+    side = request["side"]
+    torch_tensors, keras_tensors, layers = {}, [], []
+    c_in, s, index = 1, side, 1  # module 0 is nn.Unflatten
+    for channels, kernel, padding, pool in request["convs"]:
+        w = rng.normal(0, 0.4, size=(channels, c_in, kernel, kernel))
+        b = rng.normal(0, 0.1, size=channels)
+        torch_tensors[f"{index}.weight"], torch_tensors[f"{index}.bias"] = w, b
+        keras_tensors += [np.transpose(w, (2, 3, 1, 0)), b]
+        layers.append(("conv", w, b, padding, pool))
+        index += 3 if pool > 1 else 2
+        s = (s + 2 * padding - kernel + 1) // pool
+        c_in = channels
+    index += 1  # nn.Flatten
+    d_in, first = c_in * s * s, True
+    for width in request["widths"]:
+        w = rng.normal(0, 1 / np.sqrt(d_in), size=(width, d_in))
+        b = rng.normal(0, 0.1, size=width)
+        torch_tensors[f"{index}.weight"], torch_tensors[f"{index}.bias"] = w, b
+        kernel = w.T
+        if first:
+            # Keras flattens [height, width, channels]: its rows are PyTorch's, taken pixel by pixel.
+            kernel = kernel.reshape(c_in, s, s, width).transpose(1, 2, 0, 3).reshape(d_in, width)
+            first = False
+        keras_tensors += [np.ascontiguousarray(kernel), b]
+        layers.append(("dense", w, b))
+        index += 2
+        d_in = width
+    save_file({k: np.ascontiguousarray(v) for k, v in torch_tensors.items()}, request["path"])
+    save_file({str(i): np.ascontiguousarray(v) for i, v in enumerate(keras_tensors)}, request["keras_path"])
+    logits = []
+    for row in np.asarray(request["probe"], dtype=np.float64):
+        h = row.reshape(1, side, side)
+        dense = [l for l in layers if l[0] == "dense"]
+        for _, w, b, padding, pool in (l for l in layers if l[0] == "conv"):
+            h = relu(conv2d(h, w, b, padding))
+            if pool > 1:
+                h = max_pool(h, pool)
+        h = h.reshape(-1)
+        for i, (_, w, b) in enumerate(dense):
+            h = w @ h + b
+            if i + 1 < len(dense):
+                h = relu(h)
+        logits.append(h.tolist())
+    return {"logits": logits}
+
+
+def natural(head):
+    return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in head.split(".")]
+
+
+def forward(request):
+    tensors = load_file(request["path"])
+    names = sorted({n.rsplit(".", 1)[0] if "." in n else "" for n in tensors}, key=natural)
+    h = np.asarray(request["probe"], dtype=np.float64)
+    for i, name in enumerate(names):
+        prefix = f"{name}." if name else ""
+        h = h @ tensors[prefix + "weight"].astype(np.float64).T + tensors[prefix + "bias"]
+        if i + 1 < len(names):
+            h = relu(h)
+    return {"logits": h.tolist(), "names": sorted(tensors), "shapes": {k: list(v.shape) for k, v in tensors.items()}}
+
+
+def main() -> None:
+    request = json.load(sys.stdin)
+    answer = {"mlp": mlp, "logistic": logistic, "cnn": cnn, "forward": forward}[request["action"]](request)
+    answer["versions"] = {"scikit-learn": sklearn.__version__, "safetensors": safetensors.__version__}
+    json.dump(answer, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
