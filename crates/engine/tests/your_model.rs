@@ -45,11 +45,26 @@ fn experiment(data: &str, model: &str, extra: &str) -> ValidExperiment {
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// A scratch directory of its own per test.
-fn scratch(name: &str) -> std::path::PathBuf {
+/// A scratch directory of its own per test, removed when dropped.
+struct Scratch(std::path::PathBuf);
+
+impl std::ops::Deref for Scratch {
+    type Target = std::path::Path;
+    fn deref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        std::fs::remove_dir_all(&self.0).ok();
+    }
+}
+
+fn scratch(name: &str) -> Scratch {
     let dir = std::env::temp_dir().join(format!("lethe-your-model-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    dir
+    Scratch(dir)
 }
 
 fn rows(x: &[f32], d: usize) -> Vec<Vec<f32>> {
@@ -409,7 +424,7 @@ fn raw_file(header: &str, data: &[u8]) -> Vec<u8> {
 
 /// The message of importing `bytes` as `file` in `layout` for `model` on digits.
 fn refusal(model: &str, bytes: Vec<u8>) -> String {
-    let dir = scratch("refusals");
+    let dir = scratch(&format!("refusal-{:x}", bytes.len() ^ model.len() << 20));
     let e = experiment(r#"{"source":"digits","plot_features":[33,26]}"#, model, "");
     let file = e.model.import.as_ref().unwrap().file.clone();
     std::fs::write(dir.join(&file), bytes).unwrap();

@@ -46,7 +46,8 @@ pub fn pytorch(path: &std::path::Path, file: &str) -> Result<Vec<NamedTensor>> {
             format!("{size} bytes; Lethe reads weights files of at most {MAX_WEIGHTS_BYTES} bytes"),
         ));
     }
-    let mut store = PytorchStore::from_file(path);
+    // The names as saved (`0`, `2`, `4` of an nn.Sequential), not renumbered: they are written back the same.
+    let mut store = PytorchStore::from_file(path).map_indices_contiguous(false);
     let tensors = store.get_all_tensors().map_err(|e| {
         refuse(
             file,

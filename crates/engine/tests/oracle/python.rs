@@ -22,7 +22,11 @@ pub fn python() -> Option<String> {
 
 /// Runs `script` (under tests/oracle/) with `request` on standard input and parses its JSON answer.
 pub fn ask(python: &str, script: &str, request: &serde_json::Value) -> serde_json::Value {
-    let path = format!("{}/tests/oracle/{script}", env!("CARGO_MANIFEST_DIR"));
+    // Through the workspace, so that the CLI's tests find the engine's oracles too.
+    let path = format!(
+        "{}/../engine/tests/oracle/{script}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let mut child = Command::new(python)
         .arg(&path)
         .stdin(Stdio::piped())

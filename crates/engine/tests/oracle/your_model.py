@@ -10,6 +10,9 @@ Reads one JSON object on standard input, {"action": ..., ...}, and prints a JSON
 - "cnn": seeded random weights of a CNN (convs: [[channels, kernel, padding, pool], ...], then dense widths and
   classes) written in PyTorch's layout to path and in Keras's to keras_path; answers the logits of a numpy forward
   pass on probe (images of side x side).
+- "pt": rewrites the safetensors file path as the .pt archive pt_path that torch.save(state_dict) writes (a zip of
+  data.pkl, one float32 storage per tensor under data/, version and byteorder), without torch: the pickle names
+  torch._utils._rebuild_tensor_v2 and torch.FloatStorage as torch's own pickles do.
 - "forward": reads path with numpy (safetensors.numpy.load_file), a PyTorch-layout MLP or logistic model (linear
   layers in the order of their names), and answers its logits on probe with the activation between layers.
 """
@@ -121,6 +124,65 @@ def cnn(request):
     return {"logits": logits}
 
 
+def pt(request):
+    import collections
+    import io
+    import pickle
+    import types
+    import zipfile
+
+    torch, utils = types.ModuleType("torch"), types.ModuleType("torch._utils")
+
+    def _rebuild_tensor_v2(*args):
+        raise RuntimeError("only written here, never loaded")
+
+    class FloatStorage:
+        pass
+
+    _rebuild_tensor_v2.__module__, _rebuild_tensor_v2.__qualname__ = "torch._utils", "_rebuild_tensor_v2"
+    FloatStorage.__module__, FloatStorage.__qualname__ = "torch", "FloatStorage"
+    utils._rebuild_tensor_v2, torch.FloatStorage, torch._utils = _rebuild_tensor_v2, FloatStorage, utils
+    sys.modules["torch"], sys.modules["torch._utils"] = torch, utils
+
+    class Storage:
+        def __init__(self, key, numel):
+            self.key, self.numel = key, numel
+
+    class Tensor:
+        def __init__(self, storage, shape):
+            self.storage, self.shape = storage, shape
+
+        def __reduce__(self):
+            strides, step = [], 1
+            for size in reversed(self.shape):
+                strides.insert(0, step)
+                step *= size
+            args = (self.storage, 0, tuple(self.shape), tuple(strides), False, collections.OrderedDict())
+            return (_rebuild_tensor_v2, args)
+
+    class Pickler(pickle.Pickler):
+        def persistent_id(self, obj):
+            if isinstance(obj, Storage):
+                return ("storage", FloatStorage, obj.key, "cpu", obj.numel)
+            return None
+
+    tensors = load_file(request["path"])
+    state, blobs = collections.OrderedDict(), {}
+    for i, (name, value) in enumerate(sorted(tensors.items())):
+        value = np.ascontiguousarray(value, dtype="<f4")
+        state[name] = Tensor(Storage(str(i), value.size), list(value.shape))
+        blobs[str(i)] = value.tobytes()
+    pickled = io.BytesIO()
+    Pickler(pickled, protocol=2).dump(state)
+    with zipfile.ZipFile(request["pt_path"], "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("archive/data.pkl", pickled.getvalue())
+        for key, blob in blobs.items():
+            archive.writestr(f"archive/data/{key}", blob)
+        archive.writestr("archive/version", "3\n")
+        archive.writestr("archive/byteorder", "little")
+    return {}
+
+
 def natural(head):
     return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in head.split(".")]
 
@@ -139,7 +201,7 @@ def forward(request):
 
 def main() -> None:
     request = json.load(sys.stdin)
-    answer = {"mlp": mlp, "logistic": logistic, "cnn": cnn, "forward": forward}[request["action"]](request)
+    answer = {"mlp": mlp, "logistic": logistic, "cnn": cnn, "pt": pt, "forward": forward}[request["action"]](request)
     answer["versions"] = {"scikit-learn": sklearn.__version__, "safetensors": safetensors.__version__}
     json.dump(answer, sys.stdout)
 
