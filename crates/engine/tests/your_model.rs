@@ -656,3 +656,41 @@ fn hostile_files_are_refused_without_allocating_what_they_claim() {
         "{message}"
     );
 }
+
+/* Methods that start from the trained model start from the imported one; SISA trains its own shards from scratch,
+and its row says so (a warning as data, which the page's table shows). */
+#[test]
+fn methods_that_train_their_own_model_say_so_for_an_imported_one() {
+    let dir = scratch("own");
+    let e = experiment(
+        r#"{"source":"breast_cancer","plot_features":[27,22],"scaling":"standardize"}"#,
+        r#"{"kind":"logistic","import":{"file":"lr.safetensors","layout":"pytorch"}}"#,
+        r#","unlearn":{"forget":{"kind":"random","fraction":0.05},"methods":["finetune",{"method":"sisa","shards":2,"slices":1}],"retrain_seeds":1}"#,
+    );
+    std::fs::write(dir.join("lr.safetensors"), file_of(&[("weight", &[2, 30]), ("bias", &[2])])).unwrap();
+    let (e, data, _, model, _) = load(e, &dir).unwrap();
+    let (report, keeper) = run(&e, &data, model.clone());
+    let TaskReport::Unlearn(lab) = &report.outcome else { panic!("an unlearn report") };
+    let own = |row: usize| -> Vec<String> {
+        lab.runs[row]
+            .audit
+            .forgetting
+            .warnings
+            .iter()
+            .filter(|w| matches!(w.kind, lethe_protocol::WarningKind::TrainsItsOwn { .. }))
+            .map(|w| w.text.clone())
+            .collect()
+    };
+    assert_eq!(lab.runs[3].run.method, "sisa");
+    assert_eq!(
+        own(3),
+        ["sisa does not start from the imported model: it trains its own from scratch with the experiment's train \
+          section, so it unlearns Lethe's model of that recipe, not yours"]
+    );
+    assert!(own(2).is_empty(), "finetune starts from the imported model");
+    // The train row's model is the imported one, untouched.
+    let (_, train) = keeper.kept.iter().find(|(r, _)| r == "train").unwrap();
+    let Fitted::Net(train) = train else { panic!("a network") };
+    let d = data.n_features();
+    assert_eq!(probabilities(train, &data.test.x, d), probabilities(&model, &data.test.x, d));
+}

@@ -47,6 +47,12 @@ pub enum WarningKind {
         /// Examples below which it warns.
         min_examples: usize,
     },
+    /// The model is imported (`model.import`) and `method` does not start from it: it trains its own models from
+    /// scratch with the experiment's `train` section (SISA's shards, certified removal's linear model).
+    TrainsItsOwn {
+        /// The method's key.
+        method: String,
+    },
     /// The membership attack had `pairs` member/non-member pairs, fewer than `min`: its AUC is noise.
     FewAttackPairs {
         /// Pairs the attack compared.
@@ -81,6 +87,7 @@ impl WarningKind {
             Self::UnderUnlearning { .. } => "under-unlearning",
             Self::FewAttackPairs { .. } => "few attack pairs",
             Self::CoarsePrivacyScore { .. } => "coarse privacy score",
+            Self::TrainsItsOwn { .. } => "not from your model",
         }
     }
 
@@ -129,6 +136,9 @@ impl WarningKind {
                 "the privacy score ran {runs} runs per side on {examples} forget examples (read it with at least {min_runs} runs and {min_examples} examples): ε at or above ⌈ln({})⌉ = {} is not told apart, and the score moves in steps of 1/{examples}",
                 runs.saturating_sub(1),
                 (((*runs).max(2) - 1) as f64).ln().ceil()
+            ),
+            Self::TrainsItsOwn { method } => format!(
+                "{method} does not start from the imported model: it trains its own from scratch with the experiment's train section, so it unlearns Lethe's model of that recipe, not yours"
             ),
             Self::FewAttackPairs { pairs, min } => format!(
                 "the membership attack compared only {pairs} member/non-member pairs (fewer than {min}): its AUC is noise, not evidence"

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use lethe_protocol::{
     Distribution, ForgetSpec, ForgetSummary, Forgetting, Method, MethodSpec, Suggestion,
-    TaskReport, UnlearnConfig, UnlearnReport, UnlearnRow, ValidExperiment,
+    TaskReport, UnlearnConfig, UnlearnReport, UnlearnRow, ValidExperiment, WarningKind,
 };
 use web_time::Instant;
 
@@ -264,12 +264,25 @@ impl Lab<'_> {
                     js_to_retrain: Some(mean_js(&m.forget_probs, &ref_measured.forget_probs, k)),
                     tow: Some(tow(accs(m), accs(ref_measured))),
                     l2_to_retrain: l2,
-                    warnings: warnings(
-                        m.forget_acc,
-                        m.mia_auc,
-                        yardstick.pairs.len(),
-                        &oracle.bands,
-                    ),
+                    warnings: {
+                        let mut w = warnings(
+                            m.forget_acc,
+                            m.mia_auc,
+                            yardstick.pairs.len(),
+                            &oracle.bands,
+                        );
+                        if self.experiment.model.import.is_some()
+                            && matches!(spec.method, Method::Sisa | Method::Certified)
+                        {
+                            w.push(
+                                WarningKind::TrainsItsOwn {
+                                    method: spec.method.key().into(),
+                                }
+                                .into(),
+                            );
+                        }
+                        w
+                    },
                     params,
                     ..measured(m)
                 },
