@@ -26,7 +26,7 @@ LAYERS = [
     ["fit"],
     ["train", "forget", "interchange"],
     ["unlearn", "rows"],
-    ["audit"],
+    ["audit", "weights"],
     ["lab", "federated", "vbu"],
     ["run"],
 ]

@@ -287,8 +287,10 @@ impl Host for Keeper {
     ) -> lethe_engine::Result<()> {
         Ok(())
     }
-    fn model(&mut self, row: &str, model: &Fitted) {
-        if self.wanted.iter().any(|w| w == row) {
+    fn model(&mut self, row: &str, model: &dyn std::any::Any) {
+        if let Some(model) = model.downcast_ref::<Fitted>()
+            && self.wanted.iter().any(|w| w == row)
+        {
             self.kept.push((row.to_string(), model.clone()));
         }
     }

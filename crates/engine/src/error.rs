@@ -36,5 +36,14 @@ pub enum EngineError {
     Backend(String),
 }
 
+impl EngineError {
+    /// An experiment with `model.import` whose weights did not come with it.
+    pub fn not_loaded() -> Self {
+        Self::Import(
+            "the weights file was not loaded (read it with lethe_engine::weights first)".into(),
+        )
+    }
+}
+
 /// Result with [`EngineError`].
 pub type Result<T> = std::result::Result<T, EngineError>;

@@ -4,7 +4,6 @@
 use lethe_protocol::{BoundaryGrid, EpochRecord};
 
 use crate::error::Result;
-use crate::unlearn::Fitted;
 
 /// Whether a run goes on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,9 +32,10 @@ pub trait Host {
     /// `sample_grads` per-example forward and backward passes were just computed (a step on a batch of b rows is
     /// b of them). The lab counts them per method ([`Tally`]): the report's machine-independent measure of work.
     fn work(&mut self, _sample_grads: usize) {}
-    /// The model of the report's row `row` (`train`, `retrain`, a method's key) is final. A host that exports
-    /// models keeps the ones it wants (a clone shares the tensors); the others ignore it.
-    fn model(&mut self, _row: &str, _model: &Fitted) {}
+    /// The model of the report's row `row` (`train`, `retrain`, a method's key) is final: a
+    /// `crate::unlearn::Fitted` (typed `Any` because the host sits below the models). A host that exports models
+    /// keeps the ones it wants (a clone shares the tensors); the others ignore it.
+    fn model(&mut self, _row: &str, _model: &dyn std::any::Any) {}
 }
 
 /// A host that counts the work done through it and passes everything on to `inner`.
@@ -75,7 +75,7 @@ impl<H: Host> Host for Tally<'_, H> {
         self.sample_grads += sample_grads as u64;
         self.inner.work(sample_grads)
     }
-    fn model(&mut self, row: &str, model: &Fitted) {
+    fn model(&mut self, row: &str, model: &dyn std::any::Any) {
         self.inner.model(row, model)
     }
 }

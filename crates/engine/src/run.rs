@@ -163,7 +163,7 @@ async fn evaluate_imported<H: Host>(
     rt: &Runtime,
     host: &mut H,
 ) -> Result<Ended> {
-    let trained = kept.ok_or_else(not_loaded)?;
+    let trained = kept.ok_or_else(EngineError::not_loaded)?;
     host.model("train", &crate::unlearn::Fitted::Net(trained.model.clone()));
     let runs = vec![train_row(&trained, data, rt).await?];
     Ok(Ended::Finished {
@@ -171,13 +171,6 @@ async fn evaluate_imported<H: Host>(
         dataset: data.summary(),
         trained: Some(Box::new(trained)),
     })
-}
-
-/// The error for an experiment with `model.import` whose weights did not come with it.
-pub(crate) fn not_loaded() -> EngineError {
-    EngineError::Import(
-        "the weights file was not loaded (read it with lethe_engine::weights first)".into(),
-    )
 }
 
 /// The training task: train the model and measure it.

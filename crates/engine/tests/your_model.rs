@@ -30,7 +30,10 @@ impl Host for Keeper {
     fn epoch(&mut self, _: &EpochRecord, _: usize) -> lethe_engine::Result<()> {
         Ok(())
     }
-    fn model(&mut self, row: &str, model: &Fitted) {
+    fn model(&mut self, row: &str, model: &dyn std::any::Any) {
+        let model = model
+            .downcast_ref::<Fitted>()
+            .expect("the lab's models are Fitted");
         self.kept.push((row.into(), model.clone()));
     }
 }
@@ -508,10 +511,10 @@ fn a_file_that_does_not_fit_is_refused_naming_the_tensor_and_the_shape_expected(
             "model.import: m.safetensors: tensor 0.bias has shape [31]; the bias of 0.weight [32, 64] has shape [32]",
         ),
         (
-            MLP,
+            r#"{"kind":"cnn","convs":[{"channels":8,"kernel":3,"padding":1,"pool":2}],"import":{"file":"c.safetensors","layout":"pytorch"}}"#,
             file_of(&[("0.weight", &[10, 64]), ("0.bias", &[10])]),
-            "model.import: m.safetensors holds one linear layer (a logistic regression), but model.kind is \"mlp\": \
-             set model.kind to \"logistic\"",
+            "model.import: c.safetensors has no convolution, but model.convs lists 1: leave model.convs out for a \
+             model without convolutions",
         ),
         (
             r#"{"kind":"mlp","widths":[16],"import":{"file":"m.safetensors","layout":"pytorch"}}"#,
@@ -664,13 +667,21 @@ fn methods_that_train_their_own_model_say_so_for_an_imported_one() {
     let dir = scratch("own");
     let e = experiment(
         r#"{"source":"breast_cancer","plot_features":[27,22],"scaling":"standardize"}"#,
-        r#"{"kind":"logistic","import":{"file":"lr.safetensors","layout":"pytorch"}}"#,
+        // The kind follows from the file: one linear layer is a logistic regression, whatever the experiment said.
+        r#"{"kind":"mlp","import":{"file":"lr.safetensors","layout":"pytorch"}}"#,
         r#","unlearn":{"forget":{"kind":"random","fraction":0.05},"methods":["finetune",{"method":"sisa","shards":2,"slices":1}],"retrain_seeds":1}"#,
     );
-    std::fs::write(dir.join("lr.safetensors"), file_of(&[("weight", &[2, 30]), ("bias", &[2])])).unwrap();
+    std::fs::write(
+        dir.join("lr.safetensors"),
+        file_of(&[("weight", &[2, 30]), ("bias", &[2])]),
+    )
+    .unwrap();
     let (e, data, _, model, _) = load(e, &dir).unwrap();
+    assert_eq!(e.model.kind, lethe_protocol::ModelKind::Logistic);
     let (report, keeper) = run(&e, &data, model.clone());
-    let TaskReport::Unlearn(lab) = &report.outcome else { panic!("an unlearn report") };
+    let TaskReport::Unlearn(lab) = &report.outcome else {
+        panic!("an unlearn report")
+    };
     let own = |row: usize| -> Vec<String> {
         lab.runs[row]
             .audit
@@ -684,13 +695,20 @@ fn methods_that_train_their_own_model_say_so_for_an_imported_one() {
     assert_eq!(lab.runs[3].run.method, "sisa");
     assert_eq!(
         own(3),
-        ["sisa does not start from the imported model: it trains its own from scratch with the experiment's train \
-          section, so it unlearns Lethe's model of that recipe, not yours"]
+        [
+            "sisa does not start from the imported model: it trains its own from scratch with the experiment's train \
+          section, so it unlearns Lethe's model of that recipe, not yours"
+        ]
     );
     assert!(own(2).is_empty(), "finetune starts from the imported model");
     // The train row's model is the imported one, untouched.
     let (_, train) = keeper.kept.iter().find(|(r, _)| r == "train").unwrap();
-    let Fitted::Net(train) = train else { panic!("a network") };
+    let Fitted::Net(train) = train else {
+        panic!("a network")
+    };
     let d = data.n_features();
-    assert_eq!(probabilities(train, &data.test.x, d), probabilities(&model, &data.test.x, d));
+    assert_eq!(
+        probabilities(train, &data.test.x, d),
+        probabilities(&model, &data.test.x, d)
+    );
 }

@@ -8,7 +8,7 @@ use crate::dataset::BoundaryGrid;
 use crate::{BackendChoice, DatasetView, EpochRecord, Experiment, Report};
 
 /// Bumped on any incompatible change to these messages.
-pub const PROTOCOL_VERSION: u32 = 4;
+pub const PROTOCOL_VERSION: u32 = 5;
 
 /// Page → worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -26,10 +26,15 @@ pub enum Command {
     },
     /// Prepare the experiment's dataset and answer with [`Event::Dataset`]. `csv_text` carries the user's file
     /// for `source: "csv"`; the worker keeps it once prepared.
+    ///
+    /// `weights` carries the user's weights file (base64) for `model.import`; the worker keeps it too, reads the
+    /// architecture from it and answers it in [`Event::Dataset`]'s `model`.
     Prepare {
         request_id: u64,
         experiment: Experiment,
         csv_text: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        weights: Option<String>,
     },
     /// Run the experiment's task as job `run_id`. A training job's model is kept under `run_id` for later jobs. An
     /// unlearn task starts from the model that job `base_run_id` left in the worker when it is still there and was
@@ -46,6 +51,14 @@ pub enum Command {
     },
     /// Stop a run at the next time slice.
     Cancel { run_id: u64 },
+    /// Write the model of row `row` (`train`, `retrain`, a method) of the last finished run `run_id` as a
+    /// safetensors file, answered by [`Event::ModelFile`] (or [`Event::Rejected`] when the worker no longer holds
+    /// it).
+    SaveModel {
+        request_id: u64,
+        run_id: u64,
+        row: String,
+    },
 }
 
 /// Worker → page.
@@ -73,6 +86,17 @@ pub enum Event {
     Dataset {
         request_id: u64,
         view: Box<DatasetView>,
+        /// With `model.import`: the imported model's architecture in words ("MLP 64 → 128 → 10, ReLU, 9,610
+        /// parameters, from mlp.safetensors").
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        model: Option<String>,
+    },
+    /// A row's model as a safetensors file (base64), in the imported file's layout and names, or PyTorch's
+    /// `nn.Sequential` for a model Lethe trained.
+    ModelFile {
+        request_id: u64,
+        row: String,
+        base64: String,
     },
     /// A command failed before any run started (bad CSV, bad config); the message names the field or line.
     Rejected { request_id: u64, message: String },

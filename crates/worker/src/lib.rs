@@ -7,6 +7,8 @@
 #[cfg(target_arch = "wasm32")]
 mod choose;
 #[cfg(target_arch = "wasm32")]
+mod models;
+#[cfg(target_arch = "wasm32")]
 mod post;
 #[cfg(target_arch = "wasm32")]
 mod slice;

@@ -62,6 +62,8 @@ pub struct TimeSliced {
     step_ms: f64,
     /// When the last step ended.
     last_step: f64,
+    /// Each row's final model, as the engine hands them over (kept for `save_model`).
+    pub models: Vec<(String, lethe_engine::unlearn::Fitted)>,
 }
 
 impl TimeSliced {
@@ -86,6 +88,7 @@ impl TimeSliced {
             steps: 0,
             step_ms: 0.0,
             last_step: now,
+            models: Vec::new(),
         }
     }
 
@@ -169,6 +172,12 @@ impl Host for TimeSliced {
     fn stage(&mut self, label: &str, done: usize, total: usize) {
         self.part = Some((done, total));
         self.note(&format!("{label} ({} of {total})", done + 1));
+    }
+
+    fn model(&mut self, row: &str, model: &dyn std::any::Any) {
+        if let Some(model) = model.downcast_ref::<lethe_engine::unlearn::Fitted>() {
+            self.models.push((row.to_string(), model.clone()));
+        }
     }
 
     fn wants_boundary(&mut self) -> bool {

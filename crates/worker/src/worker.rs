@@ -12,6 +12,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::MessageEvent;
 
 use crate::choose;
+use crate::models::{self, Saved};
 use crate::post::{scope, send};
 use crate::slice::{TimeSliced, now_ms};
 
@@ -31,6 +32,11 @@ struct State {
     /// The user's CSV from the last `prepare` that carried one and succeeded: `train` uses it, so the file crosses
     /// to the worker once, not on every run. Lost with the worker; the page prepares again after a restart.
     csv: Option<Rc<String>>,
+    /// The user's weights file (`model.import`) from the last `prepare` that carried one and succeeded, kept as
+    /// the CSV is.
+    weights: Option<Rc<Vec<u8>>>,
+    /// The rows' models of the last finished run, for `save_model`.
+    saved: Option<Rc<Saved>>,
 }
 
 type Shared = Rc<RefCell<State>>;
@@ -92,19 +98,31 @@ fn dispatch(command: Command, state: Shared) {
             request_id,
             experiment,
             csv_text,
+            weights,
         } => {
-            let event = match experiment
-                .validate()
-                .map_err(EngineError::from)
-                .and_then(|e| prepare_data(&e, csv_text.as_deref()).map(|data| data.view(e.seed)))
-            {
-                Ok(view) => {
+            let kept = state.borrow().weights.clone();
+            let prepared = (|| {
+                let bytes = weights.as_deref().map(models::decode).transpose()?;
+                let e = experiment.validate()?;
+                let (e, imported) =
+                    models::resolve(e, bytes.as_deref().or(kept.as_deref().map(Vec::as_slice)))?;
+                let data = prepare_data(&e, csv_text.as_deref())?;
+                let model = imported.map(|i| i.describe(data.n_features(), data.n_classes()));
+                Ok::<_, EngineError>((data.view(e.seed), model, bytes))
+            })();
+            let event = match prepared {
+                Ok((view, model, bytes)) => {
+                    let mut st = state.borrow_mut();
                     if let Some(text) = csv_text {
-                        state.borrow_mut().csv = Some(Rc::new(text));
+                        st.csv = Some(Rc::new(text));
+                    }
+                    if let Some(bytes) = bytes {
+                        st.weights = Some(Rc::new(bytes));
                     }
                     Event::Dataset {
                         request_id,
                         view: Box::new(view),
+                        model,
                     }
                 }
                 Err(e) => Event::Rejected {
@@ -133,6 +151,32 @@ fn dispatch(command: Command, state: Shared) {
             // The run ended before the cancel arrived: confirm at once, so the page need not restart the worker.
             None => send(&Event::Cancelled { run_id, epoch: 0 }),
         },
+        Command::SaveModel {
+            request_id,
+            run_id,
+            row,
+        } => {
+            let saved = state.borrow().saved.clone().filter(|s| s.run_id == run_id);
+            wasm_bindgen_futures::spawn_local(async move {
+                let answer = match saved {
+                    Some(saved) => models::file(&saved, &row).await,
+                    None => Err(EngineError::Import(
+                        "the engine no longer holds this run's models (a newer run or a restart replaced them): run it again".into(),
+                    )),
+                };
+                send(&match answer {
+                    Ok(base64) => Event::ModelFile {
+                        request_id,
+                        row,
+                        base64,
+                    },
+                    Err(e) => Event::Rejected {
+                        request_id,
+                        message: e.to_string(),
+                    },
+                });
+            });
+        }
     }
 }
 
@@ -174,8 +218,14 @@ async fn run(run_id: u64, experiment: Experiment, job: Job, cancel: Rc<Cell<bool
     };
     let gpu = runtime.name == "webgpu";
     let kept_csv = state.borrow().csv.clone();
+    let kept_weights = state.borrow().weights.clone();
+    let mut models = Vec::new();
+    let mut origin = None;
     let result = async {
-        let experiment = experiment.validate()?;
+        let (experiment, imported) = models::resolve(
+            experiment.validate()?,
+            kept_weights.as_deref().map(Vec::as_slice),
+        )?;
         let (fault, step_ms) = {
             let state = state.borrow();
             (state.fault, state.step_ms)
@@ -186,7 +236,11 @@ async fn run(run_id: u64, experiment: Experiment, job: Job, cancel: Rc<Cell<bool
             .as_deref()
             .or(kept_csv.as_deref().map(String::as_str));
         let data = prepare_data(&experiment, csv_text)?;
+        let (imported, written_as) =
+            models::start(&experiment, imported.as_ref(), &data, &runtime)?;
+        origin = Some(written_as);
         let kept = match &experiment.task {
+            _ if imported.is_some() => imported,
             Task::Unlearn(_) => {
                 let kept = job.base_run_id.and_then(|id| {
                     let st = state.borrow();
@@ -204,7 +258,7 @@ async fn run(run_id: u64, experiment: Experiment, job: Job, cancel: Rc<Cell<bool
             }
             _ => None,
         };
-        run_experiment(
+        let outcome = run_experiment(
             &experiment,
             &data,
             kept,
@@ -213,7 +267,9 @@ async fn run(run_id: u64, experiment: Experiment, job: Job, cancel: Rc<Cell<bool
             "browser",
             started,
         )
-        .await
+        .await;
+        models = std::mem::take(&mut host.models);
+        outcome
     }
     .await;
     let mut st = state.borrow_mut();
@@ -226,6 +282,13 @@ async fn run(run_id: u64, experiment: Experiment, job: Job, cancel: Rc<Cell<bool
             }
             while st.models.len() > KEPT_MODELS {
                 st.models.pop_first();
+            }
+            if let Some(origin) = origin {
+                st.saved = Some(Rc::new(Saved {
+                    run_id,
+                    models,
+                    origin,
+                }));
             }
             send(&Event::Done { run_id, report });
         }

@@ -60,7 +60,7 @@ pub async fn run_lab<H: Host>(
     )?;
     check_before_training(config, data.train.len(), &experiment.train)?;
     if experiment.model.import.is_some() && kept.is_none() {
-        return Err(crate::run::not_loaded());
+        return Err(EngineError::not_loaded());
     }
     // An imported model is the trained model (validation refused what would need another: a planted forget set,
     // amnesiac's log).

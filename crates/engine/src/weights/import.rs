@@ -243,8 +243,8 @@ pub(super) fn permute_columns(values: &mut LayerValues, order: &[usize], back: b
     values.bias = bias;
 }
 
-/// The experiment's model with the file's architecture: the kind, the hidden widths, each convolution's channels
-/// and kernel. The experiment keeps what a file cannot say; where it says something the file contradicts, the
+/// The experiment's model with the file's architecture: the kind (convolutions make a CNN, one linear layer a
+/// logistic regression, more an MLP), the hidden widths, each convolution's channels and kernel. The experiment keeps what a file cannot say; where it says something the file contradicts, the
 /// message names both.
 fn resolve(
     model: &ModelConfig,
@@ -259,16 +259,11 @@ fn resolve(
         (0, _) => ModelKind::Mlp,
         _ => ModelKind::Cnn,
     };
-    if kind != model.kind {
-        let what = match kind {
-            ModelKind::Logistic => "one linear layer (a logistic regression)".to_string(),
-            ModelKind::Mlp => format!("{} linear layers (an MLP)", dense.len()),
-            _ => format!("{n_convs} convolutions (a CNN)"),
-        };
+    if n_convs == 0 && !model.convs.is_empty() {
         return Err(refuse(format!(
-            "{file} holds {what}, but model.kind is \"{}\": set model.kind to \"{}\"",
-            model.kind.key(),
-            kind.key()
+            "{file} has no convolution, but model.convs lists {}: leave model.convs out for a model without \
+             convolutions",
+            model.convs.len()
         )));
     }
     let widths: Vec<usize> = dense[..dense.len() - 1]
