@@ -12,7 +12,7 @@ use crate::components::{
     backend_badge::BackendBadge, data_chart::DataChart, data_panel::DataPanel,
     embed_code::EmbedCode, file_actions::FileActions, learning_curves::LearningCurves,
     model_panel::ModelPanel, notices::Notices, results::Results, run_bar::RunBar,
-    your_data::YourData,
+    your_data::YourData, your_model::YourModel,
 };
 use crate::controller::Controller;
 use crate::page_options::PageOptions;
@@ -85,6 +85,26 @@ fn restore(app: AppState, experiment: &Experiment) {
             ..RunState::default()
         });
     }
+    if let Some(import) = experiment.model.import.clone() {
+        leptos::task::spawn_local(async move {
+            let key = crate::components::your_model::stored_name(&import.file);
+            match storage::load_csv(&key).await {
+                Ok(Some(base64)) if app.weights.get_untracked().is_none() => {
+                    let bytes = base64.len() / 4 * 3;
+                    app.weights.set(Some(crate::state::WeightsFile::new(
+                        import.file,
+                        base64,
+                        bytes,
+                    )))
+                }
+                Ok(_) => {}
+                Err(e) => app.notify(format!(
+                    "The stored copy of \"{}\" could not be read ({e}).",
+                    import.file
+                )),
+            }
+        });
+    }
     if let Some(spec) = experiment
         .data
         .csv
@@ -127,6 +147,19 @@ fn persist(app: AppState) {
                 );
             }
         })
+    });
+    Effect::new(move |_| {
+        if let Some(file) = app.weights.get() {
+            leptos::task::spawn_local(async move {
+                let key = crate::components::your_model::stored_name(&file.name);
+                if let Err(e) = storage::save_csv(&key, &file.base64).await {
+                    app.notify(format!(
+                        "\"{}\" could not be kept in this browser ({e}); it works until you reload.",
+                        file.name
+                    ));
+                }
+            });
+        }
     });
     Effect::new(move |_| {
         if let Some(file) = app.csv.get() {
@@ -187,6 +220,7 @@ pub fn App() -> impl IntoView {
     Effect::new(move |_| {
         app.experiment.track();
         app.csv.track();
+        app.weights.track();
         controller.with_value(|c| c.refresh_data());
     });
     controller.with_value(|c| c.start());
@@ -212,6 +246,7 @@ pub fn App() -> impl IntoView {
             <aside class="controls">
                 <DataPanel />
                 <ModelPanel />
+                <YourModel />
                 <FileActions />
                 <YourData />
             </aside>

@@ -28,6 +28,52 @@ pub fn download(name: &str, text: &str, mime: &str) {
     }
 }
 
+/// Offers `bytes` as a download named `name`.
+pub fn download_bytes(name: &str, bytes: &[u8], mime: &str) {
+    let run = || -> Result<(), JsValue> {
+        let options = BlobPropertyBag::new();
+        options.set_type(mime);
+        let array = js_sys::Uint8Array::from(bytes);
+        let blob =
+            Blob::new_with_u8_array_sequence_and_options(&js_sys::Array::of1(&array), &options)?;
+        let url = Url::create_object_url_with_blob(&blob)?;
+        let document = web_sys::window()
+            .and_then(|w| w.document())
+            .ok_or("no document")?;
+        let a: HtmlAnchorElement = document.create_element("a")?.unchecked_into();
+        a.set_href(&url);
+        a.set_download(name);
+        a.click();
+        Url::revoke_object_url(&url)?;
+        Ok(())
+    };
+    if let Err(e) = run() {
+        web_sys::console::error_1(&e);
+    }
+}
+
+/// The first file chosen in a file input, with its bytes; a file over `max_bytes` is refused from its size,
+/// before it is read.
+pub async fn read_chosen_bytes(
+    input: &web_sys::HtmlInputElement,
+    max_bytes: usize,
+) -> Option<Result<(String, Vec<u8>), String>> {
+    let file = input.files()?.get(0)?;
+    let name = file.name();
+    if file.size() > max_bytes as f64 {
+        return Some(Err(format!(
+            "{name} is {} bytes; Lethe takes at most {max_bytes} bytes here ({:.0} MB)",
+            file.size(),
+            max_bytes as f64 / 1e6
+        )));
+    }
+    let buffer = JsFuture::from(file.array_buffer()).await;
+    Some(match buffer {
+        Ok(b) => Ok((name, js_sys::Uint8Array::new(&b).to_vec())),
+        Err(e) => Err(format!("cannot read {name}: {e:?}")),
+    })
+}
+
 /// The first file chosen in a file input, with its text; a file over `max_bytes` is refused from its size,
 /// before it is read.
 pub async fn read_chosen(

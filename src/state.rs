@@ -16,6 +16,35 @@ pub struct CsvFile {
     pub text: String,
 }
 
+/// The user's weights file (`model.import`), kept in memory only (never in the URL, never sent anywhere but the
+/// worker), as base64: the form the worker's messages carry it in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WeightsFile {
+    /// File name.
+    pub name: String,
+    /// Its bytes, base64.
+    pub base64: String,
+    /// Its size in bytes.
+    pub bytes: usize,
+    /// FNV-1a 64 of the base64 text: another file under the same name is other data.
+    pub checksum: u64,
+}
+
+impl WeightsFile {
+    /// The file `name` with these bytes, base64.
+    pub fn new(name: String, base64: String, bytes: usize) -> Self {
+        let checksum = base64.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+        });
+        Self {
+            name,
+            base64,
+            bytes,
+            checksum,
+        }
+    }
+}
+
 /// The page's state, provided as context.
 #[derive(Clone, Copy)]
 pub struct AppState {
@@ -23,6 +52,10 @@ pub struct AppState {
     pub experiment: RwSignal<Experiment>,
     /// The user's CSV, when the experiment uses one.
     pub csv: RwSignal<Option<CsvFile>>,
+    /// The user's weights file, when the experiment imports a model.
+    pub weights: RwSignal<Option<WeightsFile>>,
+    /// The imported model's architecture in words, as the worker read it from the file.
+    pub imported: RwSignal<Option<String>>,
     /// "Your own CSV" is picked but no CSV is in use yet: nothing to train on until a file loads.
     pub wants_csv: RwSignal<bool>,
     /// The prepared dataset, as plotted.
@@ -78,6 +111,8 @@ impl AppState {
         Self {
             experiment,
             csv: RwSignal::new(None),
+            weights: RwSignal::new(None),
+            imported: RwSignal::new(None),
             wants_csv: RwSignal::new(false),
             dataset: RwSignal::new(None),
             engine: RwSignal::new(EngineStatus::Loading),
@@ -143,6 +178,11 @@ impl AppState {
             && self
                 .experiment
                 .with(|e| e.data.source != lethe_protocol::DataSource::Csv);
+        let weights_missing = self.experiment.with(|e| e.model.import.is_some())
+            && self.weights.with(Option::is_none);
+        if weights_missing {
+            return Some("choose the model's weights file");
+        }
         csv_missing.then_some("choose a CSV file to train on")
     }
 

@@ -12,3 +12,4 @@ pub mod notices;
 pub mod results;
 pub mod run_bar;
 pub mod your_data;
+pub mod your_model;

@@ -67,7 +67,12 @@ pub fn RunBar(
             <button id=id("run") class="primary"
                 disabled=move || !app.can_start() || app.train_blocked().is_some()
                 on:click=run>
-                {label}
+                // An imported model is not trained: Train measures it.
+                {move || if kind == TaskKind::Train && app.experiment.with(|e| e.model.import.is_some()) {
+                    "Evaluate"
+                } else {
+                    label
+                }}
             </button>
             <button id=id("cancel") disabled=move || !job.with(|r| r.running())
                 on:click=move |_| controller.with_value(|c| c.cancel())>

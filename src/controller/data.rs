@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use lethe_protocol::{Command, DataSource, Event, Experiment, TaskKind};
 
 use super::Controller;
-use crate::state::{CsvFile, EngineStatus};
+use crate::state::{CsvFile, EngineStatus, WeightsFile};
 use crate::status::RunState;
 
 /// What a prepare request commits when it succeeds: the experiment and the CSV the user chose.
@@ -20,6 +20,8 @@ pub(super) struct DataRequests {
     pending: Option<(u64, Commit)>,
     /// What the current data view was prepared from (see [`data_key`]).
     prepared: Option<String>,
+    /// A row's model asked of the worker (`save_model`): the request and the row.
+    saving: Option<(u64, String)>,
 }
 
 impl DataRequests {
@@ -27,25 +29,64 @@ impl DataRequests {
     pub(super) fn forget(&mut self) {
         self.pending = None;
         self.prepared = None;
+        self.saving = None;
     }
 }
 
-/// Identifies the data an experiment asks for: its data settings but the plotted features, its seed, the CSV.
-fn data_key(experiment: &Experiment, csv: Option<&CsvFile>) -> String {
+/// Identifies the data an experiment asks for: its data settings but the plotted features, its seed, the CSV, and
+/// the imported model (its file is read with the data, to say its architecture).
+fn data_key(
+    experiment: &Experiment,
+    csv: Option<&CsvFile>,
+    weights: Option<&WeightsFile>,
+) -> String {
     let mut data = experiment.data.clone();
     data.plot_features = [0, 0];
     format!(
-        "{}|{}|{}",
+        "{}|{}|{}|{}|{}",
         serde_json::to_string(&data).unwrap_or_default(),
         experiment.seed,
-        csv.map_or("", |c| c.name.as_str())
+        csv.map_or("", |c| c.name.as_str()),
+        serde_json::to_string(&experiment.model.import).unwrap_or_default(),
+        weights.map_or(0, |w| w.checksum),
     )
 }
 
+/// The weights file a prepare request sends: the user's, when the experiment imports a model.
+fn weights_for(experiment: &Experiment, weights: Option<WeightsFile>) -> Option<String> {
+    experiment
+        .model
+        .import
+        .as_ref()
+        .and(weights)
+        .map(|w| w.base64)
+}
+
 impl Controller {
+    /// Asks the worker for the model of row `row` of the finished run `run_id` as a safetensors file; the page
+    /// offers it as a download when it comes (`lethe-<row>.safetensors`).
+    pub fn save_model(&self, run_id: u64, row: &str) {
+        let request_id = {
+            let mut data = self.data.borrow_mut();
+            data.next_id += 1;
+            data.saving = Some((data.next_id, row.to_string()));
+            data.next_id
+        };
+        self.client.send(&Command::SaveModel {
+            request_id,
+            run_id,
+            row: row.to_string(),
+        });
+    }
+
     /// Asks the worker for the current experiment's data view.
     pub fn refresh_data(&self) {
-        let experiment = self.app.experiment.get_untracked();
+        let mut experiment = self.app.experiment.get_untracked();
+        if self.app.weights.with_untracked(Option::is_none) {
+            // The data shows without the model (a link never carries the file); Train waits for it, and Your
+            // model asks for it.
+            experiment.model.import = None;
+        }
         let csv = self.app.csv.get_untracked();
         if experiment.data.source == DataSource::Csv && csv.is_none() {
             let file = experiment
@@ -61,7 +102,14 @@ impl Controller {
             return;
         }
         if self.data.borrow().prepared.as_deref()
-            == Some(data_key(&experiment, csv.as_ref()).as_str())
+            == Some(
+                data_key(
+                    &experiment,
+                    csv.as_ref(),
+                    self.app.weights.get_untracked().as_ref(),
+                )
+                .as_str(),
+            )
         {
             return; // the view on screen is already this data
         }
@@ -89,11 +137,21 @@ impl Controller {
             ));
             data.next_id
         };
+        let weights = weights_for(&experiment, self.app.weights.get_untracked());
         self.client.send(&Command::Prepare {
             request_id,
             experiment,
             csv_text: csv.map(|c| c.text),
+            weights,
         });
+    }
+
+    /// The save request `request_id`, if it is the one in flight.
+    fn take_saving(&self, request_id: u64) -> Option<(u64, String)> {
+        self.data
+            .borrow_mut()
+            .saving
+            .take_if(|(id, _)| *id == request_id)
     }
 
     /// The worker's answer to a prepare request: the view, or the refusal naming the field or line.
@@ -106,7 +164,11 @@ impl Controller {
                 .take_if(|(id, _)| *id == request_id)
         };
         match event {
-            Event::Dataset { request_id, view } => {
+            Event::Dataset {
+                request_id,
+                view,
+                imported,
+            } => {
                 let Some((_, commit)) = take(request_id) else {
                     return;
                 };
@@ -115,7 +177,11 @@ impl Controller {
                     Some((experiment, csv)) => (experiment, csv),
                     None => (app.experiment.get_untracked(), app.csv.get_untracked()),
                 };
-                self.data.borrow_mut().prepared = Some(data_key(&experiment, csv.as_ref()));
+                self.data.borrow_mut().prepared = Some(data_key(
+                    &experiment,
+                    csv.as_ref(),
+                    app.weights.get_untracked().as_ref(),
+                ));
                 // Results kept from an earlier visit must have been computed on this very data: a file replaced
                 // under the same name gives another checksum.
                 let train = app.jobs.get(TaskKind::Train);
@@ -124,6 +190,16 @@ impl Controller {
                         report.experiment == experiment && report.dataset.checksum != view.checksum
                     })
                 });
+                // The file says the model's architecture: the model panel shows it, and runs use it.
+                let experiment = match &imported {
+                    Some(i) if i.model != experiment.model => {
+                        let mut e = experiment;
+                        e.model = i.model.clone();
+                        e
+                    }
+                    _ => experiment,
+                };
+                app.imported.set(imported.map(|i| i.description));
                 if app.experiment.get_untracked() != experiment || app.csv.get_untracked() != csv {
                     app.csv.set(csv);
                     app.experiment.set(experiment);
@@ -145,6 +221,27 @@ impl Controller {
                 request_id,
                 message,
             } if take(request_id).is_some() => app.input_error.set(Some(message)),
+            Event::Rejected {
+                request_id,
+                message,
+            } if self.take_saving(request_id).is_some() => {
+                app.notify(format!("The model could not be saved: {message}"))
+            }
+            Event::ModelFile {
+                request_id,
+                row,
+                base64,
+            } if self.take_saving(request_id).is_some() => {
+                use base64::Engine as _;
+                match base64::engine::general_purpose::STANDARD.decode(base64) {
+                    Ok(bytes) => crate::files::download_bytes(
+                        &format!("lethe-{row}.safetensors"),
+                        &bytes,
+                        "application/octet-stream",
+                    ),
+                    Err(e) => app.notify(format!("The model file did not arrive whole: {e}")),
+                }
+            }
             _ => {}
         }
     }

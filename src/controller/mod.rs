@@ -101,9 +101,9 @@ impl Controller {
 
     fn on_signal(&self, signal: Signal) {
         match signal {
-            Signal::Event(event @ (Event::Dataset { .. } | Event::Rejected { .. })) => {
-                self.on_data(event)
-            }
+            Signal::Event(
+                event @ (Event::Dataset { .. } | Event::Rejected { .. } | Event::ModelFile { .. }),
+            ) => self.on_data(event),
             Signal::Event(event) => self.input(Input::Event(Box::new(event))),
             Signal::Crashed(message) => self.input(Input::Crashed(message)),
         }

@@ -96,14 +96,17 @@ pub fn ForgetStep() -> impl IntoView {
 pub fn LabResults() -> impl IntoView {
     let app = use_app();
     move || {
-        let report = app.jobs.get(TaskKind::Unlearn).with(|r| r.report.clone())?;
+        let (report, run_id) = app
+            .jobs
+            .get(TaskKind::Unlearn)
+            .with(|r| r.report.clone().map(|report| (report, r.id)))?;
         Some(view! {
             <section class="results lab-results" id="lab-results" class:stale=move || app.lab_stale.get()>
                 <h2>"How each method forgot"</h2>
                 <Show when=move || app.lab_stale.get()>
                     <p class="hint stale-note">"These results come from earlier settings: press Forget to update them."</p>
                 </Show>
-                <table::ComparisonTable report=report.clone() />
+                <table::ComparisonTable report=report.clone() run_id=run_id />
                 <charts::LabCharts report=report.clone() />
                 <compare::ModelComparison report=report />
             </section>

@@ -243,7 +243,8 @@ pub fn sorted(report: &Report, column: &str, descending: bool) -> Vec<usize> {
 
 /// The comparison table.
 #[component]
-pub fn ComparisonTable(report: Report) -> impl IntoView {
+pub fn ComparisonTable(report: Report, run_id: u64) -> impl IntoView {
+    let controller = crate::controller::use_controller();
     let sort = RwSignal::new(None::<(&'static str, bool)>);
     let (forget_band, mia_band) = bands(&report);
     let report = StoredValue::new(report);
@@ -303,6 +304,7 @@ pub fn ComparisonTable(report: Report) -> impl IntoView {
                                     })>{c}</button>
                                 </th>
                             }).collect_view()}
+                            <th scope="col">"model"</th>
                         </tr>
                     </thead>
                     <tbody>
@@ -322,6 +324,16 @@ pub fn ComparisonTable(report: Report) -> impl IntoView {
                                             let numeric = matches!(value, Cell::Number(..));
                                             view! { <td class:num=numeric class:outside=off title=off.then_some("outside the retrain band")>{value.show()}</td> }
                                         }).collect_view()}
+                                        <td>
+                                            <button class="save-model" id=format!("save-{}", run.run.method)
+                                                title=format!("Download the {} model as .safetensors (docs/your-model.md says the layout)", run.run.method)
+                                                on:click={
+                                                    let row = run.run.method.clone();
+                                                    move |_| controller.with_value(|c| c.save_model(run_id, &row))
+                                                }>
+                                                "⤓ .safetensors"
+                                            </button>
+                                        </td>
                                     </tr>
                                 }
                             }).collect_view()

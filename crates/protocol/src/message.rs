@@ -86,10 +86,9 @@ pub enum Event {
     Dataset {
         request_id: u64,
         view: Box<DatasetView>,
-        /// With `model.import`: the imported model's architecture in words ("MLP 64 → 128 → 10, ReLU, 9,610
-        /// parameters, from mlp.safetensors").
+        /// With `model.import`: the model the file describes.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        model: Option<String>,
+        imported: Option<ImportedModel>,
     },
     /// A row's model as a safetensors file (base64), in the imported file's layout and names, or PyTorch's
     /// `nn.Sequential` for a model Lethe trained.
@@ -134,6 +133,15 @@ pub enum Event {
         message: String,
         gpu: bool,
     },
+}
+
+/// A model read from the user's weights file, as the worker answers a prepare request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportedModel {
+    /// The architecture in words: "MLP 64 → 128 → 10, ReLU, 9,610 parameters, from mlp.safetensors".
+    pub description: String,
+    /// The experiment's `model` with the file's architecture (kind, widths, convolutions), as runs will use it.
+    pub model: crate::ModelConfig,
 }
 
 impl Command {

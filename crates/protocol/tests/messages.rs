@@ -81,6 +81,7 @@ fn a_dataset_with_an_infinity_travels_as_a_rejection() {
     let event = Event::Dataset {
         request_id: 4,
         view: Box::new(view),
+        imported: None,
     };
     match serde_json::from_str::<Event>(&event.to_json()).unwrap() {
         Event::Rejected {
@@ -146,4 +147,39 @@ fn extreme_finite_values_round_trip_exactly() {
         let back: Command = serde_json::from_str(&command.to_json()).unwrap();
         assert_eq!(back, command);
     }
+}
+
+/* The messages of your own model: the weights ride on prepare (base64), the worker answers the architecture with
+the data, and a row's model comes back as a file; each reads back as written, and a prepare without weights writes
+no key (an older page's message is unchanged). */
+#[test]
+fn the_model_messages_read_back_as_written() {
+    let prepare = Command::Prepare {
+        request_id: 1,
+        experiment: lethe_protocol::Experiment::demo(),
+        csv_text: None,
+        weights: Some("AAEC".into()),
+    };
+    assert_eq!(serde_json::from_str::<Command>(&prepare.to_json()).unwrap(), prepare);
+    let plain = Command::Prepare {
+        request_id: 1,
+        experiment: lethe_protocol::Experiment::demo(),
+        csv_text: None,
+        weights: None,
+    };
+    assert!(!plain.to_json().contains("weights"));
+    let save = Command::SaveModel {
+        request_id: 2,
+        run_id: 7,
+        row: "scrub".into(),
+    };
+    assert!(save.to_json().contains(r#""type":"save_model""#));
+    assert_eq!(serde_json::from_str::<Command>(&save.to_json()).unwrap(), save);
+    let file = Event::ModelFile {
+        request_id: 2,
+        row: "scrub".into(),
+        base64: "AAEC".into(),
+    };
+    assert!(file.to_json().contains(r#""type":"model_file""#));
+    assert_eq!(serde_json::from_str::<Event>(&file.to_json()).unwrap(), file);
 }

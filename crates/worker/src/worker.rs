@@ -107,7 +107,10 @@ fn dispatch(command: Command, state: Shared) {
                 let (e, imported) =
                     models::resolve(e, bytes.as_deref().or(kept.as_deref().map(Vec::as_slice)))?;
                 let data = prepare_data(&e, csv_text.as_deref())?;
-                let model = imported.map(|i| i.describe(data.n_features(), data.n_classes()));
+                let model = imported.map(|i| lethe_protocol::message::ImportedModel {
+                    description: i.describe(data.n_features(), data.n_classes()),
+                    model: i.config.clone(),
+                });
                 Ok::<_, EngineError>((data.view(e.seed), model, bytes))
             })();
             let event = match prepared {
@@ -122,7 +125,7 @@ fn dispatch(command: Command, state: Shared) {
                     Event::Dataset {
                         request_id,
                         view: Box::new(view),
-                        model,
+                        imported: model,
                     }
                 }
                 Err(e) => Event::Rejected {
