@@ -27,6 +27,8 @@ pub fn YourData() -> impl IntoView {
             .experiment
             .with_untracked(|e| e.data.source == DataSource::Csv);
         app.csv.set(None);
+        app.weights.set(None);
+        app.imported.set(None);
         if on_csv {
             app.experiment.update(|e| e.data = Experiment::demo().data);
         }
@@ -64,7 +66,7 @@ pub fn YourData() -> impl IntoView {
                 {move || if memory_only.get() {
                     "Nothing is kept: your files, settings and results live in this tab's memory and are gone when it closes. Nothing is ever sent anywhere."
                 } else {
-                    "Lethe keeps, in this browser only: your settings and last results (localStorage) and the CSV files you upload (IndexedDB), so that they survive a reload. Nothing is ever sent anywhere."
+                    "Lethe keeps, in this browser only: your settings and last results (localStorage) and the CSV and model files you upload (IndexedDB), so that they survive a reload. Nothing is ever sent anywhere."
                 }}
             </p>
             <label class="check">

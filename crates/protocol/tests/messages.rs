@@ -160,7 +160,10 @@ fn the_model_messages_read_back_as_written() {
         csv_text: None,
         weights: Some("AAEC".into()),
     };
-    assert_eq!(serde_json::from_str::<Command>(&prepare.to_json()).unwrap(), prepare);
+    assert_eq!(
+        serde_json::from_str::<Command>(&prepare.to_json()).unwrap(),
+        prepare
+    );
     let plain = Command::Prepare {
         request_id: 1,
         experiment: lethe_protocol::Experiment::demo(),
@@ -174,12 +177,18 @@ fn the_model_messages_read_back_as_written() {
         row: "scrub".into(),
     };
     assert!(save.to_json().contains(r#""type":"save_model""#));
-    assert_eq!(serde_json::from_str::<Command>(&save.to_json()).unwrap(), save);
+    assert_eq!(
+        serde_json::from_str::<Command>(&save.to_json()).unwrap(),
+        save
+    );
     let file = Event::ModelFile {
         request_id: 2,
         row: "scrub".into(),
         base64: "AAEC".into(),
     };
     assert!(file.to_json().contains(r#""type":"model_file""#));
-    assert_eq!(serde_json::from_str::<Event>(&file.to_json()).unwrap(), file);
+    assert_eq!(
+        serde_json::from_str::<Event>(&file.to_json()).unwrap(),
+        file
+    );
 }
