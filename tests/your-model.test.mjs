@@ -46,7 +46,8 @@ test('a model trained in scikit-learn is imported, evaluated, unlearned and down
   assert.equal(await page.$('#input-error'), null);
   // The model panel shows the file's architecture.
   assert.equal(await page.inputValue('#widths'), '48, 24');
-  await trainToDone(page);
+  const status = await trainToDone(page);
+  assert.doesNotMatch(status, /earlier settings/, 'the results are those of the settings on screen');
   const report = await downloadReport(page);
   assert.equal(report.runs[0].epochs, 0, 'nothing was trained');
   assert.equal(report.runs[0].test_acc, GOLDEN.runs[0].test_acc, 'the same accuracy as the CLI on the same file');
@@ -68,6 +69,11 @@ test('a model trained in scikit-learn is imported, evaluated, unlearned and down
   assert.notDeepEqual(saved.subarray(saved.length - 40), bytes.subarray(bytes.length - 40), 'fine-tuned weights');
   await page.locator('#your-model').screenshot({ path: path.join(SHOTS, 'your-model.png') });
   await page.locator('#lab-results .lab-table').screenshot({ path: path.join(SHOTS, 'your-model-table.png') });
+  // The file is kept in this browser like a CSV: after a reload the architecture is read again without choosing it.
+  await page.reload();
+  await waitReady(page);
+  await page.waitForFunction(() => /4,546 parameters, from digits-mlp\.safetensors/.test(document.querySelector('#model-architecture').textContent));
+  assert.equal((await page.textContent('#train')).trim(), 'Evaluate');
   // Back to Lethe's own model: Train trains again.
   await page.click('#model-remove');
   await page.waitForFunction(() => document.querySelector('#train').textContent.trim() === 'Train');

@@ -712,3 +712,67 @@ fn methods_that_train_their_own_model_say_so_for_an_imported_one() {
         probabilities(&model, &data.test.x, d)
     );
 }
+
+/* SISA's model is its constituents, written under shard0., shard1., … with the aggregation in the file's metadata;
+certified removal's is one float64 tensor of one-vs-rest rows on the features the metadata names. Read back, the
+shapes are the ones the docs give: each constituent is the experiment's network, the linear model has one row for
+two classes over the 30 features. */
+#[test]
+fn sisa_and_certified_models_are_written_as_documented() {
+    let json = r#"{"version":1,"seed":3,"data":{"source":"breast_cancer","plot_features":[27,22]},
+        "model":{"kind":"logistic"},
+        "train":{"optimizer":"sgd","learning_rate":0.05,"batch_size":32,"epochs":2,"l2":0.001},
+        "unlearn":{"forget":{"kind":"random","fraction":0.05},
+                   "methods":[{"method":"sisa","shards":3,"slices":1},"certified"],"retrain_seeds":1}}"#;
+    let e = Experiment::from_json(json).unwrap().validate().unwrap();
+    let data = prepare_data(&e, None).unwrap();
+    let mut keeper = Keeper::default();
+    block_on(run_experiment(
+        &e,
+        &data,
+        None,
+        &Runtime::cpu(),
+        &mut keeper,
+        "cli",
+        web_time::Instant::now(),
+    ))
+    .unwrap();
+    let origin = Origin::sequential(&e.model, 2);
+    let file = |row: &str| {
+        let (_, model) = keeper.kept.iter().find(|(r, _)| r == row).unwrap();
+        let bytes = block_on(weights::export::safetensors(model, &origin)).unwrap();
+        let parsed = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+        let mut shapes: Vec<(String, String, Vec<usize>)> = parsed
+            .tensors()
+            .into_iter()
+            .map(|(name, view)| (name, format!("{:?}", view.dtype()), view.shape().to_vec()))
+            .collect();
+        shapes.sort();
+        let (_, metadata) = safetensors::SafeTensors::read_metadata(&bytes).unwrap();
+        (shapes, metadata.metadata().clone().unwrap_or_default())
+    };
+    let (sisa, meta) = file("sisa");
+    let expected: Vec<(String, String, Vec<usize>)> = (0..3)
+        .flat_map(|i| {
+            [
+                (format!("shard{i}.0.bias"), "F32".to_string(), vec![2]),
+                (format!("shard{i}.0.weight"), "F32".to_string(), vec![2, 30]),
+            ]
+        })
+        .collect();
+    assert_eq!(sisa, expected);
+    assert_eq!(
+        meta.get("aggregation").map(String::as_str),
+        Some("mean of the softmax probabilities of the 3 constituents shard0. … shard2.")
+    );
+    let (certified, meta) = file("certified");
+    // No bias by default (certified removal's reference has none): 30 weights for the second class.
+    assert_eq!(
+        certified,
+        [("weight".to_string(), "F64".to_string(), vec![1, 30])]
+    );
+    assert!(
+        meta["features"]
+            .starts_with("each row scaled as data.scaling says, then divided by its L2 norm")
+    );
+}
