@@ -24,9 +24,10 @@ LAYERS = [
     ["data"],
     ["model"],
     ["fit"],
-    ["train", "forget", "interchange"],
+    ["train", "forget"],
     ["unlearn", "rows"],
     ["audit", "weights"],
+    ["interchange"],
     ["lab", "federated", "vbu"],
     ["run"],
 ]

@@ -4,11 +4,11 @@
 //! channel; Keras keeps `[kh, kw, in, out]` and flattens `[height, width, channels]` pixel by pixel. A linear layer's
 //! kernel is `[in, out]` in both.
 
-use burn::module::Param;
-use burn::prelude::*;
+use lethe_protocol::WeightLayout;
 
-use crate::error::{EngineError, Result};
+use crate::error::Result;
 use crate::model::Classifier;
+use crate::weights::layout::{conv_to_keras, file_shape, reorder_rows};
 
 /// One weight tensor in Keras's layout, in the order of `model.getWeights()`.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,77 +19,30 @@ pub struct KerasTensor {
     pub values: Vec<f32>,
 }
 
-async fn read<const D: usize>(param: &Param<Tensor<D>>) -> Result<Vec<f32>> {
-    Ok(param
-        .val()
-        .into_data_async()
-        .await
-        .map_err(|e| EngineError::Backend(format!("reading a weight: {e:?}")))?
-        .iter::<f32>()
-        .collect())
-}
-
 /// The weights of `model` as Keras holds them for the same architecture: for each convolution its kernel
 /// `[kh, kw, in, out]` and bias, then for each linear layer its kernel `[in, out]` (the first one's rows reordered
 /// for a channels-last flatten after a CNN's pool) and bias.
 pub async fn keras_weights(model: &Classifier) -> Result<Vec<KerasTensor>> {
-    let mut out = Vec::new();
-    let mut channels = 1;
-    for conv in model.convs() {
-        let [o, i, kh, kw] = conv.weight.val().dims();
-        let w = read(&conv.weight).await?;
-        let mut values = vec![0.0; w.len()];
-        for (oo, ii, y, x) in (0..o).flat_map(|oo| {
-            (0..i)
-                .flat_map(move |ii| (0..kh).flat_map(move |y| (0..kw).map(move |x| (oo, ii, y, x))))
-        }) {
-            values[((y * kw + x) * i + ii) * o + oo] = w[((oo * i + ii) * kh + y) * kw + x];
-        }
-        out.push(KerasTensor {
-            shape: vec![kh, kw, i, o],
-            values,
-        });
-        let bias = conv
-            .bias
-            .as_ref()
-            .expect("Lethe's convolutions have a bias");
-        out.push(KerasTensor {
-            shape: vec![o],
-            values: read(bias).await?,
-        });
-        channels = o;
-    }
+    let n_convs = model.convs().len();
+    let channels = model.convs().last().map_or(0, |c| c.weight.val().dims()[0]);
     // After the last convolution's pool, the feature maps are this many pixels square.
-    let pooled = model.feature_side();
-    for (n, linear) in model.linears().iter().enumerate() {
-        let [d_in, d_out] = linear.weight.val().dims();
-        let w = read(&linear.weight).await?;
-        let values = if n == 0 && !model.convs().is_empty() {
-            let mut values = vec![0.0; w.len()];
-            let pixels = pooled * pooled;
-            for c in 0..channels {
-                for p in 0..pixels {
-                    let burn_row = c * pixels + p;
-                    let keras_row = p * channels + c;
-                    values[keras_row * d_out..(keras_row + 1) * d_out]
-                        .copy_from_slice(&w[burn_row * d_out..(burn_row + 1) * d_out]);
-                }
+    let pixels = model.feature_side() * model.feature_side();
+    let mut out = Vec::new();
+    for (n, layer) in model.layer_values().await?.into_iter().enumerate() {
+        let values = match layer.shape.as_slice() {
+            &[o, i, kh, kw] => conv_to_keras(&layer.weight, [o, i, kh, kw]),
+            &[_, d_out] if n == n_convs && n_convs > 0 => {
+                reorder_rows(&layer.weight, channels, pixels, d_out, true)
             }
-            values
-        } else {
-            w
+            _ => layer.weight,
         };
         out.push(KerasTensor {
-            shape: vec![d_in, d_out],
+            shape: file_shape(&layer.shape, WeightLayout::Keras),
             values,
         });
-        let bias = linear
-            .bias
-            .as_ref()
-            .expect("Lethe's linear layers have a bias");
         out.push(KerasTensor {
-            shape: vec![d_out],
-            values: read(bias).await?,
+            shape: vec![layer.bias.len()],
+            values: layer.bias,
         });
     }
     Ok(out)
@@ -99,6 +52,7 @@ pub async fn keras_weights(model: &Classifier) -> Result<Vec<KerasTensor>> {
 mod tests {
     use super::*;
     use crate::block_on;
+    use burn::prelude::*;
     use lethe_protocol::{Experiment, ModelKind};
 
     /// Keras's forward pass, written out from the exported weights: channels-last 3×3 convolutions with zero
