@@ -29,9 +29,9 @@ pub async fn keras_weights(model: &Classifier) -> Result<Vec<KerasTensor>> {
     let pixels = model.feature_side() * model.feature_side();
     let mut out = Vec::new();
     for (n, layer) in model.layer_values().await?.into_iter().enumerate() {
-        let values = match layer.shape.as_slice() {
-            &[o, i, kh, kw] => conv_to_keras(&layer.weight, [o, i, kh, kw]),
-            &[_, d_out] if n == n_convs && n_convs > 0 => {
+        let values = match *layer.shape.as_slice() {
+            [o, i, kh, kw] => conv_to_keras(&layer.weight, [o, i, kh, kw]),
+            [_, d_out] if n == n_convs && n_convs > 0 => {
                 reorder_rows(&layer.weight, channels, pixels, d_out, true)
             }
             _ => layer.weight,
