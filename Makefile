@@ -9,7 +9,7 @@ export LETHE_PYTHON ?= $(LETHE_VENV)/bin/python
 PORT ?= 8080
 EXPERIMENT ?= examples/moons-mlp.json
 
-.PHONY: serve build tools browser-tools python-tools test test-native test-e2e bench cli lint clean
+.PHONY: serve build tools browser-tools python-tools test test-native test-python test-e2e bench cli lint clean
 
 ## Build the release site and serve it at http://127.0.0.1:$(PORT)
 serve: build
@@ -29,16 +29,24 @@ python-tools:
 build: tools
 	trunk build --release
 
-## Every test: formatting and clippy (native and wasm32), native tests (engine, protocol, CLI, charts), the release
-## build, then the browser end-to-end tests and the bench's smoke run
+## Every test: formatting and clippy (native and wasm32), native tests (engine, protocol, CLI, charts), the Python
+## package's tests, the release build, then the browser end-to-end tests and the bench's smoke run
 test: tools browser-tools python-tools lint
 	cargo test --workspace
+	$(MAKE) test-python
 	trunk build --release
 	node --test --test-concurrency=1 tests/
 	SMOKE=1 node bench/bench.mjs
 
 test-native: python-tools
 	cargo test --workspace
+
+## The Python package (crates/python): built by maturin into the oracles' environment (the dev profile and the shared
+## target directory, so burn is not compiled again), then its pytest suite against the CLI cargo test built
+test-python: python-tools
+	VIRTUAL_ENV=$(LETHE_VENV) $(LETHE_VENV)/bin/maturin develop -q -m crates/python/Cargo.toml
+	cargo build -q -p lethe-cli
+	LETHE_CLI=$(CARGO_TARGET_DIR)/debug/lethe $(LETHE_PYTHON) -m pytest -q crates/python/tests
 
 test-e2e: browser-tools
 	node --test --test-concurrency=1 tests/

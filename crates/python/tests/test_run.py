@@ -1,0 +1,128 @@
+"""lethe_unlearn.run: the same report as the CLI for the same experiment, numpy arrays read as the same CSV, progress,
+and every refusal a ValueError naming the field. The CLI is the one `cargo test` builds (LETHE_CLI; make test sets it)."""
+
+import json
+import os
+import subprocess
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_iris
+
+import lethe_unlearn
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+
+
+def example(name):
+    return os.path.join(ROOT, "examples", name)
+
+
+def cli(path):
+    """The CLI's report of the experiment file `path`."""
+    binary = os.environ.get("LETHE_CLI")
+    if not binary:
+        pytest.skip("LETHE_CLI is not set (make test sets it to the CLI cargo test builds)")
+    out = subprocess.run([binary, "run", path], check=True, capture_output=True, text=True)
+    return json.loads(out.stdout)
+
+
+def timeless(value):
+    """The report without what differs between two runs of the same work: wall times and the host's name."""
+    if isinstance(value, dict):
+        return {
+            k: timeless(v)
+            for k, v in value.items()
+            if not (k == "seconds" or k.endswith("_seconds") or k in ("speedup_vs_retrain", "host"))
+        }
+    if isinstance(value, list):
+        return [timeless(v) for v in value]
+    return value
+
+
+# Source: the CLI on the same file and machine, whose numbers the golden reports pin; the engine is deterministic, so
+# the reports are equal key for key and number for number (wall times and the host's name aside).
+@pytest.mark.parametrize("name", ["moons-mlp.json", "digits-unlearn-your-model.json"])
+def test_an_experiment_file_gives_the_clis_report(name):
+    report = lethe_unlearn.run(example(name))
+    assert report["host"] == "python"
+    assert timeless(report) == timeless(cli(example(name)))
+
+
+def test_a_dict_and_a_json_string_give_the_same_report_as_the_file():
+    with open(example("moons-mlp.json"), encoding="utf-8") as f:
+        text = f.read()
+    from_file = timeless(lethe_unlearn.run(example("moons-mlp.json")))
+    assert timeless(lethe_unlearn.run(json.loads(text))) == from_file
+    assert timeless(lethe_unlearn.run(text)) == from_file
+
+
+# Source: the same numbers written to a CSV file and read by the CLI: arrays are read as that CSV, so the prepared data
+# (its checksum) and every number of the report are equal.
+def test_numpy_arrays_are_read_as_the_same_csv(tmp_path):
+    X, y = load_iris(return_X_y=True)
+    X = X.astype(np.float32)
+    names = np.array(["setosa", "versicolor", "virginica"])[y]
+    lines = [",".join([f"x{j}" for j in range(4)] + ["label"])]
+    lines += [",".join([repr(float(v)) for v in row] + [label]) for row, label in zip(X, names)]
+    (tmp_path / "iris.csv").write_text("\n".join(lines) + "\n")
+    experiment = {
+        "version": 1, "seed": 5,
+        "data": {"source": "csv", "csv": {"file": "iris.csv", "label_column": "label"}, "plot_features": [2, 3]},
+        "model": {"kind": "mlp", "layers": 1, "width": 16},
+        "train": {"optimizer": "adam", "learning_rate": 0.01, "batch_size": 16, "epochs": 5},
+    }
+    (tmp_path / "iris.json").write_text(json.dumps(experiment))
+    from_arrays = lethe_unlearn.run({**experiment, "data": {"plot_features": [2, 3]}}, X, names)
+    from_csv = cli(str(tmp_path / "iris.json"))
+    assert from_arrays["dataset"]["checksum"] == from_csv["dataset"]["checksum"]
+    assert from_arrays["dataset"]["class_names"] == ["setosa", "versicolor", "virginica"]
+    assert timeless(from_arrays["runs"]) == timeless(from_csv["runs"])
+
+
+def test_progress_is_reported_per_epoch():
+    seen = []
+    lethe_unlearn.run(example("moons-mlp.json"), progress=seen.append)
+    epochs = [p["epoch"] for p in seen if "epoch" in p]
+    with open(example("moons-mlp.json"), encoding="utf-8") as f:
+        planned = json.load(f)["train"]["epochs"]
+    assert epochs == list(range(1, planned + 1))
+    assert all(p["epochs_total"] == planned for p in seen)
+    assert seen[-1]["steps"] > seen[0]["steps"] > 0
+
+
+def test_an_error_in_the_progress_callback_stops_the_run_with_it():
+    def fail(_):
+        raise RuntimeError("the callback broke")
+
+    with pytest.raises(RuntimeError, match="the callback broke"):
+        lethe_unlearn.run(example("moons-mlp.json"), progress=fail)
+
+
+def moons(**train):
+    return {
+        "version": 1, "seed": 1, "data": {"source": "moons", "n_samples": 200},
+        "model": {"kind": "mlp"},
+        "train": {"optimizer": "adam", "learning_rate": 0.01, "batch_size": 32, "epochs": 2, **train},
+    }
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: lethe_unlearn.run(moons(learning_rate=-1)), "train.learning_rate must be > 0 and ≤ 10, got -1"),
+        (lambda: lethe_unlearn.run({**moons(), "colour": 1}), "unknown field `colour`"),
+        (lambda: lethe_unlearn.run(42), "experiment must be a dict, a JSON string or a path, got int"),
+        (lambda: lethe_unlearn.run("no/such/file.json"), "experiment: cannot read no/such/file.json"),
+        (lambda: lethe_unlearn.run(moons(), np.zeros(5), [0] * 5), r"X must be 2-D \(rows × features\), got shape \(5,\)"),
+        (lambda: lethe_unlearn.run(moons(), np.zeros((5, 2)), [0, 1]), "y has 2 labels, but X has 5 rows"),
+        (lambda: lethe_unlearn.run(moons(), np.zeros((5, 2))), "X and y: give both, or neither"),
+        (
+            lambda: lethe_unlearn.run(moons(), np.array([[0.0, np.nan]] * 30), [0, 1] * 15),
+            r"X\[0, 1\] is NaN; features must be finite",
+        ),
+    ],
+)
+def test_every_refusal_is_a_value_error_naming_the_field(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
