@@ -126,3 +126,28 @@ def moons(**train):
 def test_every_refusal_is_a_value_error_naming_the_field(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+# Ctrl-C: the engine looks for it between optimiser steps. A child process runs an experiment of 10,000 epochs and
+# prints a line at its first; SIGINT then must end it with KeyboardInterrupt (the process exits by itself).
+def test_ctrl_c_stops_a_run_between_steps():
+    import signal
+    import sys
+
+    script = (
+        "import sys, lethe_unlearn\n"
+        "e = {'version': 1, 'seed': 1, 'data': {'source': 'moons', 'n_samples': 2000}, 'model': {'kind': 'mlp'},\n"
+        "     'train': {'optimizer': 'adam', 'learning_rate': 0.01, 'batch_size': 8, 'epochs': 10000}}\n"
+        "def tell(p):\n"
+        "    if p.get('epoch') == 1: print('epoch 1', flush=True)\n"
+        "lethe_unlearn.run(e, progress=tell)\n"
+    )
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert child.stdout.readline().strip() == "epoch 1"
+    child.send_signal(signal.SIGINT)
+    _, stderr = child.communicate(timeout=120)
+    assert child.returncode != 0
+    # Raised by the engine's check between steps ("the run was interrupted") or, when the signal lands while the
+    # progress callback runs Python code, inside the callback: either way the run stops with KeyboardInterrupt.
+    assert stderr.strip().splitlines()[-1].startswith("KeyboardInterrupt"), stderr
+
