@@ -7,35 +7,24 @@ use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, Url};
 
 /// Offers `text` as a download named `name`.
 pub fn download(name: &str, text: &str, mime: &str) {
-    let run = || -> Result<(), JsValue> {
-        let options = BlobPropertyBag::new();
-        options.set_type(mime);
-        let blob =
-            Blob::new_with_str_sequence_and_options(&js_sys::Array::of1(&text.into()), &options)?;
-        let url = Url::create_object_url_with_blob(&blob)?;
-        let document = web_sys::window()
-            .and_then(|w| w.document())
-            .ok_or("no document")?;
-        let a: HtmlAnchorElement = document.create_element("a")?.unchecked_into();
-        a.set_href(&url);
-        a.set_download(name);
-        a.click();
-        Url::revoke_object_url(&url)?;
-        Ok(())
-    };
-    if let Err(e) = run() {
-        web_sys::console::error_1(&e);
-    }
+    offer(name, &js_sys::Array::of1(&text.into()), mime);
 }
 
 /// Offers `bytes` as a download named `name`.
 pub fn download_bytes(name: &str, bytes: &[u8], mime: &str) {
+    offer(
+        name,
+        &js_sys::Array::of1(&js_sys::Uint8Array::from(bytes)),
+        mime,
+    );
+}
+
+/// Offers the blob of `parts` as a download named `name`, through a link clicked at once.
+fn offer(name: &str, parts: &js_sys::Array, mime: &str) {
     let run = || -> Result<(), JsValue> {
         let options = BlobPropertyBag::new();
         options.set_type(mime);
-        let array = js_sys::Uint8Array::from(bytes);
-        let blob =
-            Blob::new_with_u8_array_sequence_and_options(&js_sys::Array::of1(&array), &options)?;
+        let blob = Blob::new_with_buffer_source_sequence_and_options(parts, &options)?;
         let url = Url::create_object_url_with_blob(&blob)?;
         let document = web_sys::window()
             .and_then(|w| w.document())
@@ -52,46 +41,54 @@ pub fn download_bytes(name: &str, bytes: &[u8], mime: &str) {
     }
 }
 
-/// The first file chosen in a file input, with its bytes; a file over `max_bytes` is refused from its size,
+/// The first file chosen in a file input, if any, or why it is refused: over `max_bytes`, judged from its size
 /// before it is read.
-pub async fn read_chosen_bytes(
+fn chosen(
     input: &web_sys::HtmlInputElement,
     max_bytes: usize,
-) -> Option<Result<(String, Vec<u8>), String>> {
+) -> Option<Result<web_sys::File, String>> {
     let file = input.files()?.get(0)?;
-    let name = file.name();
     if file.size() > max_bytes as f64 {
         return Some(Err(format!(
-            "{name} is {} bytes; Lethe takes at most {max_bytes} bytes here ({:.0} MB)",
+            "{} is {} bytes; Lethe takes at most {max_bytes} bytes here ({:.0} MB)",
+            file.name(),
             file.size(),
             max_bytes as f64 / 1e6
         )));
     }
-    let buffer = JsFuture::from(file.array_buffer()).await;
-    Some(match buffer {
-        Ok(b) => Ok((name, js_sys::Uint8Array::new(&b).to_vec())),
-        Err(e) => Err(format!("cannot read {name}: {e:?}")),
-    })
+    Some(Ok(file))
 }
 
 /// The first file chosen in a file input, with its text; a file over `max_bytes` is refused from its size,
 /// before it is read.
-pub async fn read_chosen(
+async fn read_chosen(
     input: &web_sys::HtmlInputElement,
     max_bytes: usize,
 ) -> Option<Result<(String, String), String>> {
-    let file = input.files()?.get(0)?;
+    let file = match chosen(input, max_bytes)? {
+        Ok(file) => file,
+        Err(why) => return Some(Err(why)),
+    };
     let name = file.name();
-    if file.size() > max_bytes as f64 {
-        return Some(Err(format!(
-            "{name} is {} bytes; Lethe takes at most {max_bytes} bytes here ({:.0} MB)",
-            file.size(),
-            max_bytes as f64 / 1e6
-        )));
-    }
-    let text = JsFuture::from(file.text()).await;
-    Some(match text {
+    Some(match JsFuture::from(file.text()).await {
         Ok(t) => Ok((name, t.as_string().unwrap_or_default())),
+        Err(e) => Err(format!("cannot read {name}: {e:?}")),
+    })
+}
+
+/// The first file chosen in a file input, with its bytes; a file over `max_bytes` is refused from its size,
+/// before it is read.
+async fn read_chosen_bytes(
+    input: &web_sys::HtmlInputElement,
+    max_bytes: usize,
+) -> Option<Result<(String, Vec<u8>), String>> {
+    let file = match chosen(input, max_bytes)? {
+        Ok(file) => file,
+        Err(why) => return Some(Err(why)),
+    };
+    let name = file.name();
+    Some(match JsFuture::from(file.array_buffer()).await {
+        Ok(b) => Ok((name, js_sys::Uint8Array::new(&b).to_vec())),
         Err(e) => Err(format!("cannot read {name}: {e:?}")),
     })
 }
@@ -103,19 +100,43 @@ pub fn on_file_chosen(
     on_read: impl Fn(Result<(String, String), String>) + Copy + 'static,
 ) -> impl Fn(web_sys::Event) + Copy + 'static {
     move |ev: web_sys::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        wasm_bindgen_futures::spawn_local(async move {
+        with_input(ev, move |input| async move {
             if let Some(result) = read_chosen(&input, max_bytes).await {
                 on_read(result);
             }
-            input.set_value("");
-        });
+        })
     }
+}
+
+/// [`on_file_chosen`] for a binary file: hands `(name, bytes)` to `on_read`.
+pub fn on_bytes_chosen(
+    max_bytes: usize,
+    on_read: impl Fn(Result<(String, Vec<u8>), String>) + Copy + 'static,
+) -> impl Fn(web_sys::Event) + Copy + 'static {
+    move |ev: web_sys::Event| {
+        with_input(ev, move |input| async move {
+            if let Some(result) = read_chosen_bytes(&input, max_bytes).await {
+                on_read(result);
+            }
+        })
+    }
+}
+
+/// Runs `read` on the event's file input, then clears the input.
+fn with_input<F: std::future::Future<Output = ()> + 'static>(
+    ev: web_sys::Event,
+    read: impl FnOnce(web_sys::HtmlInputElement) -> F + 'static,
+) {
+    let Some(input) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+    else {
+        return;
+    };
+    wasm_bindgen_futures::spawn_local(async move {
+        read(input.clone()).await;
+        input.set_value("");
+    });
 }
 
 /// The text of one of the page's own static files (`url` relative to the page), fetched from its origin.

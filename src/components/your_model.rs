@@ -7,9 +7,8 @@ use base64::Engine as _;
 use leptos::prelude::*;
 use lethe_protocol::experiment::MAX_WEIGHTS_BYTES;
 use lethe_protocol::{ModelImport, WeightLayout};
-use wasm_bindgen::JsCast;
 
-use crate::files::read_chosen_bytes;
+use crate::files::on_bytes_chosen;
 use crate::state::{WeightsFile, use_app};
 
 /// The key under which this browser keeps a weights file (beside the CSV files).
@@ -27,51 +26,39 @@ pub fn YourModel() -> impl IntoView {
             .unwrap_or(WeightLayout::Pytorch),
     );
     let importing = move || app.experiment.with(|e| e.model.import.clone());
-    let on_file = move |ev: web_sys::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        wasm_bindgen_futures::spawn_local(async move {
-            let Some(read) = read_chosen_bytes(&input, MAX_WEIGHTS_BYTES).await else {
+    let on_file = on_bytes_chosen(MAX_WEIGHTS_BYTES, move |read| {
+        let (name, bytes) = match read {
+            Ok(read) => read,
+            Err(message) => {
+                app.input_error
+                    .set(Some(format!("model.import: {message}")));
                 return;
-            };
-            input.set_value("");
-            let (name, bytes) = match read {
-                Ok(read) => read,
-                Err(message) => {
-                    app.input_error
-                        .set(Some(format!("model.import: {message}")));
-                    return;
-                }
-            };
-            let previous = app.weights.get_untracked();
-            app.weights.set(Some(WeightsFile::new(
-                name.clone(),
-                base64::engine::general_purpose::STANDARD.encode(&bytes),
-                bytes.len(),
-            )));
-            let classes = app.experiment.with_untracked(|e| {
-                e.model
-                    .import
-                    .as_ref()
-                    .map(|i| i.classes.clone())
-                    .unwrap_or_default()
-            });
-            let accepted = app.edit(|e| {
-                e.model.import = Some(ModelImport {
-                    file: name,
-                    layout: layout.get_untracked(),
-                    classes,
-                })
-            });
-            if !accepted {
-                app.weights.set(previous);
             }
+        };
+        let previous = app.weights.get_untracked();
+        app.weights.set(Some(WeightsFile::new(
+            name.clone(),
+            base64::engine::general_purpose::STANDARD.encode(&bytes),
+            bytes.len(),
+        )));
+        let classes = app.experiment.with_untracked(|e| {
+            e.model
+                .import
+                .as_ref()
+                .map(|i| i.classes.clone())
+                .unwrap_or_default()
         });
-    };
+        let accepted = app.edit(|e| {
+            e.model.import = Some(ModelImport {
+                file: name,
+                layout: layout.get_untracked(),
+                classes,
+            })
+        });
+        if !accepted {
+            app.weights.set(previous);
+        }
+    });
     let on_layout = move |ev: leptos::ev::Event| {
         let chosen = match event_target_value(&ev).as_str() {
             "keras" => WeightLayout::Keras,

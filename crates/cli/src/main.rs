@@ -13,9 +13,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use lethe_engine::train::Trained;
 use lethe_engine::unlearn::Fitted;
-use lethe_engine::weights::Origin;
 use lethe_engine::{Flow, Host, Outcome, Runtime, block_on, prepare_data, run_experiment};
 use lethe_protocol::{DataSource, Experiment};
 use web_time::Instant;
@@ -148,7 +146,8 @@ fn run(args: Args) -> Result<(), String> {
     let (experiment, imported) = match &experiment.model.import {
         Some(import) => {
             let path = next_to_experiment(&import.file);
-            let tensors = read_weights(&path, &import.file)?;
+            let tensors = lethe_engine::weights::read::file(&path, &import.file)
+                .map_err(|e| e.to_string())?;
             let (experiment, imported) =
                 lethe_engine::weights::resolve(experiment, tensors).map_err(|e| e.to_string())?;
             (experiment, Some(imported))
@@ -170,27 +169,15 @@ fn run(args: Args) -> Result<(), String> {
     if args.command == Command::Export {
         return write(args.out.as_deref(), export(&experiment, &data)?);
     }
-    let (kept, origin) = match &imported {
-        Some(imported) => {
-            let classes = experiment
-                .model
-                .import
-                .as_ref()
-                .map_or(&[][..], |i| &i.classes[..]);
-            let (model, origin) = imported
-                .classifier(&data, classes, &runtime.device)
-                .map_err(|e| e.to_string())?;
-            eprintln!(
-                "lethe: model: {}",
-                imported.describe(data.n_features(), data.n_classes())
-            );
-            (Some(Trained::imported(model)), origin)
-        }
-        None => (
-            None,
-            Origin::sequential(&experiment.model, data.n_classes()),
-        ),
-    };
+    let (kept, origin) =
+        lethe_engine::weights::start(&experiment, imported.as_ref(), &data, &runtime.device)
+            .map_err(|e| e.to_string())?;
+    if let Some(imported) = &imported {
+        eprintln!(
+            "lethe: model: {}",
+            imported.describe(data.n_features(), data.n_classes())
+        );
+    }
     let mut keeper = Keeper {
         wanted: args.save.iter().map(|(row, _)| row.clone()).collect(),
         kept: Vec::new(),
@@ -222,22 +209,6 @@ fn run(args: Args) -> Result<(), String> {
         std::fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     write(args.out.as_deref(), report.to_json())
-}
-
-/// A weights file's tensors: a `.pt` through the PyTorch reader, anything else as safetensors.
-fn read_weights(
-    path: &Path,
-    name: &str,
-) -> Result<Vec<lethe_engine::weights::NamedTensor>, String> {
-    let lower = name.to_ascii_lowercase();
-    let tensors = if lower.ends_with(".pt") || lower.ends_with(".pth") {
-        lethe_engine::weights::read::pytorch(path, name)
-    } else {
-        let bytes =
-            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        lethe_engine::weights::read::safetensors(bytes, name)
-    };
-    tensors.map_err(|e| e.to_string())
 }
 
 /// Refuses a `--save-model` row the report will not have, naming the rows it will.

@@ -164,13 +164,7 @@ async fn evaluate_imported<H: Host>(
     host: &mut H,
 ) -> Result<Ended> {
     let trained = kept.ok_or_else(EngineError::not_loaded)?;
-    host.model("train", &crate::unlearn::Fitted::Net(trained.model.clone()));
-    let runs = vec![train_row(&trained, data, rt).await?];
-    Ok(Ended::Finished {
-        outcome: Box::new(TaskReport::Train(TrainReport { runs })),
-        dataset: data.summary(),
-        trained: Some(Box::new(trained)),
-    })
+    measured(trained, data, rt, host).await
 }
 
 /// The training task: train the model and measure it.
@@ -202,6 +196,16 @@ async fn run_training<H: Host>(
             epoch: trained.history.len(),
         });
     }
+    measured(trained, data, rt, host).await
+}
+
+/// The training task's outcome for a trained (or imported) model: its row, and the model handed to the host.
+async fn measured<H: Host>(
+    trained: Trained,
+    data: &Prepared,
+    rt: &Runtime,
+    host: &mut H,
+) -> Result<Ended> {
     host.model("train", &crate::unlearn::Fitted::Net(trained.model.clone()));
     let runs = vec![train_row(&trained, data, rt).await?];
     Ok(Ended::Finished {

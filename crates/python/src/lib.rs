@@ -4,7 +4,6 @@
 
 mod host;
 
-use lethe_engine::train::Trained;
 use lethe_engine::weights;
 use lethe_engine::{EngineError, Outcome, Runtime, block_on, prepare_data, run_experiment};
 use lethe_protocol::Experiment;
@@ -102,17 +101,8 @@ fn run(
         };
         let (experiment, imported) = match (&experiment.model.import, weights_path) {
             (Some(import), Some(path)) => {
-                let name = import.file.clone();
-                let lower = name.to_ascii_lowercase();
-                let tensors = if lower.ends_with(".pt") || lower.ends_with(".pth") {
-                    weights::read::pytorch(std::path::Path::new(&path), &name)
-                } else {
-                    let bytes = std::fs::read(&path).map_err(|e| {
-                        Failure::Invalid(format!("model.import.file: cannot read {path}: {e}"))
-                    })?;
-                    weights::read::safetensors(bytes, &name)
-                }
-                .map_err(invalid)?;
+                let tensors = weights::read::file(std::path::Path::new(&path), &import.file)
+                    .map_err(invalid)?;
                 let (experiment, imported) =
                     weights::resolve(experiment, tensors).map_err(invalid)?;
                 (experiment, Some(imported))
@@ -121,15 +111,8 @@ fn run(
         };
         let data = prepare_data(&experiment, csv_text.as_deref()).map_err(invalid)?;
         let runtime = Runtime::cpu();
-        let kept = match (&imported, &experiment.model.import) {
-            (Some(imported), Some(import)) => {
-                let (model, _) = imported
-                    .classifier(&data, &import.classes, &runtime.device)
-                    .map_err(invalid)?;
-                Some(Trained::imported(model))
-            }
-            _ => None,
-        };
+        let (kept, _) = weights::start(&experiment, imported.as_ref(), &data, &runtime.device)
+            .map_err(invalid)?;
         let mut host = PyHost::new(progress);
         let outcome = block_on(run_experiment(
             &experiment,

@@ -4,11 +4,9 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use lethe_engine::data::Prepared;
-use lethe_engine::train::Trained;
 use lethe_engine::unlearn::Fitted;
 use lethe_engine::weights::{self, Imported, Origin};
-use lethe_engine::{EngineError, Result, Runtime};
+use lethe_engine::{EngineError, Result};
 use lethe_protocol::ValidExperiment;
 
 /// The models of one finished run, by row, and how to write them.
@@ -46,26 +44,6 @@ pub fn resolve(
     let tensors = weights::read::safetensors(bytes.to_vec(), &import.file)?;
     let (experiment, imported) = weights::resolve(experiment, tensors)?;
     Ok((experiment, Some(imported)))
-}
-
-/// The imported model on `data`, as the trained model a task starts from, and how its rows are written; a model
-/// Lethe trains is written as PyTorch's `nn.Sequential`.
-pub fn start(
-    experiment: &ValidExperiment,
-    imported: Option<&Imported>,
-    data: &Prepared,
-    rt: &Runtime,
-) -> Result<(Option<Trained>, Origin)> {
-    match (imported, &experiment.model.import) {
-        (Some(imported), Some(import)) => {
-            let (model, origin) = imported.classifier(data, &import.classes, &rt.device)?;
-            Ok((Some(Trained::imported(model)), origin))
-        }
-        _ => Ok((
-            None,
-            Origin::sequential(&experiment.model, data.n_classes()),
-        )),
-    }
 }
 
 /// Row `row`'s model of `saved` as a safetensors file, base64.

@@ -240,7 +240,7 @@ async fn run(run_id: u64, experiment: Experiment, job: Job, cancel: Rc<Cell<bool
             .or(kept_csv.as_deref().map(String::as_str));
         let data = prepare_data(&experiment, csv_text)?;
         let (imported, written_as) =
-            models::start(&experiment, imported.as_ref(), &data, &runtime)?;
+            lethe_engine::weights::start(&experiment, imported.as_ref(), &data, &runtime.device)?;
         origin = Some(written_as);
         let kept = match &experiment.task {
             _ if imported.is_some() => imported,

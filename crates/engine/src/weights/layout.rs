@@ -61,22 +61,28 @@ pub fn transpose(values: &[f32], rows: usize, cols: usize) -> Vec<f32> {
 
 /// A convolution kernel `[out, in, kh, kw]` → Keras's `[kh, kw, in, out]`.
 pub fn conv_to_keras(w: &[f32], [o, i, kh, kw]: [usize; 4]) -> Vec<f32> {
-    let mut out = vec![0.0; w.len()];
-    for (oo, ii, y, x) in (0..o).flat_map(|oo| {
-        (0..i).flat_map(move |ii| (0..kh).flat_map(move |y| (0..kw).map(move |x| (oo, ii, y, x))))
-    }) {
-        out[((y * kw + x) * i + ii) * o + oo] = w[((oo * i + ii) * kh + y) * kw + x];
-    }
-    out
+    permute_conv(w, [o, i, kh, kw], true)
 }
 
 /// Keras's `[kh, kw, in, out]` → `[out, in, kh, kw]`.
 pub fn conv_from_keras(w: &[f32], [kh, kw, i, o]: [usize; 4]) -> Vec<f32> {
+    permute_conv(w, [o, i, kh, kw], false)
+}
+
+/// Moves every value of a `[o, i, kh, kw]` kernel to its place in `[kh, kw, i, o]`, or back with `to_keras` false.
+fn permute_conv(w: &[f32], [o, i, kh, kw]: [usize; 4], to_keras: bool) -> Vec<f32> {
     let mut out = vec![0.0; w.len()];
     for (oo, ii, y, x) in (0..o).flat_map(|oo| {
         (0..i).flat_map(move |ii| (0..kh).flat_map(move |y| (0..kw).map(move |x| (oo, ii, y, x))))
     }) {
-        out[((oo * i + ii) * kh + y) * kw + x] = w[((y * kw + x) * i + ii) * o + oo];
+        let burn = ((oo * i + ii) * kh + y) * kw + x;
+        let keras = ((y * kw + x) * i + ii) * o + oo;
+        let (from, to) = if to_keras {
+            (burn, keras)
+        } else {
+            (keras, burn)
+        };
+        out[to] = w[from];
     }
     out
 }

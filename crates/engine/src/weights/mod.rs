@@ -89,3 +89,23 @@ pub fn resolve(
     experiment.model = imported.config.clone();
     Ok((experiment.validate()?, imported))
 }
+
+/// What a task starts from: the imported model on `data` as the trained model (with how its rows are written), or
+/// nothing, for a model Lethe trains itself, written as PyTorch's `nn.Sequential`.
+pub fn start(
+    experiment: &lethe_protocol::ValidExperiment,
+    imported: Option<&Imported>,
+    data: &crate::data::Prepared,
+    device: &burn::prelude::Device,
+) -> crate::error::Result<(Option<crate::train::Trained>, Origin)> {
+    match (imported, &experiment.model.import) {
+        (Some(imported), Some(import)) => {
+            let (model, origin) = imported.classifier(data, &import.classes, device)?;
+            Ok((Some(crate::train::Trained::imported(model)), origin))
+        }
+        _ => Ok((
+            None,
+            Origin::sequential(&experiment.model, data.n_classes()),
+        )),
+    }
+}

@@ -57,6 +57,19 @@ pub fn pytorch(path: &std::path::Path, file: &str) -> Result<Vec<NamedTensor>> {
     collect(tensors.values(), file)
 }
 
+/// The tensors of the weights file at `path` (named `file` in messages): a `.pt` or `.pth` through the PyTorch
+/// reader, anything else as safetensors. The CLI's and the Python package's reader.
+#[cfg(feature = "pytorch")]
+pub fn file(path: &std::path::Path, file: &str) -> Result<Vec<NamedTensor>> {
+    let lower = file.to_ascii_lowercase();
+    if lower.ends_with(".pt") || lower.ends_with(".pth") {
+        return pytorch(path, file);
+    }
+    let bytes = std::fs::read(path)
+        .map_err(|e| refuse(file, format!("cannot read {}: {e}", path.display())))?;
+    safetensors(bytes, file)
+}
+
 /// Every tensor's shape and values, after checking the total size against what Lethe keeps.
 fn collect<'a>(
     tensors: impl Iterator<Item = &'a burn_store::burn_pack::Tensor> + Clone,
