@@ -69,13 +69,17 @@ fn check_size(experiment: &ValidExperiment, data: &Prepared) -> Result<()> {
 
 /// Loads and prepares the experiment's dataset. `csv_text` is the user's file for `source: "csv"`.
 pub fn prepare_data(experiment: &ValidExperiment, csv_text: Option<&str>) -> Result<Prepared> {
-    let raw = data::load(&experiment.data, experiment.seed, csv_text)?;
-    let prepared = data::prepare_scaled(
-        raw,
-        experiment.data.test_fraction,
-        experiment.seed,
-        &experiment.scaling(),
-    )?;
+    let (raw, split) = data::load_split(&experiment.data, experiment.seed, csv_text)?;
+    let prepared = match split {
+        // The CSV's split column makes the split (`data.test_fraction` is unused).
+        Some(is_test) => data::from_split(raw, is_test, &experiment.scaling())?,
+        None => data::prepare_scaled(
+            raw,
+            experiment.data.test_fraction,
+            experiment.seed,
+            &experiment.scaling(),
+        )?,
+    };
     let d = prepared.n_features();
     if let Some(&f) = experiment.data.plot_features.iter().find(|&&f| f >= d) {
         return Err(EngineError::Data(format!(

@@ -157,3 +157,64 @@ fn a_continuous_label_column_is_refused() {
         "{m}"
     );
 }
+
+/* A split column: its cells make the split, and it is not a feature. */
+fn with_split(n: usize) -> String {
+    format!(
+        "a,split,b,y\n{}",
+        rows(n, |i| format!(
+            "{i},{},{},{}",
+            if i % 4 == 0 { "test" } else { "Train" },
+            i * 2,
+            i % 2
+        ))
+    )
+}
+
+#[test]
+fn a_split_column_gives_the_split_and_is_not_a_feature() {
+    let (d, split) =
+        lethe_engine::data::parse_csv_split(&with_split(12), "test.csv", "y", "split").unwrap();
+    assert_eq!(d.feature_names, vec!["a", "b"]);
+    assert_eq!(&d.x[..4], &[0.0, 0.0, 1.0, 2.0]);
+    let expected: Vec<bool> = (0..12).map(|i| i % 4 == 0).collect();
+    assert_eq!(split, Some(expected));
+    let plain = with_split(12).replace(",test,", ",0,").replace(",Train,", ",1,");
+    let (d, none) = lethe_engine::data::parse_csv_split(&plain, "test.csv", "y", "").unwrap();
+    assert_eq!((d.n_features(), none), (3, None), "without a split column, a column like any other");
+}
+
+#[test]
+fn an_experiment_with_a_split_column_trains_on_its_train_rows() {
+    let mut e = lethe_protocol::Experiment::demo();
+    e.data.source = lethe_protocol::DataSource::Csv;
+    e.data.csv = Some(lethe_protocol::experiment::CsvSpec {
+        file: "split.csv".into(),
+        label_column: "y".into(),
+        split_column: "2".into(),
+    });
+    let e = e.validate().unwrap();
+    let data = lethe_engine::prepare_data(&e, Some(&with_split(40))).unwrap();
+    assert_eq!(data.test.len(), 10, "rows 0, 4, …, 36");
+    assert_eq!(data.train.len(), 30);
+    assert_eq!(data.is_test, (0..40).map(|i| i % 4 == 0).collect::<Vec<_>>());
+}
+
+#[test]
+fn split_column_refusals_name_the_line_the_column_and_the_value() {
+    let split = |text: &str, label: &str, column: &str| {
+        lethe_engine::data::parse_csv_split(text, "test.csv", label, column)
+            .expect_err("should be rejected")
+            .to_string()
+    };
+    let bad = with_split(12).replace("test,16", "validation,16");
+    assert!(
+        split(&bad, "y", "split")
+            .contains("line 10, column \"split\" (the split column): \"validation\" must be train or test"),
+        "{}",
+        split(&bad, "y", "split")
+    );
+    assert!(split(&with_split(12), "y", "y").contains("the split column \"y\" is also the label column"));
+    assert!(split(&with_split(12), "y", "fold").contains("split column \"fold\" is not in the header (a, split, b, y)"));
+    assert!(split(&with_split(12), "y", "9").contains("split column 9 does not exist: the file has 4 columns"));
+}

@@ -13,6 +13,7 @@ fn prepare_csv(text: &str) -> Result<lethe_engine::data::Prepared, String> {
     e.data.csv = Some(CsvSpec {
         file: "hostile.csv".into(),
         label_column: String::new(),
+        split_column: String::new(),
     });
     let valid = e.validate().map_err(|e| e.to_string())?;
     prepare_data(&valid, Some(text)).map_err(|e| e.to_string())

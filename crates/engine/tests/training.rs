@@ -176,6 +176,7 @@ fn cnn_needs_square_images() {
     e.data.csv = Some(lethe_protocol::experiment::CsvSpec {
         file: "three.csv".into(),
         label_column: "y".into(),
+        split_column: String::new(),
     });
     e.model.kind = ModelKind::Cnn;
     let valid = e.validate().unwrap();

@@ -20,6 +20,17 @@ fn err(msg: impl Into<String>) -> EngineError {
 /// Parses `text` (the file `file_name`). `label_column` is a header name, a 1-based column number, or empty for
 /// the last column.
 pub fn parse_csv(text: &str, file_name: &str, label_column: &str) -> Result<Dataset> {
+    parse_csv_split(text, file_name, label_column, "").map(|(data, _)| data)
+}
+
+/// Parses `text` as [`parse_csv`] does, and with a `split_column` (a header name or a 1-based column number; empty
+/// for none) reads that column's cells, `train` or `test`, as the split: whether each row is a test row.
+pub fn parse_csv_split(
+    text: &str,
+    file_name: &str,
+    label_column: &str,
+    split_column: &str,
+) -> Result<(Dataset, Option<Vec<bool>>)> {
     if text.len() > MAX_CSV_BYTES {
         return Err(err(format!(
             "the file is {} bytes; Lethe takes at most {MAX_CSV_BYTES}",
@@ -89,6 +100,25 @@ pub fn parse_csv(text: &str, file_name: &str, label_column: &str) -> Result<Data
         )));
     }
     let label = find_label_column(label_column, &names)?;
+    let split = match split_column.trim() {
+        "" => None,
+        spec => {
+            let at = find_column("split column", spec, &names)?;
+            if at == label {
+                return Err(err(format!(
+                    "the split column \"{}\" is also the label column",
+                    names[at]
+                )));
+            }
+            if width < 3 {
+                return Err(err(format!(
+                    "line {} has {width} columns; with a split column at least three are needed (features, a label, the split)",
+                    rows[0].0
+                )));
+            }
+            Some(at)
+        }
+    };
     for (line, row) in data {
         if row.len() != width {
             return Err(err(format!(
@@ -106,6 +136,7 @@ pub fn parse_csv(text: &str, file_name: &str, label_column: &str) -> Result<Data
     }
     let mut x = Vec::with_capacity(data.len() * (width - 1));
     let mut raw_labels = Vec::with_capacity(data.len());
+    let mut is_test = Vec::with_capacity(if split.is_some() { data.len() } else { 0 });
     for (line, row) in data {
         for (c, cell) in row.iter().enumerate() {
             if cell.is_empty() {
@@ -116,6 +147,19 @@ pub fn parse_csv(text: &str, file_name: &str, label_column: &str) -> Result<Data
             }
             if c == label {
                 raw_labels.push(cell.clone());
+                continue;
+            }
+            if Some(c) == split {
+                match cell.to_ascii_lowercase().as_str() {
+                    "train" => is_test.push(false),
+                    "test" => is_test.push(true),
+                    _ => {
+                        return Err(err(format!(
+                            "line {line}, column \"{}\" (the split column): \"{cell}\" must be train or test",
+                            names[c]
+                        )));
+                    }
+                }
                 continue;
             }
             match cell.parse::<f32>() {
@@ -142,19 +186,20 @@ pub fn parse_csv(text: &str, file_name: &str, label_column: &str) -> Result<Data
         }
     }
     let (y, class_names) = encode_labels(&raw_labels, &names[label])?;
-    Ok(Dataset {
+    let dataset = Dataset {
         name: file_name.to_string(),
         x,
         y,
         feature_names: names
             .iter()
             .enumerate()
-            .filter(|&(i, _)| i != label)
+            .filter(|&(i, _)| i != label && Some(i) != split)
             .map(|(_, n)| n.clone())
             .collect(),
         class_names,
         image_side: None,
-    })
+    };
+    Ok((dataset, split.map(|_| is_test)))
 }
 
 /// The delimiter that splits the first lines into the same number (> 1) of fields most often.
@@ -209,6 +254,11 @@ fn find_label_column(spec: &str, names: &[String]) -> Result<usize> {
     if spec.is_empty() {
         return Ok(names.len() - 1);
     }
+    find_column("label column", spec, names)
+}
+
+/// The column `spec` names: a header name or a 1-based number. `what` names it in messages.
+fn find_column(what: &str, spec: &str, names: &[String]) -> Result<usize> {
     if let Some(i) = names.iter().position(|n| n == spec) {
         return Ok(i);
     }
@@ -217,12 +267,12 @@ fn find_label_column(spec: &str, names: &[String]) -> Result<usize> {
             return Ok(k - 1);
         }
         return Err(err(format!(
-            "label column {k} does not exist: the file has {} columns",
+            "{what} {k} does not exist: the file has {} columns",
             names.len()
         )));
     }
     Err(err(format!(
-        "label column \"{spec}\" is not in the header ({})",
+        "{what} \"{spec}\" is not in the header ({})",
         names.join(", ")
     )))
 }

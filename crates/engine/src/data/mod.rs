@@ -8,7 +8,7 @@ mod prepare;
 pub mod rng;
 
 pub use bundled::{breast_cancer, digits, iris, wine};
-pub use csv_import::{MAX_CSV_BYTES, MIN_CSV_ROWS, parse_csv};
+pub use csv_import::{MAX_CSV_BYTES, MIN_CSV_ROWS, parse_csv, parse_csv_split};
 pub use generators::generate;
 pub use prepare::{Prepared, Split, from_split, prepare, prepare_scaled};
 pub use rng::Rng64;
@@ -63,11 +63,22 @@ impl Dataset {
 
 /// Builds the dataset an experiment names. `csv_text` is the user's file for `source: "csv"`.
 pub fn load(config: &DataConfig, seed: u64, csv_text: Option<&str>) -> Result<Dataset> {
+    load_split(config, seed, csv_text).map(|(data, _)| data)
+}
+
+/// Builds the dataset an experiment names, with the split its CSV gives (`data.csv.split_column`: whether each row
+/// is a test row), if any.
+pub fn load_split(
+    config: &DataConfig,
+    seed: u64,
+    csv_text: Option<&str>,
+) -> Result<(Dataset, Option<Vec<bool>>)> {
+    let whole = |data: Dataset| Ok((data, None));
     match config.source {
-        DataSource::BreastCancer => Ok(breast_cancer()),
-        DataSource::Digits => Ok(digits()),
-        DataSource::Iris => Ok(iris()),
-        DataSource::Wine => Ok(wine()),
+        DataSource::BreastCancer => whole(breast_cancer()),
+        DataSource::Digits => whole(digits()),
+        DataSource::Iris => whole(iris()),
+        DataSource::Wine => whole(wine()),
         DataSource::Csv => {
             let spec = config
                 .csv
@@ -79,8 +90,8 @@ pub fn load(config: &DataConfig, seed: u64, csv_text: Option<&str>) -> Result<Da
                     spec.file
                 ))
             })?;
-            parse_csv(text, &spec.file, &spec.label_column)
+            parse_csv_split(text, &spec.file, &spec.label_column, &spec.split_column)
         }
-        _ => Ok(generate(config, seed)),
+        _ => whole(generate(config, seed)),
     }
 }

@@ -110,6 +110,10 @@ pub struct CsvSpec {
     /// The label column: its header name, or its 1-based number. Empty means the last column.
     #[serde(default)]
     pub label_column: String,
+    /// A column of `train` and `test` cells that makes the split (its header name or 1-based number; not a
+    /// feature); `data.test_fraction` is then unused. Empty (the default): the seeded, stratified split.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub split_column: String,
 }
 
 /// Where the data comes from and how it is split.
