@@ -9,7 +9,7 @@ export LETHE_PYTHON ?= $(LETHE_VENV)/bin/python
 PORT ?= 8080
 EXPERIMENT ?= examples/moons-mlp.json
 
-.PHONY: serve build tools browser-tools python-tools test test-native test-python test-e2e bench cli lint clean
+.PHONY: serve build tools browser-tools python-tools test test-native test-python test-e2e bench bench-python cli lint clean
 
 ## Build the release site and serve it at http://127.0.0.1:$(PORT)
 serve: build
@@ -57,6 +57,13 @@ test-e2e: browser-tools
 ## block of docs/BENCHMARKS.md.
 bench: build browser-tools
 	REPS=$${REPS:-3} GPU_REPS=$${GPU_REPS:-1} node bench/bench.mjs
+	$(MAKE) bench-python
+
+## The Python package against the CLI on the same unlearning work, both release builds (docs/BENCHMARKS.md, "Python")
+bench-python: python-tools
+	VIRTUAL_ENV=$(LETHE_VENV) $(LETHE_VENV)/bin/maturin develop -q --release -m crates/python/Cargo.toml
+	cargo build -q --release -p lethe-cli
+	LETHE_CLI=$(CARGO_TARGET_DIR)/release/lethe $(LETHE_PYTHON) bench/python.py
 
 ## Run an experiment with the CLI: make cli EXPERIMENT=examples/digits-mlp.json
 cli:

@@ -45,9 +45,18 @@ pub fn DataPanel() -> impl IntoView {
     let load_csv = move |name: String, text: String| {
         let mut candidate = exp.get_untracked();
         candidate.data.source = DataSource::Csv;
+        // A link's split column (`data.csv.split_column`) stays with its own file, chosen again.
+        let split_column = candidate
+            .data
+            .csv
+            .as_ref()
+            .filter(|c| c.file == name)
+            .map(|c| c.split_column.clone())
+            .unwrap_or_default();
         candidate.data.csv = Some(CsvSpec {
             file: name.clone(),
             label_column: label_column.get_untracked(),
+            split_column,
         });
         candidate.data.plot_features = [0, 1];
         controller.with_value(|c| c.prepare(candidate, Some(CsvFile { name, text }), true));

@@ -179,9 +179,15 @@ fn a_split_column_gives_the_split_and_is_not_a_feature() {
     assert_eq!(&d.x[..4], &[0.0, 0.0, 1.0, 2.0]);
     let expected: Vec<bool> = (0..12).map(|i| i % 4 == 0).collect();
     assert_eq!(split, Some(expected));
-    let plain = with_split(12).replace(",test,", ",0,").replace(",Train,", ",1,");
+    let plain = with_split(12)
+        .replace(",test,", ",0,")
+        .replace(",Train,", ",1,");
     let (d, none) = lethe_engine::data::parse_csv_split(&plain, "test.csv", "y", "").unwrap();
-    assert_eq!((d.n_features(), none), (3, None), "without a split column, a column like any other");
+    assert_eq!(
+        (d.n_features(), none),
+        (3, None),
+        "without a split column, a column like any other"
+    );
 }
 
 #[test]
@@ -197,7 +203,10 @@ fn an_experiment_with_a_split_column_trains_on_its_train_rows() {
     let data = lethe_engine::prepare_data(&e, Some(&with_split(40))).unwrap();
     assert_eq!(data.test.len(), 10, "rows 0, 4, …, 36");
     assert_eq!(data.train.len(), 30);
-    assert_eq!(data.is_test, (0..40).map(|i| i % 4 == 0).collect::<Vec<_>>());
+    assert_eq!(
+        data.is_test,
+        (0..40).map(|i| i % 4 == 0).collect::<Vec<_>>()
+    );
 }
 
 #[test]
@@ -209,12 +218,22 @@ fn split_column_refusals_name_the_line_the_column_and_the_value() {
     };
     let bad = with_split(12).replace("test,16", "validation,16");
     assert!(
-        split(&bad, "y", "split")
-            .contains("line 10, column \"split\" (the split column): \"validation\" must be train or test"),
+        split(&bad, "y", "split").contains(
+            "line 10, column \"split\" (the split column): \"validation\" must be train or test"
+        ),
         "{}",
         split(&bad, "y", "split")
     );
-    assert!(split(&with_split(12), "y", "y").contains("the split column \"y\" is also the label column"));
-    assert!(split(&with_split(12), "y", "fold").contains("split column \"fold\" is not in the header (a, split, b, y)"));
-    assert!(split(&with_split(12), "y", "9").contains("split column 9 does not exist: the file has 4 columns"));
+    assert!(
+        split(&with_split(12), "y", "y")
+            .contains("the split column \"y\" is also the label column")
+    );
+    assert!(
+        split(&with_split(12), "y", "fold")
+            .contains("split column \"fold\" is not in the header (a, split, b, y)")
+    );
+    assert!(
+        split(&with_split(12), "y", "9")
+            .contains("split column 9 does not exist: the file has 4 columns")
+    );
 }

@@ -297,3 +297,18 @@ fn scaling_none_keeps_raw_values_and_given_statistics_are_applied() {
         "data: data.scaling has 3 means and standard deviations, but the dataset has 4 features"
     );
 }
+
+/* Source: the generator's definition: a saved state resumes the stream where it was, at any word (mid-block
+included), so a client's shuffles continue across calls (the Python package's fit_local). */
+#[test]
+fn a_saved_generator_state_draws_what_the_generator_would_have_drawn() {
+    for skip in [0usize, 1, 7, 64, 129] {
+        let mut a = Rng64::new(42, 3);
+        for _ in 0..skip {
+            a.next_u64();
+        }
+        let mut b = Rng64::from_state(&a.state());
+        let (xs, ys): (Vec<u64>, Vec<u64>) = (0..40).map(|_| (a.next_u64(), b.next_u64())).unzip();
+        assert_eq!(xs, ys, "after {skip} draws");
+    }
+}

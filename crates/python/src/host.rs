@@ -1,8 +1,10 @@
 //! The host of a run from Python: it checks for Ctrl-C between steps (the GIL is taken for a moment, about ten
-//! times a second) and calls the progress callback with a dict per epoch and per step of the lab.
+//! times a second), calls the progress callback with a dict per epoch and per step of the lab, and keeps the row
+//! models asked for.
 
 use std::time::{Duration, Instant};
 
+use lethe_engine::unlearn::Fitted;
 use lethe_engine::{Flow, Host};
 use lethe_protocol::EpochRecord;
 use pyo3::IntoPyObjectExt;
@@ -17,20 +19,30 @@ const SIGNAL_EVERY: Duration = Duration::from_millis(100);
 /// Runs straight through, but stops at the next step after Ctrl-C or an error in the callback.
 pub struct PyHost {
     progress: Option<Py<PyAny>>,
+    /// The rows whose models to keep (`"*"`: every row), and those kept.
+    wanted: Vec<String>,
+    kept: Vec<(String, Fitted)>,
     last_check: Instant,
     steps: u64,
     error: Option<Failure>,
 }
 
 impl PyHost {
-    /// A host that reports to `progress`, when given.
-    pub fn new(progress: Option<Py<PyAny>>) -> Self {
+    /// A host that reports to `progress`, when given, and keeps the models of the rows in `wanted`.
+    pub fn new(progress: Option<Py<PyAny>>, wanted: Vec<String>) -> Self {
         Self {
             progress,
+            wanted,
+            kept: Vec::new(),
             last_check: Instant::now(),
             steps: 0,
             error: None,
         }
+    }
+
+    /// The models kept, in the order the rows finished.
+    pub fn take_models(&mut self) -> Vec<(String, Fitted)> {
+        std::mem::take(&mut self.kept)
     }
 
     /// Why the run stopped, if it was not the engine's own doing.
@@ -94,6 +106,14 @@ impl Host for PyHost {
             ("test_acc", value(record.test_acc)),
         ]);
         Ok(())
+    }
+
+    fn model(&mut self, row: &str, model: &dyn std::any::Any) {
+        if let Some(model) = model.downcast_ref::<Fitted>()
+            && self.wanted.iter().any(|w| w == row || w == "*")
+        {
+            self.kept.push((row.to_string(), model.clone()));
+        }
     }
 
     fn stage(&mut self, label: &str, done: usize, total: usize) {

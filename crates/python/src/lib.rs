@@ -4,9 +4,13 @@
 
 mod host;
 
+use lethe_engine::data::{Rng64, as_given};
+use lethe_engine::federated::{self, fedavg::client_rngs, fedavg::local_fit};
+use lethe_engine::host::Tally;
+use lethe_engine::unlearn::Fitted;
 use lethe_engine::weights;
 use lethe_engine::{EngineError, Outcome, Runtime, block_on, prepare_data, run_experiment};
-use lethe_protocol::Experiment;
+use lethe_protocol::{Experiment, Task};
 use pyo3::exceptions::{PyKeyboardInterrupt, PyValueError};
 use pyo3::prelude::*;
 
@@ -34,7 +38,12 @@ impl From<Failure> for PyErr {
 
 /// The rows of `x` (float32, little-endian, `n_features` per row) with their labels as the CSV text Lethe's reader
 /// takes: a header `x0, …, label`, then one line per row. Every number is written so that it reads back exactly.
-fn arrays_to_csv(x: &[u8], n_features: usize, y: &[String]) -> Result<String, Failure> {
+fn arrays_to_csv(
+    x: &[u8],
+    n_features: usize,
+    y: &[String],
+    split: Option<&[bool]>,
+) -> Result<String, Failure> {
     if n_features == 0 || !x.len().is_multiple_of(4 * n_features) {
         return Err(Failure::Invalid(format!(
             "X must have at least one column, got {} bytes for {n_features} columns",
@@ -48,9 +57,20 @@ fn arrays_to_csv(x: &[u8], n_features: usize, y: &[String]) -> Result<String, Fa
             y.len()
         )));
     }
+    if let Some(split) = split
+        && split.len() != rows
+    {
+        return Err(Failure::Invalid(format!(
+            "the split has {} rows, but X has {rows}",
+            split.len()
+        )));
+    }
     let mut writer = csv::Writer::from_writer(Vec::new());
     let mut header: Vec<String> = (0..n_features).map(|j| format!("x{j}")).collect();
     header.push("label".into());
+    if split.is_some() {
+        header.push("split".into());
+    }
     let invalid = |e: csv::Error| Failure::Invalid(format!("X, y: {e}"));
     writer.write_record(&header).map_err(invalid)?;
     for (i, (row, label)) in x.chunks(4 * n_features).zip(y).enumerate() {
@@ -65,6 +85,9 @@ fn arrays_to_csv(x: &[u8], n_features: usize, y: &[String]) -> Result<String, Fa
             record.push(v.to_string());
         }
         record.push(label.clone());
+        if let Some(split) = split {
+            record.push(if split[i] { "test" } else { "train" }.into());
+        }
         writer.write_record(&record).map_err(invalid)?;
     }
     let bytes = writer
@@ -73,47 +96,102 @@ fn arrays_to_csv(x: &[u8], n_features: usize, y: &[String]) -> Result<String, Fa
     String::from_utf8(bytes).map_err(|e| Failure::Invalid(format!("y: {e}")))
 }
 
-/// Runs an experiment (JSON text) and returns its report as JSON text, the report `lethe run` prints. The data is
-/// the experiment's own, or `csv_text` for a CSV source, or the arrays `x` (float32 bytes, `n_features` per row) with
-/// the labels `y`; `weights_path` is `model.import`'s file. `progress`, when given, is called with a dict per epoch and per step of the lab.
+/// Where a run's data comes from, as the package passes it (a dict): the experiment's own when empty, `csv_text`
+/// for a CSV source, or the arrays `x` (float32 bytes, `n_features` per row) with the labels `y`, and with `split`
+/// a `split` column (whether each row is a test row).
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct Source {
+    #[pyo3(default)]
+    csv_text: Option<String>,
+    #[pyo3(default)]
+    x: Option<Vec<u8>>,
+    /// Columns of `x` (0 without arrays): always given, so that the dict is never empty.
+    n_features: usize,
+    #[pyo3(default)]
+    y: Option<Vec<String>>,
+    #[pyo3(default)]
+    split: Option<Vec<bool>>,
+}
+
+impl Source {
+    /// The CSV text the engine reads: the arrays written as one ([`arrays_to_csv`]) when given, else `csv_text`.
+    fn csv_text(self) -> Result<Option<String>, Failure> {
+        match (self.x, self.y) {
+            (Some(x), Some(y)) => {
+                arrays_to_csv(&x, self.n_features, &y, self.split.as_deref()).map(Some)
+            }
+            _ => Ok(self.csv_text),
+        }
+    }
+}
+
+/// The experiment's JSON text, read and checked once.
+fn checked(experiment: &str) -> Result<lethe_protocol::ValidExperiment, Failure> {
+    Experiment::from_json(experiment)
+        .and_then(Experiment::validate)
+        .map_err(|e| Failure::Invalid(e.to_string()))
+}
+
+/// Each kept row's model: its row key and its safetensors file.
+type RowFiles = Vec<(String, Vec<u8>)>;
+
+/// Where the imported model's weights come from: a file (`model.import.file` next to the experiment; `.pt` read as
+/// PyTorch's) or the bytes of a safetensors file the package wrote.
+fn read_weights(
+    path: Option<String>,
+    bytes: Option<Vec<u8>>,
+    name: &str,
+) -> Result<Option<Vec<weights::NamedTensor>>, Failure> {
+    let invalid = |e: EngineError| Failure::Invalid(e.to_string());
+    match (bytes, path) {
+        (Some(bytes), _) => weights::read::safetensors(bytes, name)
+            .map(Some)
+            .map_err(invalid),
+        (None, Some(path)) => weights::read::file(std::path::Path::new(&path), name)
+            .map(Some)
+            .map_err(invalid),
+        (None, None) => Ok(None),
+    }
+}
+
+/// Runs an experiment (JSON text) and returns its report as JSON text, the report `lethe run` prints, with the
+/// safetensors file of each row's model named in `models` (`"*"`: every row). The data comes from `source`
+/// ([`Source`]). The imported model's weights are
+/// `weights_bytes` (a safetensors file) or the file at `weights_path`. `progress`, when given, is called with a dict
+/// per epoch and per step of the lab.
 #[pyfunction]
-#[pyo3(signature = (experiment, csv_text=None, x=None, n_features=0, y=None, weights_path=None, progress=None))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (experiment, source, weights_path=None, weights_bytes=None, models=Vec::new(), progress=None))]
 fn run(
     py: Python<'_>,
     experiment: &str,
-    csv_text: Option<String>,
-    x: Option<Vec<u8>>,
-    n_features: usize,
-    y: Option<Vec<String>>,
+    source: Source,
     weights_path: Option<String>,
+    weights_bytes: Option<Vec<u8>>,
+    models: Vec<String>,
     progress: Option<Py<PyAny>>,
-) -> PyResult<String> {
-    let result = py.detach(move || -> Result<String, Failure> {
+) -> PyResult<(String, RowFiles)> {
+    let result = py.detach(move || -> Result<(String, RowFiles), Failure> {
         let started = web_time::Instant::now();
         let invalid = |e: EngineError| Failure::Invalid(e.to_string());
-        let experiment = Experiment::from_json(experiment)
-            .and_then(Experiment::validate)
-            .map_err(|e| Failure::Invalid(e.to_string()))?;
-        let csv_text = match (x, y) {
-            (Some(x), Some(y)) => Some(arrays_to_csv(&x, n_features, &y)?),
-            _ => csv_text,
-        };
-        let (experiment, imported) = match (&experiment.model.import, weights_path) {
-            (Some(import), Some(path)) => {
-                let tensors = weights::read::file(std::path::Path::new(&path), &import.file)
-                    .map_err(invalid)?;
-                let (experiment, imported) =
-                    weights::resolve(experiment, tensors).map_err(invalid)?;
-                (experiment, Some(imported))
-            }
-            _ => (experiment, None),
+        let experiment = checked(experiment)?;
+        let csv_text = source.csv_text()?;
+        let (experiment, imported) = match &experiment.model.import {
+            Some(import) => match read_weights(weights_path, weights_bytes, &import.file)? {
+                Some(tensors) => {
+                    let (experiment, imported) =
+                        weights::resolve(experiment, tensors).map_err(invalid)?;
+                    (experiment, Some(imported))
+                }
+                None => (experiment, None),
+            },
+            None => (experiment, None),
         };
         let data = prepare_data(&experiment, csv_text.as_deref()).map_err(invalid)?;
         let runtime = Runtime::cpu();
-        let (kept, _) = weights::start(&experiment, imported.as_ref(), &data, &runtime.device)
+        let (kept, origin) = weights::start(&experiment, imported.as_ref(), &data, &runtime.device)
             .map_err(invalid)?;
-        let mut host = PyHost::new(progress);
+        let mut host = PyHost::new(progress, models);
         let outcome = block_on(run_experiment(
             &experiment,
             &data,
@@ -133,7 +211,16 @@ fn run(
                         "the run produced a number that is not finite: {at}"
                     ))
                 })?;
-                Ok(report.to_json())
+                let files = host
+                    .take_models()
+                    .into_iter()
+                    .map(|(row, fitted)| {
+                        block_on(weights::export::safetensors(&fitted, &origin))
+                            .map(|bytes| (row, bytes))
+                            .map_err(invalid)
+                    })
+                    .collect::<Result<_, _>>()?;
+                Ok((report.to_json(), files))
             }
             Outcome::Cancelled { .. } => Err(Failure::Interrupted),
         }
@@ -141,10 +228,156 @@ fn run(
     result.map_err(PyErr::from)
 }
 
+/// One client's local training as the federated simulation runs it ([`federated::fedavg::local_fit`]): the model
+/// in `weights` (a safetensors file in `layout`, its architecture read from it and `experiment`'s `model`), trained
+/// `experiment`'s `train` recipe (its `epochs` included) on the rows `x` (float32 bytes, `n_features` per row, taken
+/// as they are) with the class indices `y` (below the classes the model scores), shuffled by the generator `rng_state` (48 bytes,
+/// [`Rng64::state`]). Returns the trained weights (a safetensors file, the same names and layout), the generator's
+/// state after, and the per-example passes computed.
+#[pyfunction]
+#[pyo3(signature = (experiment, weights, x, n_features, y, rng_state, progress=None))]
+#[allow(clippy::too_many_arguments)]
+fn fit_local(
+    py: Python<'_>,
+    experiment: &str,
+    weights: Vec<u8>,
+    x: Vec<u8>,
+    n_features: usize,
+    y: Vec<u32>,
+    rng_state: Vec<u8>,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<(Vec<u8>, Vec<u8>, u64)> {
+    let result = py.detach(move || -> Result<(Vec<u8>, Vec<u8>, u64), Failure> {
+        let invalid = |e: EngineError| Failure::Invalid(e.to_string());
+        let experiment = checked(experiment)?;
+        let state: [u8; 48] = rng_state.as_slice().try_into().map_err(|_| {
+            Failure::Invalid(format!(
+                "rng_state must be the 48 bytes client_rng_state or fit_local gave, got {} bytes",
+                rng_state.len()
+            ))
+        })?;
+        if n_features == 0 || x.len() != 4 * n_features * y.len() {
+            return Err(Failure::Invalid(format!(
+                "X must have {} rows (one per label) of at least one column, got {} values for {n_features} columns",
+                y.len(),
+                x.len() / 4
+            )));
+        }
+        let values: Vec<f32> = x
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect();
+        if let Some(at) = values.iter().position(|v| !v.is_finite()) {
+            return Err(Failure::Invalid(format!(
+                "X[{}, {}] is {}; features must be finite",
+                at / n_features,
+                at % n_features,
+                values[at]
+            )));
+        }
+        let import = experiment
+            .model
+            .import
+            .clone()
+            .ok_or_else(|| Failure::Invalid("model.import is missing".into()))?;
+        let tensors = weights::read::safetensors(weights, &import.file).map_err(invalid)?;
+        let (experiment, imported) = weights::resolve(experiment, tensors).map_err(invalid)?;
+        let n_classes = imported.classes();
+        if let Some((i, c)) = y.iter().enumerate().find(|(_, c)| **c as usize >= n_classes) {
+            return Err(Failure::Invalid(format!(
+                "y[{i}] is {c}, but the model scores {n_classes} classes (0 to {})",
+                n_classes - 1
+            )));
+        }
+        let classes: Vec<String> = (0..n_classes).map(|c| c.to_string()).collect();
+        let data = as_given(values, y, n_features, classes);
+        let runtime = Runtime::cpu();
+        let (model, origin) = imported
+            .classifier(&data, &[], &runtime.device)
+            .map_err(invalid)?;
+        let mut rng = Rng64::from_state(&state);
+        let mut host = PyHost::new(progress, Vec::new());
+        let mut tally = Tally::new(&mut host);
+        let trained = block_on(local_fit(
+            model,
+            &data.train,
+            n_features,
+            &experiment.train,
+            &mut rng,
+            &runtime.device,
+            &mut tally,
+        ));
+        let sample_grads = tally.sample_grads;
+        if let Some(e) = host.take_error() {
+            return Err(e);
+        }
+        let trained = trained.map_err(invalid)?;
+        let bytes = block_on(weights::export::safetensors(&Fitted::Net(trained), &origin))
+            .map_err(invalid)?;
+        Ok((bytes, rng.state().to_vec(), sample_grads))
+    });
+    result.map_err(PyErr::from)
+}
+
+/// The generator client `client` of a federation with seed `seed` shuffles its rows with, at its start (48 bytes,
+/// for [`fit_local`]): one per client for the whole federation, as the simulation keeps it.
+#[pyfunction]
+fn client_rng_state(seed: u64, client: usize) -> Vec<u8> {
+    client_rngs(client + 1, seed)[client].state().to_vec()
+}
+
+/// The dataset rows (0-based, in the data's order) of each client of the experiment's federation, as the
+/// simulation partitions its training split. The data comes from `source` ([`Source`]).
+#[pyfunction]
+fn client_splits(py: Python<'_>, experiment: &str, source: Source) -> PyResult<Vec<Vec<usize>>> {
+    let result = py.detach(move || -> Result<Vec<Vec<usize>>, Failure> {
+        let invalid = |e: EngineError| Failure::Invalid(e.to_string());
+        let experiment = checked(experiment)?;
+        let Task::Federated(config) = &experiment.task else {
+            return Err(Failure::Invalid(
+                "the experiment has no federated section: client_splits partitions a federation's clients".into(),
+            ));
+        };
+        let csv_text = source.csv_text()?;
+        let data = prepare_data(&experiment, csv_text.as_deref()).map_err(invalid)?;
+        let parts = federated::clients::partition(
+            &data.train.y,
+            data.n_classes(),
+            config.clients,
+            &config.split,
+            experiment.seed,
+        )
+        .map_err(invalid)?;
+        let train_rows: Vec<usize> = (0..data.raw.len()).filter(|&i| !data.is_test[i]).collect();
+        Ok(parts
+            .into_iter()
+            .map(|p| p.into_iter().map(|i| train_rows[i]).collect())
+            .collect())
+    });
+    result.map_err(PyErr::from)
+}
+
+/// The CSV text `run` reads the arrays as (see [`arrays_to_csv`]): what `Unlearned.save` writes next to the
+/// experiment, so that the CLI reads the very same numbers.
+#[pyfunction]
+#[pyo3(signature = (x, n_features, y, split=None))]
+fn arrays_csv(
+    x: Vec<u8>,
+    n_features: usize,
+    y: Vec<String>,
+    split: Option<Vec<bool>>,
+) -> PyResult<String> {
+    arrays_to_csv(&x, n_features, &y, split.as_deref()).map_err(PyErr::from)
+}
+
 /// The extension module.
 #[pymodule]
 fn _engine(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", lethe_protocol::LETHE_VERSION)?;
     m.add_function(wrap_pyfunction!(run, m)?)?;
+    m.add_function(wrap_pyfunction!(fit_local, m)?)?;
+    m.add_function(wrap_pyfunction!(client_rng_state, m)?)?;
+    m.add_function(wrap_pyfunction!(client_splits, m)?)?;
+    m.add_function(wrap_pyfunction!(arrays_csv, m)?)?;
     Ok(())
 }

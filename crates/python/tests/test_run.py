@@ -10,34 +10,7 @@ import pytest
 from sklearn.datasets import load_iris
 
 import lethe_unlearn
-
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-
-
-def example(name):
-    return os.path.join(ROOT, "examples", name)
-
-
-def cli(path):
-    """The CLI's report of the experiment file `path`."""
-    binary = os.environ.get("LETHE_CLI")
-    if not binary:
-        pytest.skip("LETHE_CLI is not set (make test sets it to the CLI cargo test builds)")
-    out = subprocess.run([binary, "run", path], check=True, capture_output=True, text=True)
-    return json.loads(out.stdout)
-
-
-def timeless(value):
-    """The report without what differs between two runs of the same work: wall times and the host's name."""
-    if isinstance(value, dict):
-        return {
-            k: timeless(v)
-            for k, v in value.items()
-            if not (k == "seconds" or k.endswith("_seconds") or k in ("speedup_vs_retrain", "host"))
-        }
-    if isinstance(value, list):
-        return [timeless(v) for v in value]
-    return value
+from common import cli, example, timeless
 
 
 # Source: the CLI on the same file and machine, whose numbers the golden reports pin; the engine is deterministic, so

@@ -10,7 +10,7 @@ pub mod rng;
 pub use bundled::{breast_cancer, digits, iris, wine};
 pub use csv_import::{MAX_CSV_BYTES, MIN_CSV_ROWS, parse_csv, parse_csv_split};
 pub use generators::generate;
-pub use prepare::{Prepared, Split, from_split, prepare, prepare_scaled};
+pub use prepare::{Prepared, Split, as_given, from_split, prepare, prepare_scaled};
 pub use rng::Rng64;
 
 use lethe_protocol::{DataConfig, DataSource};

@@ -87,6 +87,34 @@ pub fn prepare_scaled(
     from_split(raw, is_test, scaling)
 }
 
+/// Rows taken as they are, every one for training: no test split, no scaling (`x` row-major, `d` per row, labels
+/// below `class_names.len()`). A federated client's local data, already scaled by whoever split it.
+pub fn as_given(x: Vec<f32>, y: Vec<u32>, d: usize, class_names: Vec<String>) -> Prepared {
+    let raw = Dataset {
+        name: "local rows".into(),
+        x: x.clone(),
+        y: y.clone(),
+        feature_names: (0..d).map(|j| format!("x{j}")).collect(),
+        class_names,
+        image_side: None,
+    };
+    let train = Split { x, y };
+    let test = Split {
+        x: Vec::new(),
+        y: Vec::new(),
+    };
+    Prepared {
+        is_test: vec![false; raw.len()],
+        checksum: checksum(&train, &test),
+        raw,
+        train,
+        test,
+        mean: vec![0.0; d],
+        std: vec![1.0; d],
+        scaling: Scaling::None,
+    }
+}
+
 /// Scales `raw` as `scaling` says (standardised with the statistics of the rows that `is_test` leaves for training,
 /// by default), keeping that split. The unlearning lab uses it after stamping a backdoor trigger or flipping labels
 /// on training rows.

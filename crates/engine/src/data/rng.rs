@@ -33,6 +33,24 @@ impl Rng64 {
         }
         Self(ChaCha12Rng::from_seed(key))
     }
+    /// The generator's state, to resume it elsewhere ([`Rng64::from_state`]): its 32-byte key, then its position in
+    /// the stream (in 32-bit words, little-endian, 16 bytes).
+    pub fn state(&self) -> [u8; 48] {
+        let mut out = [0u8; 48];
+        out[..32].copy_from_slice(&self.0.get_seed());
+        out[32..].copy_from_slice(&self.0.get_word_pos().to_le_bytes());
+        out
+    }
+    /// The generator [`Rng64::state`] saved: it draws what the saved one would have drawn next.
+    pub fn from_state(state: &[u8; 48]) -> Self {
+        let mut key = [0u8; 32];
+        key.copy_from_slice(&state[..32]);
+        let mut pos = [0u8; 16];
+        pos.copy_from_slice(&state[32..]);
+        let mut rng = ChaCha12Rng::from_seed(key);
+        rng.set_word_pos(u128::from_le_bytes(pos));
+        Self(rng)
+    }
     /// The next 64 raw bits.
     pub fn next_u64(&mut self) -> u64 {
         self.0.next_u64()

@@ -112,6 +112,22 @@ pub fn client_rngs(clients: usize, seed: u64) -> Vec<Rng64> {
         .collect()
 }
 
+/// One client's local training as the federation runs it: a fresh optimiser (FedAvg keeps none across rounds),
+/// `recipe.epochs` epochs over the client's `rows`, shuffled by the client's own `rng`, which it leaves where the
+/// next round continues. The Python package's `fit_local` runs it outside the simulation.
+pub async fn local_fit<H: Host>(
+    model: Classifier,
+    rows: &Split,
+    d: usize,
+    recipe: &TrainConfig,
+    rng: &mut Rng64,
+    device: &burn::prelude::Device,
+    host: &mut H,
+) -> Result<Classifier> {
+    let mut optim = optimizer(recipe);
+    fit(model, rows, d, recipe, &mut optim, rng, device, host).await
+}
+
 /// The mean of `models` weighted by `weights`, accumulated in f64.
 pub fn weighted_mean(models: &[&[f32]], weights: &[f64]) -> Vec<f32> {
     let total: f64 = weights.iter().sum();
@@ -168,13 +184,11 @@ impl Federation<'_> {
             epochs,
             ..self.local.clone()
         };
-        let mut optim = optimizer(&recipe);
-        let model = fit(
+        let model = local_fit(
             global.clone(),
             &self.clients[k],
             self.d,
             &recipe,
-            &mut optim,
             rng,
             &self.rt.device,
             host,

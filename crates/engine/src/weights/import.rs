@@ -104,6 +104,11 @@ impl Imported {
         format!("{}{binary}, from {}", self.config.describe(d, k), self.file)
     }
 
+    /// The classes the file's head scores: its outputs, or two for a one-unit head.
+    pub fn classes(&self) -> usize {
+        self.layers.last().map_or(0, |l| l.outputs().max(2))
+    }
+
     fn binary(&self) -> bool {
         self.layers.last().is_some_and(|l| l.outputs() == 1)
     }

@@ -1,109 +1,19 @@
 """Lethe's engine from Python: machine unlearning measured against the retrain-from-scratch oracle.
 
-``run(experiment, X=None, y=None)`` runs an experiment (a dict, a JSON string or a path to an experiment file) and
-returns the report ``lethe run`` prints, as a dict: the same engine, the same validation and the same messages (a
-``ValueError`` naming the field and the value). docs/python.md documents the API.
+- ``run(experiment, X=None, y=None)``: an experiment (a dict, a JSON string or a path) → the report ``lethe run``
+  prints, as a dict: the same engine, validation and messages (a ``ValueError`` naming the field and the value).
+- ``unlearn(model, X, y, forget, methods=...)``: a scikit-learn, PyTorch or Keras model → every method against
+  retraining from scratch, each row's model given back in the form it came in.
+- ``fit_local``, ``client_splits``, ``client_rng_state``: a federation's clients as the simulation runs them.
 
-Not to be confused with ``lethe-ml`` on the Python package index, another unlearning library.
+docs/python.md documents the API. Not to be confused with ``lethe-ml`` on the Python package index, another
+unlearning library.
 """
 
-import json
-import os
-
-import numpy as np
-
 from . import _engine
+from ._federated import client_rng_state, client_splits, fit_local
+from ._run import run
+from ._unlearn import Unlearned, unlearn
 
-__all__ = ["run"]
+__all__ = ["run", "unlearn", "Unlearned", "fit_local", "client_splits", "client_rng_state"]
 __version__ = _engine.__version__
-
-
-def _experiment(experiment):
-    """The experiment as JSON text and the folder its files are read from."""
-    if isinstance(experiment, dict):
-        return json.dumps(experiment), os.getcwd()
-    if isinstance(experiment, os.PathLike) or (
-        isinstance(experiment, str) and not experiment.lstrip().startswith("{")
-    ):
-        path = os.fspath(experiment)
-        try:
-            with open(path, encoding="utf-8") as f:
-                return f.read(), os.path.dirname(os.path.abspath(path))
-        except OSError as e:
-            raise ValueError(f"experiment: cannot read {path}: {e.strerror}") from None
-    if isinstance(experiment, str):
-        return experiment, os.getcwd()
-    raise ValueError(
-        f"experiment must be a dict, a JSON string or a path, got {type(experiment).__name__}"
-    )
-
-
-def _arrays(X, y):
-    """X as float32 rows and y as label strings, checked."""
-    x = np.asarray(X)
-    if x.ndim != 2:
-        raise ValueError(f"X must be 2-D (rows × features), got shape {x.shape}")
-    try:
-        x = np.ascontiguousarray(x, dtype="<f4")
-    except (TypeError, ValueError):
-        raise ValueError(f"X must hold numbers, got dtype {np.asarray(X).dtype}") from None
-    labels = np.asarray(y)
-    if labels.ndim != 1:
-        raise ValueError(f"y must be 1-D (one label per row), got shape {labels.shape}")
-    if len(labels) != len(x):
-        raise ValueError(f"y has {len(labels)} labels, but X has {len(x)} rows")
-    return x, [str(v) for v in labels.tolist()]
-
-
-def _weights_path(parsed, folder):
-    """``model.import.file`` next to the experiment, when the experiment imports a model."""
-    model = parsed.get("model") if isinstance(parsed, dict) else None
-    imported = model.get("import") if isinstance(model, dict) else None
-    if isinstance(imported, dict) and isinstance(imported.get("file"), str):
-        return os.path.join(folder, imported["file"])
-    return None
-
-
-def run(experiment, X=None, y=None, progress=None):
-    """Runs ``experiment`` and returns its report (a dict, the report ``lethe run`` prints).
-
-    ``experiment``: a dict, a JSON string, or a path to an experiment file. ``X`` (rows × features) and ``y`` (one
-    label per row), numpy arrays or anything ``numpy.asarray`` takes, replace the experiment's data: it then reads
-    them as it reads a CSV (``data.source`` "csv", the labels sorted as scikit-learn sorts them). Without them, a
-    CSV experiment reads ``data.csv.file`` next to the experiment file, and an imported model (``model.import``) its
-    weights file. ``progress``, when given, is called with a
-    dict per epoch (``epoch``, ``epochs_total``, ``train_loss``, ``test_acc``) and per step of the unlearning lab
-    (``stage``, ``done``, ``total``), each with ``steps`` so far. The engine runs without the GIL; Ctrl-C stops it at
-    its next step with ``KeyboardInterrupt``.
-    """
-    text, folder = _experiment(experiment)
-    if (X is None) != (y is None):
-        raise ValueError("X and y: give both, or neither")
-    if X is not None:
-        x, labels = _arrays(X, y)
-        try:
-            parsed = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise ValueError(f"experiment file: {e}") from None
-        data = parsed.setdefault("data", {}) if isinstance(parsed, dict) else {}
-        if isinstance(data, dict):
-            data["source"] = "csv"
-            data["csv"] = {"file": (data.get("csv") or {}).get("file", "X, y"), "label_column": "label"}
-        weights = _weights_path(parsed, folder)
-        report = _engine.run(json.dumps(parsed), None, x.tobytes(), x.shape[1], labels, weights, progress)
-        return json.loads(report)
-    csv_text = None
-    try:
-        parsed = json.loads(text)
-    except json.JSONDecodeError:
-        parsed = None  # the engine says what is wrong, with its position
-    data = parsed.get("data") if isinstance(parsed, dict) else None
-    if isinstance(data, dict) and data.get("source") == "csv" and isinstance(data.get("csv"), dict):
-        path = os.path.join(folder, str(data["csv"].get("file", "")))
-        try:
-            with open(path, encoding="utf-8") as f:
-                csv_text = f.read()
-        except OSError as e:
-            raise ValueError(f"data.csv.file: cannot read {path}: {e.strerror}") from None
-    weights = _weights_path(parsed, folder)
-    return json.loads(_engine.run(text, csv_text, None, 0, None, weights, progress))

@@ -1,0 +1,110 @@
+"""fit_local, client_rng_state and client_splits: a federation's clients as the simulation runs them, for a federation
+outside it (Flower)."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_moons
+
+import lethe_unlearn
+
+TRAIN = {"optimizer": "sgd", "learning_rate": 0.1, "momentum": 0.0, "batch_size": 16}
+
+
+@pytest.fixture(scope="module")
+def client():
+    """A client's rows (moons, standardised) and a starting MLP 2 → 8 → 8 → 2 in PyTorch's layout."""
+    X, y = make_moons(n_samples=120, noise=0.1, random_state=0)
+    X = ((X - X.mean(0)) / X.std(0)).astype(np.float32)
+    rng = np.random.default_rng(0)
+    shapes = {"0.weight": (8, 2), "0.bias": (8,), "2.weight": (8, 8), "2.bias": (8,), "4.weight": (2, 8), "4.bias": (2,)}
+    weights = {k: rng.normal(0, 0.5, s).astype(np.float32) for k, s in shapes.items()}
+    return weights, X, y
+
+
+# Source: the simulation's recipe (federated/fedavg.rs): each round a fresh optimiser and the client's one generator
+# carried on. With momentum-free SGD the optimiser holds nothing between epochs, so one epoch and then another, the
+# generator passed along, is the same computation as two epochs: equal parameter for parameter, bit for bit.
+def test_two_calls_of_one_epoch_equal_one_call_of_two(client):
+    weights, X, y = client
+    start = lethe_unlearn.client_rng_state(7, 2)
+    once, state_a, grads_a = lethe_unlearn.fit_local(weights, X, y, train=TRAIN, epochs=2, rng_state=start)
+    half, state_1, grads_1 = lethe_unlearn.fit_local(weights, X, y, train=TRAIN, epochs=1, rng_state=start)
+    twice, state_b, grads_2 = lethe_unlearn.fit_local(half, X, y, train=TRAIN, epochs=1, rng_state=state_1)
+    assert sorted(once) == sorted(weights)
+    for name in weights:
+        np.testing.assert_array_equal(once[name], twice[name], err_msg=name)
+        assert not np.array_equal(once[name], weights[name])
+    assert state_a == state_b and state_1 != start
+    assert grads_a == grads_1 + grads_2 == 2 * len(X)
+    # Another starting generator shuffles otherwise: the carried state matters.
+    other, _, _ = lethe_unlearn.fit_local(half, X, y, train=TRAIN, epochs=1, rng_state=start)
+    assert any(not np.array_equal(other[k], twice[k]) for k in weights)
+
+
+def test_fit_local_keeps_the_form_it_was_given(client):
+    weights, X, y = client
+    order = ["0.weight", "0.bias", "2.weight", "2.bias", "4.weight", "4.bias"]  # Keras: kernel [in, out], then bias
+    keras = [weights[k].T.copy() if k.endswith("weight") else weights[k] for k in order]
+    state = lethe_unlearn.client_rng_state(7, 0)
+    as_list, _, _ = lethe_unlearn.fit_local(keras, X, y, train=TRAIN, epochs=1, rng_state=state)
+    as_dict, _, _ = lethe_unlearn.fit_local(weights, X, y, train=TRAIN, epochs=1, rng_state=state)
+    assert isinstance(as_list, list) and [w.shape for w in as_list] == [w.shape for w in keras]
+    for w, name in zip(as_list, order):
+        expected = as_dict[name].T if name.endswith("weight") else as_dict[name]
+        np.testing.assert_allclose(w, expected, rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (dict(rng_state=b"short"), r"rng_state must be the 48 bytes"),
+        (dict(y=np.full(120, 2)), r"y\[0\] is 2, but the model scores 2 classes \(0 to 1\)"),
+        (dict(y=np.zeros(5, dtype=int)), r"y must hold one class index per row of X \(120\)"),
+        (dict(X=np.full((120, 3), 1.0)), r"takes 2 inputs, but the data has 3 features"),
+        (dict(train={**TRAIN, "learning_rate": 0}), r"train.learning_rate"),
+        (dict(epochs=0), r"train.epochs"),
+        (dict(weights={"0.weight": np.zeros((2, 2))}), r"0.bias"),
+    ],
+)
+def test_fit_local_refusals_name_the_field(client, change, message):
+    weights, X, y = client
+    args = dict(weights=weights, X=X, y=y, train=TRAIN, epochs=1, rng_state=lethe_unlearn.client_rng_state(7, 0))
+    args.update(change)
+    with pytest.raises(ValueError, match=message):
+        lethe_unlearn.fit_local(**args)
+
+
+# Source: the simulation's own report of the same experiment and data: its per-client summary (rows and rows per
+# class) is what client_splits' rows hold, and together they are the training split.
+def test_client_splits_are_the_simulations_clients():
+    X, y = make_moons(n_samples=300, noise=0.1, random_state=1)
+    experiment = {
+        "version": 1,
+        "seed": 7,
+        "data": {"source": "csv", "csv": {"file": "moons.csv"}},
+        "model": {"kind": "mlp", "layers": 1, "width": 8},
+        "train": {**TRAIN, "epochs": 1},
+        "federated": {
+            "clients": 4,
+            "rounds": 1,
+            "local_epochs": 1,
+            "participation": 1.0,
+            "retain_every": 1,
+            "calibration_ratio": 0.5,
+            "continue_rounds": 1,
+            "target_client": 0,
+            "methods": ["fed_retrain"],
+            "split": {"kind": "dirichlet", "alpha": 0.5},
+        },
+    }
+    splits = lethe_unlearn.client_splits(experiment, X, y)
+    report = lethe_unlearn.run(experiment, X, y, progress=False)
+    clients = report["federation"]["clients"]
+    assert len(splits) == len(clients) == 4
+    for rows, summary in zip(splits, clients):
+        assert len(rows) == summary["size"]
+        assert np.bincount(y[rows], minlength=2).tolist() == summary["class_counts"]
+    every = np.concatenate(splits)
+    assert len(set(every.tolist())) == len(every) == report["dataset"]["n_train"]
+    with pytest.raises(ValueError, match="no federated section"):
+        lethe_unlearn.client_splits({k: v for k, v in experiment.items() if k != "federated"}, X, y)
