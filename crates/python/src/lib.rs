@@ -7,6 +7,7 @@ mod host;
 use lethe_engine::data::{Rng64, as_given};
 use lethe_engine::federated::{self, fedavg::client_rngs, fedavg::local_fit};
 use lethe_engine::host::Tally;
+use lethe_engine::model::Classifier;
 use lethe_engine::unlearn::Fitted;
 use lethe_engine::weights;
 use lethe_engine::{EngineError, Outcome, Runtime, block_on, prepare_data, run_experiment};
@@ -357,6 +358,63 @@ fn client_splits(py: Python<'_>, experiment: &str, source: Source) -> PyResult<V
     result.map_err(PyErr::from)
 }
 
+/// The experiment's data as the engine prepares it (split, scaled as `data.scaling` says), for a federation outside
+/// the simulation: (features, classes, the training split's rows as float32 bytes, its class indices, the test
+/// split's rows and class indices, the dataset row of each training row, the class names).
+#[pyfunction]
+#[allow(clippy::type_complexity)]
+fn prepared(
+    py: Python<'_>,
+    experiment: &str,
+    source: Source,
+) -> PyResult<(
+    usize,
+    Vec<String>,
+    Vec<u8>,
+    Vec<u32>,
+    Vec<u8>,
+    Vec<u32>,
+    Vec<usize>,
+)> {
+    let result = py.detach(move || {
+        let experiment = checked(experiment)?;
+        let csv_text = source.csv_text()?;
+        let data = prepare_data(&experiment, csv_text.as_deref())
+            .map_err(|e| Failure::Invalid(e.to_string()))?;
+        let bytes = |x: &[f32]| x.iter().flat_map(|v| v.to_le_bytes()).collect::<Vec<u8>>();
+        let train_rows = (0..data.raw.len()).filter(|&i| !data.is_test[i]).collect();
+        Ok::<_, Failure>((
+            data.n_features(),
+            data.raw.class_names.clone(),
+            bytes(&data.train.x),
+            data.train.y.clone(),
+            bytes(&data.test.x),
+            data.test.y.clone(),
+            train_rows,
+        ))
+    });
+    result.map_err(PyErr::from)
+}
+
+/// The model the experiment starts from (its `model`, seeded by its `seed`, for `n_features` inputs and
+/// `n_classes` classes) as a safetensors file in the PyTorch layout of its `nn.Sequential` (docs/your-model.md):
+/// a federation's initial global model.
+#[pyfunction]
+fn initial_weights(experiment: &str, n_features: usize, n_classes: usize) -> PyResult<Vec<u8>> {
+    let experiment = checked(experiment)?;
+    let runtime = Runtime::cpu();
+    let model = Classifier::new(
+        &experiment.model,
+        n_features,
+        n_classes,
+        experiment.seed,
+        &runtime.device,
+    );
+    let origin = weights::Origin::sequential(&experiment.model, n_classes);
+    block_on(weights::export::safetensors(&Fitted::Net(model), &origin))
+        .map_err(|e| PyValueError::new_err(e.to_string()))
+}
+
 /// The CSV text `run` reads the arrays as (see [`arrays_to_csv`]): what `Unlearned.save` writes next to the
 /// experiment, so that the CLI reads the very same numbers.
 #[pyfunction]
@@ -379,5 +437,7 @@ fn _engine(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(client_rng_state, m)?)?;
     m.add_function(wrap_pyfunction!(client_splits, m)?)?;
     m.add_function(wrap_pyfunction!(arrays_csv, m)?)?;
+    m.add_function(wrap_pyfunction!(prepared, m)?)?;
+    m.add_function(wrap_pyfunction!(initial_weights, m)?)?;
     Ok(())
 }

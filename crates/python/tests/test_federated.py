@@ -108,3 +108,53 @@ def test_client_splits_are_the_simulations_clients():
     assert len(set(every.tolist())) == len(every) == report["dataset"]["n_train"]
     with pytest.raises(ValueError, match="no federated section"):
         lethe_unlearn.client_splits({k: v for k, v in experiment.items() if k != "federated"}, X, y)
+
+
+# Source: the simulation's own report. FedAvg written in Python from the package's parts (the prepared data, each
+# client's rows, the initial model, each client's generator, fit_local, the mean weighted by rows in float64) gives the
+# simulation's round-by-round test accuracy exactly: the parts are the simulation's.
+def test_fedavg_from_the_parts_is_the_simulations():
+    experiment = {
+        "version": 1,
+        "seed": 7,
+        "data": {"source": "moons", "n_samples": 300, "noise": 0.1},
+        "model": {"kind": "mlp", "layers": 2, "width": 16, "activation": "relu"},
+        "train": {**TRAIN, "epochs": 1},
+        "federated": {
+            "clients": 3,
+            "rounds": 4,
+            "local_epochs": 1,
+            "participation": 1.0,
+            "retain_every": 1,
+            "calibration_ratio": 0.5,
+            "continue_rounds": 1,
+            "target_client": 0,
+            "methods": ["fed_retrain"],
+            "split": {"kind": "iid"},
+        },
+    }
+    data = lethe_unlearn.prepared(experiment)
+    X, y = data["train"]
+    rows = [np.searchsorted(data["train_rows"], s) for s in lethe_unlearn.client_splits(experiment)]
+    weights = lethe_unlearn.initial_weights(experiment, data["n_features"], len(data["classes"]))
+    assert sorted(weights) == ["0.bias", "0.weight", "2.bias", "2.weight", "4.bias", "4.weight"]
+    states = [lethe_unlearn.client_rng_state(7, k) for k in range(3)]
+    sizes = np.array([len(r) for r in rows], dtype=np.float64)
+    curve = []
+    for _ in range(4):
+        local = []
+        for k in range(3):
+            w, states[k], _ = lethe_unlearn.fit_local(weights, X[rows[k]], y[rows[k]], experiment, 1, states[k])
+            local.append(w)
+        weights = {
+            n: (sum(s * w[n].astype(np.float64) for s, w in zip(sizes, local)) / sizes.sum()).astype(np.float32)
+            for n in weights
+        }
+        X_test, y_test = data["test"]
+        h = X_test
+        for i in (0, 2):
+            h = np.maximum(h @ weights[f"{i}.weight"].T + weights[f"{i}.bias"], 0)
+        curve.append(float(((h @ weights["4.weight"].T + weights["4.bias"]).argmax(1) == y_test).mean()))
+    report = lethe_unlearn.run(experiment, progress=False)
+    federated = next(r for r in report["runs"] if r["method"] == "federated")
+    assert curve == [point["test_acc"] for point in federated["curve"]]

@@ -11,9 +11,18 @@ unlearning library.
 """
 
 from . import _engine
-from ._federated import client_rng_state, client_splits, fit_local
+from ._federated import client_rng_state, client_splits, fit_local, initial_weights, prepared
 from ._run import run
 from ._unlearn import Unlearned, unlearn
 
-__all__ = ["run", "unlearn", "Unlearned", "fit_local", "client_splits", "client_rng_state"]
+__all__ = [
+    "run",
+    "unlearn",
+    "Unlearned",
+    "fit_local",
+    "client_splits",
+    "client_rng_state",
+    "prepared",
+    "initial_weights",
+]
 __version__ = _engine.__version__

@@ -10,7 +10,7 @@ import json
 
 import numpy as np
 
-from . import _engine
+from . import _engine, _safetensors
 from ._models import adapt
 from ._run import inputs
 
@@ -23,6 +23,33 @@ def client_splits(experiment, X=None, y=None):
     client. The data is the experiment's own, or ``X`` and ``y`` as ``run`` reads them."""
     text, source, _ = inputs(experiment, X, y)
     return [np.asarray(rows, dtype=np.int64) for rows in _engine.client_splits(text, source)]
+
+
+def prepared(experiment, X=None, y=None):
+    """The experiment's data as the engine prepares it: a dict with ``train`` and ``test`` (each ``(X, y)``: float32
+    rows scaled as ``data.scaling`` says, class indices), ``train_rows`` (the dataset row of each training row, so
+    ``client_splits``' rows index into it through ``numpy.searchsorted``), ``classes`` and ``n_features``."""
+    text, source, _ = inputs(experiment, X, y)
+    d, classes, train_x, train_y, test_x, test_y, rows = _engine.prepared(text, source)
+
+    def split(x, labels):
+        return np.frombuffer(bytes(x), dtype="<f4").reshape(-1, d).copy(), np.asarray(labels, dtype=np.int64)
+
+    return {
+        "train": split(train_x, train_y),
+        "test": split(test_x, test_y),
+        "train_rows": np.asarray(rows, dtype=np.int64),
+        "classes": list(classes),
+        "n_features": d,
+    }
+
+
+def initial_weights(experiment, n_features, n_classes):
+    """The model ``experiment`` starts from (its ``model``, seeded by its ``seed``) for ``n_features`` inputs and
+    ``n_classes`` classes: a dict of arrays in the PyTorch layout of its ``nn.Sequential`` (``0.weight``, …)."""
+    text = json.dumps(experiment) if isinstance(experiment, dict) else experiment
+    tensors, _ = _safetensors.loads(bytes(_engine.initial_weights(text, int(n_features), int(n_classes))))
+    return tensors
 
 
 def client_rng_state(seed, client):
@@ -94,7 +121,5 @@ def fit_local(weights, X, y, train, epochs, rng_state, model=None, layout=None, 
         bytes(rng_state),
         progress if callable(progress) else None,
     )
-    from . import _safetensors
-
     tensors, metadata = _safetensors.loads(bytes(out))
     return adapter.rebuild("fit_local", tensors, metadata), bytes(state), int(sample_grads)
