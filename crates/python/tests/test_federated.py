@@ -10,6 +10,22 @@ import lethe_unlearn
 TRAIN = {"optimizer": "sgd", "learning_rate": 0.1, "momentum": 0.0, "batch_size": 16}
 
 
+def federation(clients, rounds, split):
+    """A federated section: every client every round, one local epoch, FedRetrain only."""
+    return {
+        "clients": clients,
+        "rounds": rounds,
+        "local_epochs": 1,
+        "participation": 1.0,
+        "retain_every": 1,
+        "calibration_ratio": 0.5,
+        "continue_rounds": 1,
+        "target_client": 0,
+        "methods": ["fed_retrain"],
+        "split": split,
+    }
+
+
 @pytest.fixture(scope="module")
 def client():
     """A client's rows (moons, standardised) and a starting MLP 2 → 8 → 8 → 2 in PyTorch's layout."""
@@ -84,18 +100,7 @@ def test_client_splits_are_the_simulations_clients():
         "data": {"source": "csv", "csv": {"file": "moons.csv"}},
         "model": {"kind": "mlp", "layers": 1, "width": 8},
         "train": {**TRAIN, "epochs": 1},
-        "federated": {
-            "clients": 4,
-            "rounds": 1,
-            "local_epochs": 1,
-            "participation": 1.0,
-            "retain_every": 1,
-            "calibration_ratio": 0.5,
-            "continue_rounds": 1,
-            "target_client": 0,
-            "methods": ["fed_retrain"],
-            "split": {"kind": "dirichlet", "alpha": 0.5},
-        },
+        "federated": federation(4, 1, {"kind": "dirichlet", "alpha": 0.5}),
     }
     splits = lethe_unlearn.client_splits(experiment, X, y)
     report = lethe_unlearn.run(experiment, X, y, progress=False)
@@ -120,18 +125,7 @@ def test_fedavg_from_the_parts_is_the_simulations():
         "data": {"source": "moons", "n_samples": 300, "noise": 0.1},
         "model": {"kind": "mlp", "layers": 2, "width": 16, "activation": "relu"},
         "train": {**TRAIN, "epochs": 1},
-        "federated": {
-            "clients": 3,
-            "rounds": 4,
-            "local_epochs": 1,
-            "participation": 1.0,
-            "retain_every": 1,
-            "calibration_ratio": 0.5,
-            "continue_rounds": 1,
-            "target_client": 0,
-            "methods": ["fed_retrain"],
-            "split": {"kind": "iid"},
-        },
+        "federated": federation(3, 4, {"kind": "iid"}),
     }
     data = lethe_unlearn.prepared(experiment)
     X, y = data["train"]
