@@ -9,7 +9,7 @@ export LETHE_PYTHON ?= $(LETHE_VENV)/bin/python
 PORT ?= 8080
 EXPERIMENT ?= examples/moons-mlp.json
 
-.PHONY: serve build tools browser-tools python-tools test test-native test-python test-e2e bench bench-python cli lint clean
+.PHONY: serve build tools browser-tools python-tools test test-native test-python test-e2e bench bench-python flower-demo cli lint clean
 
 ## Build the release site and serve it at http://127.0.0.1:$(PORT)
 serve: build
@@ -46,7 +46,14 @@ test-native: python-tools
 test-python: python-tools
 	VIRTUAL_ENV=$(LETHE_VENV) $(LETHE_VENV)/bin/maturin develop -q -m crates/python/Cargo.toml
 	cargo build -q -p lethe-cli
-	LETHE_CLI=$(CARGO_TARGET_DIR)/debug/lethe $(LETHE_PYTHON) -m pytest -q crates/python/tests
+	LETHE_CLI=$(CARGO_TARGET_DIR)/debug/lethe $(LETHE_PYTHON) -m pytest -q crates/python/tests integrations/flower/tests
+
+## The federation on Flower: a SuperLink and SuperNodes as processes on 127.0.0.1, FedAvg over Lethe's model; the
+## last line printed is the outcome's folder (the server's history). FLOWER_EXPERIMENT picks another experiment.
+FLOWER_EXPERIMENT ?= examples/moons-federated-flower.json
+flower-demo: python-tools
+	VIRTUAL_ENV=$(LETHE_VENV) $(LETHE_VENV)/bin/maturin develop -q -m crates/python/Cargo.toml
+	$(LETHE_PYTHON) integrations/flower/federation.py $(FLOWER_EXPERIMENT)
 
 test-e2e: browser-tools
 	node --test --test-concurrency=1 tests/

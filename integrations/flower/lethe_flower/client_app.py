@@ -1,0 +1,45 @@
+"""The ClientApp: client `partition-id` (node config) trains the global model on its rows with Lethe's recipe,
+keeping its random stream in the node's state across rounds, as the simulation's client does."""
+
+import os
+
+from flwr.app import ConfigRecord, Context, Message, MetricRecord, RecordDict
+from flwr.clientapp import ClientApp
+
+import lethe_unlearn
+
+from .task import client_rows, experiment, from_record, to_record
+
+app = ClientApp()
+
+
+def _partition(context):
+    return int(context.node_config["partition-id"])
+
+
+@app.query()
+def query(msg: Message, context: Context) -> Message:
+    """Says which client this node is (SuperNode ids are random) and how many rows it holds."""
+    parsed = experiment(context.run_config)
+    X, _ = client_rows(parsed, _partition(context))
+    return Message(RecordDict({"metrics": MetricRecord({"partition-id": _partition(context), "num-examples": len(X)})}), reply_to=msg)
+
+
+@app.train()
+def train(msg: Message, context: Context) -> Message:
+    """`epochs` local epochs from the global weights; the reply carries the weights, the rows and the work."""
+    parsed = experiment(context.run_config)
+    partition = _partition(context)
+    leave_at = int(context.node_config.get("leave-at-round", 0) or 0)
+    config = msg.content["config"]
+    if leave_at and int(config["round"]) >= leave_at:
+        os._exit(3)  # test switch: this node leaves the federation at that round, without a word
+    X, y = client_rows(parsed, partition)
+    state = context.state.get("lethe")
+    rng = state["rng"] if state is not None else lethe_unlearn.client_rng_state(parsed["seed"], partition)
+    weights, rng, sample_grads = lethe_unlearn.fit_local(
+        from_record(msg.content["arrays"]), X, y, parsed, int(config["epochs"]), rng, progress=False
+    )
+    context.state["lethe"] = ConfigRecord({"rng": rng})
+    metrics = MetricRecord({"partition-id": partition, "num-examples": len(X), "sample-grads": sample_grads})
+    return Message(RecordDict({"arrays": to_record(weights), "metrics": metrics}), reply_to=msg)

@@ -1,0 +1,111 @@
+"""Lethe's federation on Flower (one SuperLink and three SuperNodes as processes on loopback) against the
+simulation: the same global model round by round, every process stopped at the end."""
+
+import json
+import os
+import sys
+
+import numpy as np
+import pytest
+
+import lethe_unlearn
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import federation  # noqa: E402
+
+EXPERIMENT = {
+    "version": 1,
+    "seed": 7,
+    "data": {"source": "moons", "n_samples": 300, "noise": 0.1},
+    "model": {"kind": "mlp", "layers": 2, "width": 16, "activation": "relu"},
+    "train": {"optimizer": "sgd", "learning_rate": 0.1, "momentum": 0.0, "batch_size": 16, "epochs": 1},
+    "federated": {
+        "clients": 3,
+        "rounds": 4,
+        "local_epochs": 1,
+        "participation": 1.0,
+        "retain_every": 1,
+        "calibration_ratio": 0.5,
+        "continue_rounds": 1,
+        "target_client": 0,
+        "methods": ["fed_retrain"],
+        "split": {"kind": "iid"},
+    },
+}
+FLOWER = ("flower-superlink", "flower-supernode", "flower-superexec", "flwr-serverapp", "flwr-clientapp")
+
+
+def flower_processes():
+    """The Flower processes alive on this machine (the tests run one federation at a time)."""
+    alive = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as f:
+                    cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if any(name in cmd for name in FLOWER):
+                alive.append(cmd)
+    return alive
+
+
+def forward(weights, X):
+    h = X
+    for i in (0, 2):
+        h = np.maximum(h @ weights[f"{i}.weight"].T + weights[f"{i}.bias"], 0)
+    return h @ weights["4.weight"].T + weights["4.bias"]
+
+
+@pytest.fixture(scope="module")
+def outcome(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("flower")
+    path = folder / "experiment.json"
+    path.write_text(json.dumps(EXPERIMENT))
+    assert not flower_processes(), "a Flower process was already running"
+    out = federation.run(str(path), str(folder / "out"), clients=3)
+    return out
+
+
+# Source: the simulation (its report's round-by-round test accuracy) and FedAvg from the package's parts, which
+# test_federated.py shows equal to it. Momentum-free SGD, full participation, one seed: the clients' computations and
+# the server's float64 mean are the simulation's, so each round's global model is equal within 1e-5 per parameter (it
+# is measured equal, bit for bit).
+def test_fedavg_on_flower_equals_the_simulation(outcome):
+    data = lethe_unlearn.prepared(EXPERIMENT)
+    X, y = data["train"]
+    rows = [np.searchsorted(data["train_rows"], s) for s in lethe_unlearn.client_splits(EXPERIMENT)]
+    weights = lethe_unlearn.initial_weights(EXPERIMENT, data["n_features"], len(data["classes"]))
+    states = [lethe_unlearn.client_rng_state(7, k) for k in range(3)]
+    sizes = np.array([len(r) for r in rows], dtype=np.float64)
+    report = lethe_unlearn.run(EXPERIMENT, progress=False)
+    curve = next(r for r in report["runs"] if r["method"] == "federated")["curve"]
+    X_test, y_test = data["test"]
+    for t in range(4):
+        local = []
+        for k in range(3):
+            w, states[k], _ = lethe_unlearn.fit_local(weights, X[rows[k]], y[rows[k]], EXPERIMENT, 1, states[k])
+            local.append(w)
+        weights = {
+            n: (sum(s * w[n].astype(np.float64) for s, w in zip(sizes, local)) / sizes.sum()).astype(np.float32)
+            for n in weights
+        }
+        on_flower = np.load(os.path.join(outcome, "history", f"global-{t + 1:04d}.npz"))
+        for name in weights:
+            np.testing.assert_allclose(on_flower[name], weights[name], rtol=0, atol=1e-5, err_msg=f"round {t + 1} {name}")
+        accuracy = float((forward(dict(on_flower), X_test).argmax(1) == y_test).mean())
+        assert accuracy == curve[t]["test_acc"]
+
+
+def test_the_history_records_who_took_part(outcome):
+    with open(os.path.join(outcome, "history.json")) as f:
+        history = json.load(f)
+    assert [r["took_part"] for r in history["rounds"]] == [[0, 1, 2]] * 4
+    assert all(r["sample_grads"] == sum(r["sizes"].values()) for r in history["rounds"])
+    names = sorted(os.listdir(os.path.join(outcome, "history")))
+    assert names[:5] == [f"global-{t:04d}.npz" for t in range(5)]
+    assert len(names) == 5 + 4 * 3  # the global before every round and after the last; each client every round
+
+
+def test_every_process_is_stopped(outcome):
+    assert flower_processes() == []
