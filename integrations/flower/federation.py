@@ -139,8 +139,9 @@ class Processes:
         return family
 
 
-def run(experiment, out, clients, leave=None, timeout=600):
-    """The federation on Flower for `experiment` (a path); the server writes into `out`. Returns `out`."""
+def run(experiment, out, clients, leave=None, unlearn_client=None, timeout=600):
+    """The federation on Flower for `experiment` (a path); the server writes into `out`, and with `unlearn_client`
+    a second run on the same federation forgets that client into `out`/unlearning. Returns `out`."""
     home = tempfile.mkdtemp(prefix="lethe-flwr-")
     env = {
         **os.environ,
@@ -168,16 +169,23 @@ def run(experiment, out, clients, leave=None, timeout=600):
                 "--isolation", "subprocess", "--host", "127.0.0.1", "--port", str(free_port()),
                 "--node-config", node_config,
             ], env)
-        config = f"experiment-file='{os.path.abspath(experiment)}' out-dir='{os.path.abspath(out)}'"
-        flwr = procs.start("flwr-run", [os.path.join(BIN, "flwr"), "run", HERE, "lethe", "--stream", "--run-config", config], env)
-        try:
-            flwr.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            raise RuntimeError(f"the federation did not finish within {timeout} s (logs in {home})") from None
-        if not os.path.exists(os.path.join(out, "history.json")):
-            with open(os.path.join(home, "flwr-run.log")) as f:
-                tail = f.read()[-3000:]
-            raise RuntimeError(f"the run ended without its outcome (logs in {home}):\n{tail}")
+        runs = [(f"experiment-file='{os.path.abspath(experiment)}' out-dir='{os.path.abspath(out)}'", "history.json")]
+        if unlearn_client is not None:
+            runs.append((
+                f"experiment-file='{os.path.abspath(experiment)}' out-dir='{os.path.abspath(out)}/unlearning' "
+                f"unlearn-client={unlearn_client} history-dir='{os.path.abspath(out)}'",
+                os.path.join("unlearning", "unlearning.json"),
+            ))
+        for i, (config, result) in enumerate(runs):
+            flwr = procs.start(f"flwr-run-{i}", [os.path.join(BIN, "flwr"), "run", HERE, "lethe", "--stream", "--run-config", config], env)
+            try:
+                flwr.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                raise RuntimeError(f"the federation did not finish within {timeout} s (logs in {home})") from None
+            if not os.path.exists(os.path.join(out, result)):
+                with open(os.path.join(home, f"flwr-run-{i}.log")) as f:
+                    tail = f.read()[-3000:]
+                raise RuntimeError(f"the run ended without {result} (logs in {home}):\n{tail}")
     finally:
         procs.stop()
     shutil.rmtree(home, ignore_errors=True)
@@ -189,6 +197,7 @@ def main():
     parser.add_argument("experiment")
     parser.add_argument("--out", default=None)
     parser.add_argument("--leave", default=None, help="PARTITION:ROUND, a test switch: that node leaves at that round")
+    parser.add_argument("--unlearn-client", type=int, default=None, help="then forget this client (a partition id)")
     args = parser.parse_args()
     import json
 
@@ -196,7 +205,7 @@ def main():
         clients = int(json.load(f)["federated"]["clients"])
     out = args.out or tempfile.mkdtemp(prefix="lethe-flower-out-")
     leave = tuple(int(v) for v in args.leave.split(":")) if args.leave else None
-    print(run(args.experiment, out, clients, leave))
+    print(run(args.experiment, out, clients, leave, args.unlearn_client))
 
 
 if __name__ == "__main__":

@@ -320,6 +320,50 @@ fn fit_local(
     result.map_err(PyErr::from)
 }
 
+/// Class probabilities of the model in `weights` (a safetensors file in `experiment`'s `model.import` layout) for
+/// the rows `x` (float32 bytes, `n_features` per row, taken as they are), row-major, one per class.
+#[pyfunction]
+fn predict(
+    py: Python<'_>,
+    experiment: &str,
+    weights: Vec<u8>,
+    x: Vec<u8>,
+    n_features: usize,
+) -> PyResult<Vec<f32>> {
+    let result = py.detach(move || {
+        let invalid = |e: EngineError| Failure::Invalid(e.to_string());
+        let experiment = checked(experiment)?;
+        let import = experiment
+            .model
+            .import
+            .clone()
+            .ok_or_else(|| Failure::Invalid("model.import is missing".into()))?;
+        if n_features == 0 || !x.len().is_multiple_of(4 * n_features) {
+            return Err(Failure::Invalid(format!(
+                "X must have {n_features} columns, got {} values",
+                x.len() / 4
+            )));
+        }
+        let values: Vec<f32> = x
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect();
+        let tensors = weights::read::safetensors(weights, &import.file).map_err(invalid)?;
+        let (_, imported) = weights::resolve(experiment, tensors).map_err(invalid)?;
+        let k = imported.classes();
+        let classes: Vec<String> = (0..k).map(|c| c.to_string()).collect();
+        let rows = values.len() / n_features;
+        let data = as_given(values.clone(), vec![0; rows], n_features, classes);
+        let runtime = Runtime::cpu();
+        let (model, _) = imported
+            .classifier(&data, &[], &runtime.device)
+            .map_err(invalid)?;
+        block_on(Fitted::Net(model).probabilities(&values, n_features, &runtime.eval))
+            .map_err(invalid)
+    });
+    result.map_err(PyErr::from)
+}
+
 /// The generator client `client` of a federation with seed `seed` shuffles its rows with, at its start (48 bytes,
 /// for [`fit_local`]): one per client for the whole federation, as the simulation keeps it.
 #[pyfunction]
@@ -439,5 +483,6 @@ fn _engine(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(arrays_csv, m)?)?;
     m.add_function(wrap_pyfunction!(prepared, m)?)?;
     m.add_function(wrap_pyfunction!(initial_weights, m)?)?;
+    m.add_function(wrap_pyfunction!(predict, m)?)?;
     Ok(())
 }

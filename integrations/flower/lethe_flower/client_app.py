@@ -35,11 +35,13 @@ def train(msg: Message, context: Context) -> Message:
     if leave_at and int(config["round"]) >= leave_at:
         os._exit(3)  # test switch: this node leaves the federation at that round, without a word
     X, y = client_rows(parsed, partition)
-    state = context.state.get("lethe")
+    # One random stream per client and per method (the simulation restarts the clients' streams for each).
+    key = f"rng-{config['stream']}"
+    state = context.state.get(key)
     rng = state["rng"] if state is not None else lethe_unlearn.client_rng_state(parsed["seed"], partition)
     weights, rng, sample_grads = lethe_unlearn.fit_local(
         from_record(msg.content["arrays"]), X, y, parsed, int(config["epochs"]), rng, progress=False
     )
-    context.state["lethe"] = ConfigRecord({"rng": rng})
+    context.state[key] = ConfigRecord({"rng": rng})
     metrics = MetricRecord({"partition-id": partition, "num-examples": len(X), "sample-grads": sample_grads})
     return Message(RecordDict({"arrays": to_record(weights), "metrics": metrics}), reply_to=msg)

@@ -1,12 +1,19 @@
-"""The ServerApp: FedAvg over Lethe's parameters, the simulation's schedule, and the server's history on disk.
+"""The ServerApp: FedAvg over Lethe's parameters with the server's history on disk, and, asked to forget a client,
+FedRetrain, FedEraser and FedEraser without calibration through the same federation.
 
-Each round the scheduled clients (the simulation's seeded schedule, by partition id) train the global model for the
-local epochs; the server averages their weights by their rows, in float64, in partition order, as the simulation
-does. It writes the global model before every round and after the last, and each client's weights every
-`retain_every` rounds, with who took part (history.json): what FedEraser replays.
+Learning (run config without `unlearn-client`): each round the clients train the global model for the local epochs;
+the server averages their weights by their rows, in float64, in partition order, as the simulation does, and writes
+the global model before every round and after the last, each client's weights every `retain_every` rounds, and who
+took part (history.json): what FedEraser replays.
+
+Unlearning (`unlearn-client = k`, `history-dir` = a learning run's out-dir): the remaining clients, through Flower,
+retrain from the initial model (`fed_retrain`), or FedEraser rebuilds the model from the history, the clients
+calibrating each retained round for ⌈r·E⌉ epochs (`federaser`) or not at all (`federaser_no_calibration`).
+Each client's random stream restarts for each method, as in the simulation.
 """
 
 import json
+import math
 import os
 import time
 
@@ -21,81 +28,176 @@ from .task import experiment, from_record, to_record
 app = ServerApp()
 
 
-def schedule(clients, rounds, participation, seed):
-    """Which partitions train each round: every one at full participation (the seeded share otherwise is the
-    simulation's `fedavg::schedule`, not reproduced here yet)."""
-    if participation < 1.0:
-        raise ValueError("federated.participation below 1 is not supported on Flower yet: every client trains each round")
-    return [list(range(clients)) for _ in range(rounds)]
-
-
 def nodes_by_partition(grid, clients, timeout):
-    """Waits for `clients` SuperNodes and asks each which partition it holds."""
+    """Waits for `clients` SuperNodes and asks each which partition it holds: {partition: (node id, rows)}."""
     deadline = time.monotonic() + timeout
     while len(list(grid.get_node_ids())) < clients:
         if time.monotonic() > deadline:
             raise RuntimeError(f"{len(list(grid.get_node_ids()))} SuperNodes connected within {timeout} s; {clients} expected")
         time.sleep(0.5)
     queries = [Message(RecordDict(), dst_node_id=node, message_type=MessageType.QUERY) for node in grid.get_node_ids()]
-    by_partition = {}
+    found = {}
     for reply in grid.send_and_receive(queries, timeout=timeout):
         if reply.has_error():
             raise RuntimeError(f"node {reply.metadata.src_node_id}: {reply.error.reason}")
-        by_partition[int(reply.content["metrics"]["partition-id"])] = reply.metadata.src_node_id
-    missing = sorted(set(range(clients)) - set(by_partition))
+        metrics = reply.content["metrics"]
+        found[int(metrics["partition-id"])] = (reply.metadata.src_node_id, int(metrics["num-examples"]))
+    missing = sorted(set(range(clients)) - set(found))
     if missing:
         raise RuntimeError(f"no SuperNode holds partitions {missing}")
-    return by_partition
+    return found
 
 
-def save(path, weights):
-    np.savez(path, **weights)
+def weighted_mean(models, sizes):
+    """The mean of `models` (dicts of arrays) weighted by `sizes`, accumulated in float64 in the order given."""
+    total = float(sum(sizes))
+    return {
+        name: (sum(s * m[name].astype(np.float64) for s, m in zip(sizes, models)) / total).astype(np.float32)
+        for name in models[0]
+    }
+
+
+class Federation:
+    """The grid, the nodes, the experiment's model and test split, and the work done."""
+
+    def __init__(self, grid, context):
+        self.grid = grid
+        self.parsed = experiment(context.run_config)
+        self.fed = self.parsed["federated"]
+        if float(self.fed.get("participation", 1.0)) < 1.0:
+            raise ValueError("federated.participation below 1 is not supported on Flower yet: every client trains each round")
+        self.timeout = float(context.run_config.get("round-timeout", 120.0))
+        self.clients = int(self.fed["clients"])
+        self.nodes = nodes_by_partition(grid, self.clients, self.timeout)
+        data = lethe_unlearn.prepared(self.parsed)
+        self.test = data["test"]
+        self.initial = lethe_unlearn.initial_weights(self.parsed, data["n_features"], len(data["classes"]))
+
+    def test_acc(self, weights):
+        X, y = self.test
+        probs = lethe_unlearn.predict_proba(weights, X, model=self.parsed["model"])
+        return float((probs.argmax(1) == y).mean())
+
+    def train(self, weights, partitions, epochs, stream, round_):
+        """The partitions train `weights` for `epochs`: {partition: (weights, rows, sample gradients)} of those
+        that answered (a client that left or failed is left out)."""
+        config = ConfigRecord({"round": round_, "epochs": int(epochs), "stream": stream})
+        messages = [
+            Message(RecordDict({"arrays": to_record(weights), "config": config}), dst_node_id=self.nodes[k][0], message_type=MessageType.TRAIN)
+            for k in partitions
+        ]
+        replies = {}
+        for reply in self.grid.send_and_receive(messages, timeout=self.timeout):
+            if reply.has_error():
+                continue
+            m = reply.content["metrics"]
+            replies[int(m["partition-id"])] = (from_record(reply.content["arrays"]), int(m["num-examples"]), int(m["sample-grads"]))
+        return replies
+
+    def fedavg(self, stream, exclude=None, history_dir=None):
+        """FedAvg from the initial model over the rounds, without `exclude`; the history when `history_dir`."""
+        weights, curve, rounds_log, epochs_done, grads = self.initial, [], [], 0, 0
+        local, retain_every = int(self.fed["local_epochs"]), int(self.fed.get("retain_every", 1))
+        for t in range(int(self.fed["rounds"])):
+            if history_dir:
+                np.savez(os.path.join(history_dir, f"global-{t:04d}.npz"), **weights)
+            scheduled = [k for k in range(self.clients) if k != exclude]
+            replies = self.train(weights, scheduled, local, stream, t + 1)
+            took_part = sorted(replies)
+            if took_part:
+                weights = weighted_mean([replies[k][0] for k in took_part], [replies[k][1] for k in took_part])
+            epochs_done += local * len(took_part)
+            grads += sum(replies[k][2] for k in took_part)
+            retained = t % retain_every == 0
+            if history_dir and retained:
+                for k in took_part:
+                    np.savez(os.path.join(history_dir, f"round-{t:04d}-client-{k}.npz"), **replies[k][0])
+            rounds_log.append({
+                "round": t + 1, "scheduled": scheduled, "took_part": took_part, "retained": retained,
+                "sizes": {str(k): replies[k][1] for k in took_part}, "sample_grads": sum(replies[k][2] for k in took_part),
+            })
+            curve.append({"round": t + 1, "test_acc": self.test_acc(weights)})
+        if history_dir:
+            np.savez(os.path.join(history_dir, f"global-{int(self.fed['rounds']):04d}.npz"), **weights)
+        return weights, {"curve": curve, "client_epochs": epochs_done, "sample_grads": grads, "rounds": rounds_log}
+
+    def federaser(self, history_dir, rounds_log, target, calibrate):
+        """FedEraser from the history without `target`: each retained round's stored models of the others, the first
+        as their mean, the later ones as an update whose size is the stored one's and, with calibration, whose
+        direction the remaining clients compute again from the new global model (per tensor)."""
+        epochs = math.ceil(float(self.fed["calibration_ratio"]) * int(self.fed["local_epochs"])) if calibrate else 0
+        stream = "federaser" if calibrate else "federaser_no_calibration"
+        weights, curve, epochs_done, grads = self.initial, [], 0, 0
+        retained = [r for r in rounds_log if r["retained"]]
+        for i, entry in enumerate(retained):
+            t = entry["round"] - 1
+            remaining = [k for k in entry["took_part"] if k != target]
+            if not remaining:
+                continue
+            sizes = [entry["sizes"][str(k)] for k in remaining]
+            stored = [dict(np.load(os.path.join(history_dir, f"round-{t:04d}-client-{k}.npz"))) for k in remaining]
+            old_mean = weighted_mean(stored, sizes)
+            if i == 0:
+                weights = old_mean
+            else:
+                old_global = dict(np.load(os.path.join(history_dir, f"global-{t:04d}.npz")))
+                old_update = {n: old_mean[n] - old_global[n] for n in weights}
+                if calibrate:
+                    replies = self.train(weights, remaining, epochs, stream, t + 1)
+                    answered = [k for k in remaining if k in replies]
+                    epochs_done += epochs * len(answered)
+                    grads += sum(replies[k][2] for k in answered)
+                    new_mean = weighted_mean([replies[k][0] for k in answered], [replies[k][1] for k in answered])
+                    update = {}
+                    for n in weights:
+                        new = new_mean[n] - weights[n]
+                        norm_new = float(np.sqrt((new.astype(np.float64) ** 2).sum()))
+                        norm_old = float(np.sqrt((old_update[n].astype(np.float64) ** 2).sum()))
+                        scale = norm_old / norm_new if norm_new > 0 else 0.0
+                        update[n] = (new.astype(np.float64) * scale).astype(np.float32)
+                else:
+                    update = old_update
+                weights = {n: weights[n] + update[n] for n in weights}
+            curve.append({"round": t + 1, "test_acc": self.test_acc(weights)})
+        return weights, {"curve": curve, "client_epochs": epochs_done, "sample_grads": grads}
 
 
 @app.main()
 def main(grid: Grid, context: Context) -> None:
-    parsed = experiment(context.run_config)
     out = context.run_config.get("out-dir", "")
     if not out:
         raise ValueError("run config out-dir: where the server writes the federation's outcome")
-    timeout = float(context.run_config.get("round-timeout", 120.0))
-    fed = parsed["federated"]
-    clients, rounds = int(fed["clients"]), int(fed["rounds"])
-    data = lethe_unlearn.prepared(parsed)
-    weights = lethe_unlearn.initial_weights(parsed, data["n_features"], len(data["classes"]))
-    nodes = nodes_by_partition(grid, clients, timeout)
-    history_dir = os.path.join(out, "history")
-    os.makedirs(history_dir, exist_ok=True)
-    rounds_log = []
-    started = time.perf_counter()
-    for t, participants in enumerate(schedule(clients, rounds, float(fed.get("participation", 1.0)), parsed["seed"])):
-        save(os.path.join(history_dir, f"global-{t:04d}.npz"), weights)
-        config = ConfigRecord({"round": t + 1, "epochs": int(fed["local_epochs"])})
-        messages = [
-            Message(RecordDict({"arrays": to_record(weights), "config": config}), dst_node_id=nodes[k], message_type=MessageType.TRAIN)
-            for k in participants
-        ]
-        replies = {}
-        for reply in grid.send_and_receive(messages, timeout=timeout):
-            if reply.has_error():
-                continue  # a client that left or failed: the round goes on with the others
-            metrics = reply.content["metrics"]
-            replies[int(metrics["partition-id"])] = (from_record(reply.content["arrays"]), int(metrics["num-examples"]), int(metrics["sample-grads"]))
-        took_part = sorted(replies)
-        if took_part:
-            sizes = np.array([replies[k][1] for k in took_part], dtype=np.float64)
-            weights = {
-                name: (sum(s * replies[k][0][name].astype(np.float64) for s, k in zip(sizes, took_part)) / sizes.sum()).astype(np.float32)
-                for name in weights
-            }
-        retained = t % int(fed.get("retain_every", 1)) == 0
-        if retained:
-            for k in took_part:
-                save(os.path.join(history_dir, f"round-{t:04d}-client-{k}.npz"), replies[k][0])
-        rounds_log.append(
-            {"round": t + 1, "scheduled": participants, "took_part": took_part, "retained": retained,
-             "sizes": {str(k): replies[k][1] for k in took_part}, "sample_grads": sum(replies[k][2] for k in took_part)}
-        )
-    save(os.path.join(history_dir, f"global-{rounds:04d}.npz"), weights)
-    with open(os.path.join(out, "history.json"), "w", encoding="utf-8") as f:
-        json.dump({"experiment": parsed, "rounds": rounds_log, "seconds": time.perf_counter() - started}, f, indent=1)
+    os.makedirs(out, exist_ok=True)
+    federation = Federation(grid, context)
+    target = int(context.run_config.get("unlearn-client", -1))
+    if target < 0:
+        history_dir = os.path.join(out, "history")
+        os.makedirs(history_dir, exist_ok=True)
+        started = time.perf_counter()
+        weights, run = federation.fedavg("federated", history_dir=history_dir)
+        run["seconds"] = time.perf_counter() - started
+        with open(os.path.join(out, "history.json"), "w", encoding="utf-8") as f:
+            json.dump({"experiment": federation.parsed, **run}, f, indent=1)
+        return
+    if target >= federation.clients:
+        raise ValueError(f"run config unlearn-client is {target}, but the federation has {federation.clients} clients")
+    learned = context.run_config.get("history-dir", "")  # the learning run's out-dir
+    try:
+        with open(os.path.join(learned, "history.json"), encoding="utf-8") as f:
+            history = json.load(f)
+    except OSError as e:
+        raise ValueError(f"run config history-dir: no learning run's history.json in {learned!r} ({e.strerror})") from None
+    history_files = os.path.join(learned, "history")
+    results = {}
+    for method in ("fed_retrain", "federaser", "federaser_no_calibration"):
+        started = time.perf_counter()
+        if method == "fed_retrain":
+            weights, run = federation.fedavg(method, exclude=target)
+            run.pop("rounds")
+        else:
+            weights, run = federation.federaser(history_files, history["rounds"], target, method == "federaser")
+        run["seconds"] = time.perf_counter() - started
+        np.savez(os.path.join(out, f"{method}.npz"), **weights)
+        results[method] = run
+    with open(os.path.join(out, "unlearning.json"), "w", encoding="utf-8") as f:
+        json.dump({"unlearn_client": target, "methods": results}, f, indent=1)

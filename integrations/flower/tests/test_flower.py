@@ -28,7 +28,7 @@ EXPERIMENT = {
         "calibration_ratio": 0.5,
         "continue_rounds": 1,
         "target_client": 0,
-        "methods": ["fed_retrain"],
+        "methods": ["fed_retrain", "federaser", "federaser_no_calibration"],
         "split": {"kind": "iid"},
     },
 }
@@ -63,7 +63,7 @@ def outcome(tmp_path_factory):
     path = folder / "experiment.json"
     path.write_text(json.dumps(EXPERIMENT))
     assert not flower_processes(), "a Flower process was already running"
-    out = federation.run(str(path), str(folder / "out"), clients=3)
+    out = federation.run(str(path), str(folder / "out"), clients=3, unlearn_client=0)
     return out
 
 
@@ -95,6 +95,26 @@ def test_fedavg_on_flower_equals_the_simulation(outcome):
             np.testing.assert_allclose(on_flower[name], weights[name], rtol=0, atol=1e-5, err_msg=f"round {t + 1} {name}")
         accuracy = float((forward(dict(on_flower), X_test).argmax(1) == y_test).mean())
         assert accuracy == curve[t]["test_acc"]
+
+
+# Source: the simulation's report of the same experiment. Forgetting client 0 through Flower (a second run on the same
+# federation, the clients' streams restarted per method): FedRetrain, FedEraser (calibration ⌈½·1⌉ = 1 epoch) and
+# FedEraser without calibration give the simulation's test accuracy after every round they rebuild, and the same
+# client work, counted (client epochs, per-example gradients).
+def test_unlearning_on_flower_equals_the_simulation(outcome):
+    report = lethe_unlearn.run(EXPERIMENT, progress=False)
+    with open(os.path.join(outcome, "unlearning", "unlearning.json")) as f:
+        unlearning = json.load(f)
+    assert unlearning["unlearn_client"] == 0
+    for method in ("fed_retrain", "federaser", "federaser_no_calibration"):
+        simulated = next(r for r in report["runs"] if r["method"] == method)
+        on_flower = unlearning["methods"][method]
+        assert on_flower["curve"] == simulated["curve"] or [
+            (p["round"], p["test_acc"]) for p in on_flower["curve"]
+        ] == [(p["round"], p["test_acc"]) for p in simulated["curve"]], method
+        assert on_flower["client_epochs"] == simulated["client_epochs"], method
+        assert on_flower["sample_grads"] == simulated["sample_grads"], method
+    assert unlearning["methods"]["federaser"]["client_epochs"] < unlearning["methods"]["fed_retrain"]["client_epochs"]
 
 
 def test_the_history_records_who_took_part(outcome):

@@ -11,7 +11,7 @@ unlearning library.
 """
 
 from . import _engine
-from ._federated import client_rng_state, client_splits, fit_local, initial_weights, prepared
+from ._federated import client_rng_state, client_splits, fit_local, initial_weights, predict_proba, prepared
 from ._run import run
 from ._unlearn import Unlearned, unlearn
 
@@ -24,5 +24,6 @@ __all__ = [
     "client_rng_state",
     "prepared",
     "initial_weights",
+    "predict_proba",
 ]
 __version__ = _engine.__version__

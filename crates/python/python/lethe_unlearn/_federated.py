@@ -52,6 +52,28 @@ def initial_weights(experiment, n_features, n_classes):
     return tensors
 
 
+def predict_proba(weights, X, model=None, layout=None):
+    """Class probabilities of the network in ``weights`` (a dict in either layout, a Keras list, an estimator) for
+    the rows ``X`` (taken as they are), computed by the engine; ``model`` says what the weights cannot
+    (``activation``, ``convs``)."""
+    adapter = adapt(weights, layout)
+    if adapter.path is not None:
+        raise ValueError("weights: predict_proba takes arrays or an estimator, not a .pt file")
+    x = np.ascontiguousarray(np.asarray(X), dtype="<f4")
+    if x.ndim != 2:
+        raise ValueError(f"X must be 2-D (rows × features), got shape {x.shape}")
+    section = {k: v for k, v in (model or {}).items() if k != "import"}
+    experiment = {
+        "version": 1,
+        "seed": 0,
+        "data": {"source": "csv", "csv": {"file": "rows"}, "scaling": "none"},
+        "model": {"kind": "mlp", **adapter.model, **section, "import": {"file": "weights.safetensors", "layout": adapter.layout}},
+        "train": {"optimizer": "sgd", "learning_rate": 0.1, "batch_size": 1, "epochs": 1},
+    }
+    probs = _engine.predict(json.dumps(experiment), adapter.file_bytes(), x.tobytes(), x.shape[1])
+    return np.asarray(probs, dtype=np.float32).reshape(len(x), -1)
+
+
 def client_rng_state(seed, client):
     """The state (48 bytes) of the generator client ``client`` of a federation seeded ``seed`` shuffles its rows
     with, before its first round."""
