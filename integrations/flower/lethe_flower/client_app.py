@@ -2,6 +2,7 @@
 keeping its random stream in the node's state across rounds, as the simulation's client does."""
 
 import os
+import signal
 
 from flwr.app import ConfigRecord, Context, Message, MetricRecord, RecordDict
 from flwr.clientapp import ClientApp
@@ -11,6 +12,24 @@ import lethe_unlearn
 from .task import client_rows, experiment, from_record, to_record
 
 app = ClientApp()
+
+
+def leave():
+    """Stops this node's SuperNode (the nearest ancestor process that is one), then this process."""
+    pid = os.getppid()
+    while pid > 1:
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                cmd = f.read()
+            with open(f"/proc/{pid}/stat") as f:
+                parent = int(f.read().rsplit(")", 1)[1].split()[1])
+        except OSError:
+            break
+        if b"flower-supernode" in cmd:
+            os.kill(pid, signal.SIGTERM)
+            break
+        pid = parent
+    os._exit(3)
 
 
 def _partition(context):
@@ -33,7 +52,7 @@ def train(msg: Message, context: Context) -> Message:
     leave_at = int(context.node_config.get("leave-at-round", 0) or 0)
     config = msg.content["config"]
     if leave_at and int(config["round"]) >= leave_at:
-        os._exit(3)  # test switch: this node leaves the federation at that round, without a word
+        leave()  # test switch: this node leaves the federation at that round, without a reply
     X, y = client_rows(parsed, partition)
     # One random stream per client and per method (the simulation restarts the clients' streams for each).
     key = f"rng-{config['stream']}"

@@ -28,12 +28,19 @@ from .task import experiment, from_record, to_record
 app = ServerApp()
 
 
-def nodes_by_partition(grid, clients, timeout):
-    """Waits for `clients` SuperNodes and asks each which partition it holds: {partition: (node id, rows)}."""
+def nodes_by_partition(grid, clients, timeout, every=True):
+    """Waits for `clients` SuperNodes (or, unless `every`, for those still connected: the count steady for 5 s) and
+    asks each which partition it holds: {partition: (node id, rows)}."""
     deadline = time.monotonic() + timeout
-    while len(list(grid.get_node_ids())) < clients:
+    count, steady_since = -1, time.monotonic()
+    while True:
+        now = len(list(grid.get_node_ids()))
+        if now != count:
+            count, steady_since = now, time.monotonic()
+        if now >= clients or (not every and now > 0 and time.monotonic() - steady_since >= 5):
+            break
         if time.monotonic() > deadline:
-            raise RuntimeError(f"{len(list(grid.get_node_ids()))} SuperNodes connected within {timeout} s; {clients} expected")
+            raise RuntimeError(f"{now} SuperNodes connected within {timeout} s; {clients} expected")
         time.sleep(0.5)
     queries = [Message(RecordDict(), dst_node_id=node, message_type=MessageType.QUERY) for node in grid.get_node_ids()]
     found = {}
@@ -43,7 +50,7 @@ def nodes_by_partition(grid, clients, timeout):
         metrics = reply.content["metrics"]
         found[int(metrics["partition-id"])] = (reply.metadata.src_node_id, int(metrics["num-examples"]))
     missing = sorted(set(range(clients)) - set(found))
-    if missing:
+    if missing and every:
         raise RuntimeError(f"no SuperNode holds partitions {missing}")
     return found
 
@@ -60,7 +67,7 @@ def weighted_mean(models, sizes):
 class Federation:
     """The grid, the nodes, the experiment's model and test split, and the work done."""
 
-    def __init__(self, grid, context):
+    def __init__(self, grid, context, every=True):
         self.grid = grid
         self.parsed = experiment(context.run_config)
         self.fed = self.parsed["federated"]
@@ -68,7 +75,7 @@ class Federation:
             raise ValueError("federated.participation below 1 is not supported on Flower yet: every client trains each round")
         self.timeout = float(context.run_config.get("round-timeout", 120.0))
         self.clients = int(self.fed["clients"])
-        self.nodes = nodes_by_partition(grid, self.clients, self.timeout)
+        self.nodes = nodes_by_partition(grid, self.clients, self.timeout, every)
         data = lethe_unlearn.prepared(self.parsed)
         self.test = data["test"]
         self.initial = lethe_unlearn.initial_weights(self.parsed, data["n_features"], len(data["classes"]))
@@ -82,16 +89,30 @@ class Federation:
         """The partitions train `weights` for `epochs`: {partition: (weights, rows, sample gradients)} of those
         that answered (a client that left or failed is left out)."""
         config = ConfigRecord({"round": round_, "epochs": int(epochs), "stream": stream})
+        connected = set(self.grid.get_node_ids())
+        partitions = [k for k in partitions if k in self.nodes and self.nodes[k][0] in connected]
         messages = [
             Message(RecordDict({"arrays": to_record(weights), "config": config}), dst_node_id=self.nodes[k][0], message_type=MessageType.TRAIN)
             for k in partitions
         ]
+        # Pushed, then pulled until every client answered or left: a node that is no longer connected (a SuperNode
+        # that stopped deregisters) is not waited for; the timeout is only a guard.
+        pending = dict(zip(self.grid.push_messages(messages), partitions))
         replies = {}
-        for reply in self.grid.send_and_receive(messages, timeout=self.timeout):
-            if reply.has_error():
-                continue
-            m = reply.content["metrics"]
-            replies[int(m["partition-id"])] = (from_record(reply.content["arrays"]), int(m["num-examples"]), int(m["sample-grads"]))
+        deadline = time.monotonic() + self.timeout
+        while pending and time.monotonic() < deadline:
+            for reply in self.grid.pull_messages(list(pending)):
+                pending.pop(reply.metadata.reply_to_message_id, None)
+                if reply.has_error():
+                    continue
+                m = reply.content["metrics"]
+                replies[int(m["partition-id"])] = (from_record(reply.content["arrays"]), int(m["num-examples"]), int(m["sample-grads"]))
+            connected = set(self.grid.get_node_ids())
+            for message_id, k in list(pending.items()):
+                if self.nodes[k][0] not in connected:
+                    del pending[message_id]
+            if pending:
+                time.sleep(0.1)
         return replies
 
     def fedavg(self, stream, exclude=None, history_dir=None):
@@ -101,7 +122,7 @@ class Federation:
         for t in range(int(self.fed["rounds"])):
             if history_dir:
                 np.savez(os.path.join(history_dir, f"global-{t:04d}.npz"), **weights)
-            scheduled = [k for k in range(self.clients) if k != exclude]
+            scheduled = [k for k in range(self.clients) if k != exclude and k in self.nodes]
             replies = self.train(weights, scheduled, local, stream, t + 1)
             took_part = sorted(replies)
             if took_part:
@@ -142,9 +163,9 @@ class Federation:
             else:
                 old_global = dict(np.load(os.path.join(history_dir, f"global-{t:04d}.npz")))
                 old_update = {n: old_mean[n] - old_global[n] for n in weights}
-                if calibrate:
-                    replies = self.train(weights, remaining, epochs, stream, t + 1)
-                    answered = [k for k in remaining if k in replies]
+                replies = self.train(weights, remaining, epochs, stream, t + 1) if calibrate else {}
+                answered = [k for k in remaining if k in replies]
+                if answered:
                     epochs_done += epochs * len(answered)
                     grads += sum(replies[k][2] for k in answered)
                     new_mean = weighted_mean([replies[k][0] for k in answered], [replies[k][1] for k in answered])
@@ -155,7 +176,7 @@ class Federation:
                         norm_old = float(np.sqrt((old_update[n].astype(np.float64) ** 2).sum()))
                         scale = norm_old / norm_new if norm_new > 0 else 0.0
                         update[n] = (new.astype(np.float64) * scale).astype(np.float32)
-                else:
+                else:  # without calibration, or no remaining client left to calibrate: the stored update as it is
                     update = old_update
                 weights = {n: weights[n] + update[n] for n in weights}
             curve.append({"round": t + 1, "test_acc": self.test_acc(weights)})
@@ -168,8 +189,9 @@ def main(grid: Grid, context: Context) -> None:
     if not out:
         raise ValueError("run config out-dir: where the server writes the federation's outcome")
     os.makedirs(out, exist_ok=True)
-    federation = Federation(grid, context)
     target = int(context.run_config.get("unlearn-client", -1))
+    # Learning waits for every client; unlearning works with the clients still connected (one may have left).
+    federation = Federation(grid, context, every=target < 0)
     if target < 0:
         history_dir = os.path.join(out, "history")
         os.makedirs(history_dir, exist_ok=True)
@@ -200,4 +222,4 @@ def main(grid: Grid, context: Context) -> None:
         np.savez(os.path.join(out, f"{method}.npz"), **weights)
         results[method] = run
     with open(os.path.join(out, "unlearning.json"), "w", encoding="utf-8") as f:
-        json.dump({"unlearn_client": target, "methods": results}, f, indent=1)
+        json.dump({"unlearn_client": target, "connected": sorted(federation.nodes), "methods": results}, f, indent=1)

@@ -129,3 +129,54 @@ def test_the_history_records_who_took_part(outcome):
 
 def test_every_process_is_stopped(outcome):
     assert flower_processes() == []
+
+
+@pytest.fixture(scope="module")
+def left(tmp_path_factory):
+    """The same federation with client 2 leaving at round 3 (its SuperNode stops), then client 0 forgotten."""
+    folder = tmp_path_factory.mktemp("flower-left")
+    path = folder / "experiment.json"
+    path.write_text(json.dumps(EXPERIMENT))
+    return federation.run(str(path), str(folder / "out"), clients=3, leave=(2, 3), unlearn_client=0)
+
+
+# Source: FedEraser's definition (it replays the server's record) and the run's own record. A client that leaves at
+# round 3 is missing from rounds 3 and 4, which complete with the others; the history says who took part, FedEraser
+# replays exactly that (client 2's stored models of rounds 1 and 2 included) and calibrates with the clients still
+# connected: client 1 alone, one epoch in each of rounds 2 to 4; FedRetrain trains client 1 alone, four rounds.
+def test_a_client_that_leaves(left):
+    with open(os.path.join(left, "history.json")) as f:
+        history = json.load(f)
+    assert [r["took_part"] for r in history["rounds"]] == [[0, 1, 2], [0, 1, 2], [0, 1], [0, 1]]
+    files = set(os.listdir(os.path.join(left, "history")))
+    assert {"round-0001-client-2.npz", "round-0002-client-1.npz"} <= files
+    assert "round-0002-client-2.npz" not in files
+    with open(os.path.join(left, "unlearning", "unlearning.json")) as f:
+        unlearning = json.load(f)
+    assert unlearning["connected"] == [0, 1]
+    methods = unlearning["methods"]
+    assert methods["fed_retrain"]["client_epochs"] == 4
+    assert methods["federaser"]["client_epochs"] == 3
+    assert methods["federaser_no_calibration"]["client_epochs"] == 0
+    assert [p["round"] for p in methods["federaser"]["curve"]] == [1, 2, 3, 4]
+    # Without calibration the rebuilt model is the record's arithmetic alone: the mean of the stored models of clients
+    # 1 and 2 in round 1, then each round's stored update of the others.
+    stored = lambda t, k: dict(np.load(os.path.join(left, "history", f"round-{t:04d}-client-{k}.npz")))  # noqa: E731
+    glob = lambda t: dict(np.load(os.path.join(left, "history", f"global-{t:04d}.npz")))  # noqa: E731
+    sizes = lambda t: history["rounds"][t]["sizes"]  # noqa: E731
+
+    def mean(t, ks):
+        total = float(sum(sizes(t)[str(k)] for k in ks))
+        return {
+            n: (sum(sizes(t)[str(k)] * stored(t, k)[n].astype(np.float64) for k in ks) / total).astype(np.float32)
+            for n in stored(t, ks[0])
+        }
+
+    weights = mean(0, [1, 2])
+    for t, ks in ((1, [1, 2]), (2, [1]), (3, [1])):
+        m = mean(t, ks)
+        weights = {n: weights[n] + (m[n] - glob(t)[n]) for n in weights}
+    rebuilt = dict(np.load(os.path.join(left, "unlearning", "federaser_no_calibration.npz")))
+    for n in weights:
+        np.testing.assert_allclose(rebuilt[n], weights[n], rtol=0, atol=1e-6, err_msg=n)
+    assert flower_processes() == []
