@@ -55,15 +55,6 @@ def nodes_by_partition(grid, clients, timeout, every=True):
     return found
 
 
-def weighted_mean(models, sizes):
-    """The mean of `models` (dicts of arrays) weighted by `sizes`, accumulated in float64 in the order given."""
-    total = float(sum(sizes))
-    return {
-        name: (sum(s * m[name].astype(np.float64) for s, m in zip(sizes, models)) / total).astype(np.float32)
-        for name in models[0]
-    }
-
-
 class Federation:
     """The grid, the nodes, the experiment's model and test split, and the work done."""
 
@@ -126,7 +117,7 @@ class Federation:
             replies = self.train(weights, scheduled, local, stream, t + 1)
             took_part = sorted(replies)
             if took_part:
-                weights = weighted_mean([replies[k][0] for k in took_part], [replies[k][1] for k in took_part])
+                weights = lethe_unlearn.weighted_mean([replies[k][0] for k in took_part], [replies[k][1] for k in took_part])
             epochs_done += local * len(took_part)
             grads += sum(replies[k][2] for k in took_part)
             retained = t % retain_every == 0
@@ -157,7 +148,7 @@ class Federation:
                 continue
             sizes = [entry["sizes"][str(k)] for k in remaining]
             stored = [dict(np.load(os.path.join(history_dir, f"round-{t:04d}-client-{k}.npz"))) for k in remaining]
-            old_mean = weighted_mean(stored, sizes)
+            old_mean = lethe_unlearn.weighted_mean(stored, sizes)
             if i == 0:
                 weights = old_mean
             else:
@@ -168,7 +159,7 @@ class Federation:
                 if answered:
                     epochs_done += epochs * len(answered)
                     grads += sum(replies[k][2] for k in answered)
-                    new_mean = weighted_mean([replies[k][0] for k in answered], [replies[k][1] for k in answered])
+                    new_mean = lethe_unlearn.weighted_mean([replies[k][0] for k in answered], [replies[k][1] for k in answered])
                     update = {}
                     for n in weights:
                         new = new_mean[n] - weights[n]

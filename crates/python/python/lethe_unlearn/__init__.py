@@ -11,7 +11,7 @@ unlearning library.
 """
 
 from . import _engine
-from ._federated import client_rng_state, client_splits, fit_local, initial_weights, predict_proba, prepared
+from ._federated import client_rng_state, client_splits, fit_local, initial_weights, predict_proba, prepared, weighted_mean
 from ._run import run
 from ._unlearn import Unlearned, unlearn
 
@@ -25,5 +25,6 @@ __all__ = [
     "prepared",
     "initial_weights",
     "predict_proba",
+    "weighted_mean",
 ]
 __version__ = _engine.__version__

@@ -74,6 +74,16 @@ def predict_proba(weights, X, model=None, layout=None):
     return np.asarray(probs, dtype=np.float32).reshape(len(x), -1)
 
 
+def weighted_mean(models, sizes):
+    """FedAvg's mean of ``models`` (dicts of arrays with the same names) weighted by ``sizes`` (the clients' rows),
+    accumulated in float64 in the order given and returned as float32, as the simulation's server computes it."""
+    total = float(sum(sizes))
+    return {
+        name: (sum(s * m[name].astype(np.float64) for s, m in zip(sizes, models)) / total).astype(np.float32)
+        for name in models[0]
+    }
+
+
 def client_rng_state(seed, client):
     """The state (48 bytes) of the generator client ``client`` of a federation seeded ``seed`` shuffles its rows
     with, before its first round."""
