@@ -219,8 +219,8 @@ async fn measured<H: Host>(
     })
 }
 
-/// The report around a task's outcome, timed from `started`.
-fn report(
+/// The report around a task's outcome, timed from `started`; `host_name` says where it ran.
+pub fn report(
     experiment: &ValidExperiment,
     dataset: DatasetSummary,
     rt: &Runtime,

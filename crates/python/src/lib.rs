@@ -459,6 +459,253 @@ fn initial_weights(experiment: &str, n_features: usize, n_classes: usize) -> PyR
         .map_err(|e| PyValueError::new_err(e.to_string()))
 }
 
+/// The federation's data as every client trains on it ([`federated::setup`]): the prepared split with the target
+/// client's rows backdoored when the experiment asks, each client's training positions, and the triggered test copy.
+struct FederationData {
+    experiment: lethe_protocol::ValidExperiment,
+    config: lethe_protocol::federated::FederatedConfig,
+    setup: federated::Setup,
+}
+
+fn federation_data(experiment: &str, source: Source) -> Result<FederationData, Failure> {
+    let invalid = |e: EngineError| Failure::Invalid(e.to_string());
+    let experiment = checked(experiment)?;
+    let Task::Federated(config) = &experiment.task else {
+        return Err(Failure::Invalid(
+            "the experiment has no federated section: a federation needs one".into(),
+        ));
+    };
+    let config = config.clone();
+    let csv_text = source.csv_text()?;
+    let data = prepare_data(&experiment, csv_text.as_deref()).map_err(invalid)?;
+    let setup = federated::setup(&experiment, &config, &data).map_err(invalid)?;
+    Ok(FederationData {
+        experiment,
+        config,
+        setup,
+    })
+}
+
+fn f32_bytes(x: &[f32]) -> Vec<u8> {
+    x.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+/// What [`federation`] returns: features, class names, the training split (rows, classes), the test split, each
+/// client's training positions, the triggered test copy (rows, classes, the backdoor's target class) when the
+/// target client is backdoored, how many of its rows were stamped, and the experiment as the engine reads it (its
+/// defaults written out).
+type FederationArrays = (
+    usize,
+    Vec<String>,
+    (Vec<u8>, Vec<u32>),
+    (Vec<u8>, Vec<u32>),
+    Vec<Vec<usize>>,
+    Option<(Vec<u8>, Vec<u32>, u32)>,
+    usize,
+    String,
+);
+
+/// The data of the experiment's federation as the simulation trains on it, for a federation outside it: the
+/// prepared training split (the target client's rows stamped with `federated.target_backdoor` when set), the test
+/// split, each client's positions in the training split, and the triggered test copy the backdoor's success is
+/// measured on. The data comes from `source` ([`Source`]).
+#[pyfunction]
+fn federation(py: Python<'_>, experiment: &str, source: Source) -> PyResult<FederationArrays> {
+    let result = py.detach(move || {
+        let f = federation_data(experiment, source)?;
+        let data = &f.setup.data;
+        Ok::<_, Failure>((
+            data.n_features(),
+            data.raw.class_names.clone(),
+            (f32_bytes(&data.train.x), data.train.y.clone()),
+            (f32_bytes(&data.test.x), data.test.y.clone()),
+            f.setup.parts.clone(),
+            f.setup
+                .triggered
+                .as_ref()
+                .map(|(split, target)| (f32_bytes(&split.x), split.y.clone(), *target)),
+            f.setup.stamped,
+            f.experiment.to_json(),
+        ))
+    });
+    result.map_err(PyErr::from)
+}
+
+/// One model of a federation that ran outside the simulation, as the package passes it (a dict): its row's
+/// `method`, its `weights` (a safetensors file in the PyTorch layout of the experiment's `nn.Sequential`,
+/// [`initial_weights`]'s names), and what the federation measured while it ran.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct OutsideModel {
+    method: String,
+    weights: Vec<u8>,
+    seconds: f64,
+    #[pyo3(default)]
+    unlearning_seconds: Option<f64>,
+    /// (round, test accuracy, backdoor success) after each round.
+    curve: Vec<(usize, f64, Option<f64>)>,
+    client_epochs: usize,
+    sample_grads: u64,
+    #[pyo3(default)]
+    history_bytes: Option<usize>,
+}
+
+/// The method key a row of the federated table may have.
+fn method_key(method: &str) -> Result<&'static str, Failure> {
+    use lethe_protocol::federated::FedMethod;
+    if method == "federated" {
+        return Ok("federated");
+    }
+    FedMethod::ALL
+        .iter()
+        .map(|m| m.key())
+        .find(|k| *k == method)
+        .ok_or_else(|| {
+            Failure::Invalid(format!(
+                "models: method {method:?} is not a row of the federated table (federated, fed_retrain, federaser, \
+                 federaser_no_calibration, continue_without)"
+            ))
+        })
+}
+
+/// The report of a federation that ran elsewhere (`host`, for instance `"flower"`), measured as the simulation
+/// measures its own: the experiment's federated table (every model against `fed_retrain`: the target client's
+/// rows as the forget set, the shadow attack trained on the `federated` row, angles and distances, the work),
+/// with `wall_seconds` for the whole. `models` lists the rows in order, `federated` first.
+#[pyfunction]
+#[pyo3(signature = (experiment, source, models, wall_seconds, host="flower"))]
+fn federated_report(
+    py: Python<'_>,
+    experiment: &str,
+    source: Source,
+    models: Vec<OutsideModel>,
+    wall_seconds: f64,
+    host: &str,
+) -> PyResult<String> {
+    let host = host.to_string();
+    let result = py.detach(move || -> Result<String, Failure> {
+        let invalid = |e: EngineError| Failure::Invalid(e.to_string());
+        let f = federation_data(experiment, source)?;
+        let runtime = Runtime::cpu();
+        let (d, k) = (f.setup.data.n_features(), f.setup.data.n_classes());
+        let expected = f.experiment.model.describe(d, k);
+        let mut model_config = f.experiment.model.clone();
+        let mut rows = Vec::with_capacity(models.len());
+        for m in models {
+            let method = method_key(&m.method)?;
+            if rows.iter().any(|r: &federated::Model| r.method == method) {
+                return Err(Failure::Invalid(format!("models: method {method} is given twice")));
+            }
+            let file = format!("{method}.safetensors");
+            model_config.import = Some(lethe_protocol::ModelImport {
+                file: file.clone(),
+                layout: lethe_protocol::WeightLayout::Pytorch,
+                classes: Vec::new(),
+            });
+            let tensors = weights::read::safetensors(m.weights, &file).map_err(invalid)?;
+            let imported = weights::Imported::new(tensors, &model_config).map_err(invalid)?;
+            let found = imported.config.describe(d, k);
+            if found != expected {
+                return Err(Failure::Invalid(format!(
+                    "models: {method}'s weights are a {found}, but the experiment's model is a {expected}"
+                )));
+            }
+            let (net, _) = imported
+                .classifier(&f.setup.data, &[], &runtime.device)
+                .map_err(invalid)?;
+            for (name, v) in [("seconds", m.seconds)]
+                .into_iter()
+                .chain(m.unlearning_seconds.map(|s| ("unlearning_seconds", s)))
+                .chain(m.curve.iter().map(|p| ("curve test_acc", p.1)))
+            {
+                if !v.is_finite() || v < 0.0 {
+                    return Err(Failure::Invalid(format!(
+                        "models: {method}'s {name} is {v}; it must be a finite number ≥ 0"
+                    )));
+                }
+            }
+            rows.push(federated::Model {
+                method,
+                net,
+                seconds: m.seconds,
+                unlearning_seconds: m.unlearning_seconds,
+                curve: m
+                    .curve
+                    .into_iter()
+                    .map(|(round, test_acc, backdoor_asr)| {
+                        lethe_protocol::federated::RoundPoint {
+                            round,
+                            test_acc,
+                            backdoor_asr,
+                        }
+                    })
+                    .collect(),
+                client_epochs: m.client_epochs,
+                sample_grads: m.sample_grads,
+                history_bytes: m.history_bytes,
+            });
+        }
+        let outcome = block_on(federated::report(
+            &f.config,
+            &f.setup,
+            &rows,
+            f.experiment.seed,
+            &runtime,
+        ))
+        .map_err(invalid)?;
+        let mut report = lethe_engine::run::report(
+            &f.experiment,
+            f.setup.data.summary(),
+            &runtime,
+            &host,
+            lethe_protocol::TaskReport::Federated(outcome),
+            web_time::Instant::now(),
+        );
+        report.wall_seconds = wall_seconds;
+        lethe_protocol::check_finite(&report).map_err(|at| {
+            Failure::Invalid(format!(
+                "the report holds a number that is not finite: {at}"
+            ))
+        })?;
+        Ok(report.to_json())
+    });
+    result.map_err(PyErr::from)
+}
+
+/// Which clients train in each of `rounds` rounds from round `offset` (0-based) of a federation of `clients`
+/// seeded `seed` with `participation`: the simulation's seeded schedule ([`federated::fedavg::schedule`]).
+#[pyfunction]
+fn schedule(
+    clients: usize,
+    rounds: usize,
+    participation: f64,
+    seed: u64,
+    offset: usize,
+) -> Vec<Vec<usize>> {
+    federated::fedavg::schedule(clients, rounds, participation, seed, offset)
+}
+
+/// FedEraser's calibrated update ([`federated::federaser::calibrate`]): per tensor (`sizes`, in order), the size of
+/// `old` (the stored update) in the direction of `new` (the calibration's), both float32 bytes.
+#[pyfunction]
+fn calibrate(old: Vec<u8>, new: Vec<u8>, sizes: Vec<usize>) -> PyResult<Vec<u8>> {
+    let floats = |b: &[u8]| -> Vec<f32> {
+        b.chunks_exact(4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect()
+    };
+    let total: usize = sizes.iter().sum();
+    if old.len() != 4 * total || new.len() != 4 * total {
+        return Err(PyValueError::new_err(format!(
+            "calibrate: the updates hold {} and {} values, the tensors {total}",
+            old.len() / 4,
+            new.len() / 4
+        )));
+    }
+    let out = federated::federaser::calibrate(&floats(&old), &floats(&new), &sizes);
+    Ok(f32_bytes(&out))
+}
+
 /// The CSV text `run` reads the arrays as (see [`arrays_to_csv`]): what `Unlearned.save` writes next to the
 /// experiment, so that the CLI reads the very same numbers.
 #[pyfunction]
@@ -484,5 +731,9 @@ fn _engine(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(prepared, m)?)?;
     m.add_function(wrap_pyfunction!(initial_weights, m)?)?;
     m.add_function(wrap_pyfunction!(predict, m)?)?;
+    m.add_function(wrap_pyfunction!(federation, m)?)?;
+    m.add_function(wrap_pyfunction!(federated_report, m)?)?;
+    m.add_function(wrap_pyfunction!(schedule, m)?)?;
+    m.add_function(wrap_pyfunction!(calibrate, m)?)?;
     Ok(())
 }

@@ -146,3 +146,113 @@ def test_fedavg_from_the_parts_is_the_simulations():
     report = lethe_unlearn.run(experiment, progress=False)
     federated = next(r for r in report["runs"] if r["method"] == "federated")
     assert curve == [point["test_acc"] for point in federated["curve"]]
+
+
+TIMES = {"seconds", "learning_seconds", "unlearning_seconds", "unlearning_no_calibration_seconds", "retrain_seconds", "speedup_vs_retrain", "wall_seconds"}
+
+
+def untimed(value):
+    """`value` without its wall-clock keys (they differ between any two runs)."""
+    if isinstance(value, dict):
+        return {k: untimed(v) for k, v in value.items() if k not in TIMES}
+    if isinstance(value, list):
+        return [untimed(v) for v in value]
+    return value
+
+
+def fedavg_from_parts(experiment, data, start, states, exclude=None, rounds=None, offset=0):
+    """FedAvg as the simulation runs it, from the package's parts: the seeded schedule, each client's rows and
+    generator, fit_local, the mean weighted by rows. Returns the model, its curve and the work."""
+    fed = experiment["federated"]
+    X, y = data["train"]
+    parts = data["parts"]
+    weights, curve, epochs, grads = start, [], 0, 0
+    plan = lethe_unlearn.schedule(experiment, rounds=rounds, offset=offset)
+    for t, clients in enumerate(plan):
+        local, sizes = [], []
+        for k in [k for k in clients if k != exclude]:
+            w, states[k], g = lethe_unlearn.fit_local(weights, X[parts[k]], y[parts[k]], experiment, fed["local_epochs"], states[k])
+            local.append(w)
+            sizes.append(len(parts[k]))
+            epochs += fed["local_epochs"]
+            grads += g
+        if local:
+            weights = lethe_unlearn.weighted_mean(local, sizes)
+        probs = lethe_unlearn.predict_proba(weights, data["test"][0], model=experiment["model"])
+        trig = data["triggered"]
+        asr = lethe_unlearn.predict_proba(weights, trig["X"], model=experiment["model"]).argmax(1) == trig["target_class"]
+        curve.append({"round": offset + t + 1, "test_acc": float((probs.argmax(1) == data["test"][1]).mean()), "backdoor_asr": float(asr.mean())})
+    return weights, curve, epochs, grads
+
+
+# Source: the simulation's own report of the same experiment. A federation run outside the simulation from the
+# package's parts (the backdoored client rows of `federation`, the seeded schedule at participation 2/3, fit_local, the
+# weighted mean) and handed to `federated_report` gives the simulation's report: every row and key equal (accuracies,
+# the target client's accuracy, the backdoor's success, the shadow attack's precision and recall, angles, distances,
+# work, the clients' cards), the wall-clock times aside.
+def test_a_federation_outside_the_simulation_gets_the_simulations_report():
+    experiment = {
+        "version": 1,
+        "seed": 3,
+        "data": {"source": "moons", "n_samples": 300, "noise": 0.1},
+        "model": {"kind": "mlp", "layers": 1, "width": 16, "activation": "relu"},
+        "train": {**TRAIN, "epochs": 1},
+        "federated": {
+            **federation(3, 3, {"kind": "iid"}),
+            "participation": 0.67,
+            "methods": ["fed_retrain", "continue_without"],
+            "continue_rounds": 2,
+            "target_backdoor": {"fraction": 0.5, "target_class": 1},
+        },
+    }
+    simulated = lethe_unlearn.run(experiment, progress=False)
+    data = lethe_unlearn.federation(experiment)
+    assert data["stamped"] == simulated["federation"]["clients"][0]["backdoored"] > 0
+    initial = lethe_unlearn.initial_weights(experiment, data["n_features"], len(data["classes"]))
+
+    def streams():
+        return [lethe_unlearn.client_rng_state(3, k) for k in range(3)]
+
+    learned, curve, epochs, grads = fedavg_from_parts(experiment, data, initial, streams())
+    sim = {r["method"]: r for r in simulated["runs"]}
+    models = [{"method": "federated", "weights": learned, "seconds": 1.0, "curve": curve, "client_epochs": epochs,
+               "sample_grads": grads, "history_bytes": sim["federated"]["history_bytes"]}]
+    retrained = fedavg_from_parts(experiment, data, initial, streams(), exclude=0)
+    continued = fedavg_from_parts(experiment, data, learned, streams(), exclude=0, rounds=2, offset=3)
+    for method, (w, c, e, g) in (("fed_retrain", retrained), ("continue_without", continued)):
+        models.append({"method": method, "weights": w, "seconds": 0.5, "unlearning_seconds": 0.5, "curve": c,
+                       "client_epochs": e, "sample_grads": g})
+    report = lethe_unlearn.federated_report(experiment, models, 2.0, host="flower")
+    assert report["host"] == "flower"
+    assert report["experiment"] == simulated["experiment"]
+    assert untimed(report) == {**untimed(simulated), "host": "flower"}
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda m: m.pop(0), 'starts with the learned federation (method "federated")'),
+        (lambda m: m.pop(1), "needs fed_retrain"),
+        (lambda m: m[1].update(method="retrain"), 'method "retrain" is not a row of the federated table'),
+        (lambda m: m.append(dict(m[1])), "method fed_retrain is given twice"),
+        (lambda m: m[1].update(weights={"0.weight": np.zeros((3, 2), np.float32)}), "fed_retrain.safetensors"),
+        (lambda m: m[1].update(seconds=float("nan")), "fed_retrain's seconds is NaN"),
+    ],
+)
+def test_federated_report_refusals_name_the_row(change, message):
+    experiment = {
+        "version": 1,
+        "seed": 3,
+        "data": {"source": "moons", "n_samples": 120, "noise": 0.1},
+        "model": {"kind": "mlp", "layers": 1, "width": 8, "activation": "relu"},
+        "train": {**TRAIN, "epochs": 1},
+        "federated": federation(2, 1, {"kind": "iid"}),
+    }
+    data = lethe_unlearn.federation(experiment)
+    w = lethe_unlearn.initial_weights(experiment, data["n_features"], len(data["classes"]))
+    row = {"weights": w, "seconds": 1.0, "curve": [], "client_epochs": 0, "sample_grads": 0}
+    models = [{**row, "method": "federated"}, {**row, "method": "fed_retrain", "unlearning_seconds": 1.0}]
+    change(models)
+    with pytest.raises(ValueError) as e:
+        lethe_unlearn.federated_report(experiment, models, 1.0)
+    assert message in str(e.value)

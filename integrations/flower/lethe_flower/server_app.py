@@ -56,25 +56,30 @@ def nodes_by_partition(grid, clients, timeout, every=True):
 
 
 class Federation:
-    """The grid, the nodes, the experiment's model and test split, and the work done."""
+    """The grid, the nodes, the experiment's data as the simulation prepares it, and the work done."""
 
     def __init__(self, grid, context, every=True):
         self.grid = grid
-        self.parsed = experiment(context.run_config)
+        self.data = lethe_unlearn.federation(experiment(context.run_config))
+        self.parsed = self.data["experiment"]  # every default written out
         self.fed = self.parsed["federated"]
-        if float(self.fed.get("participation", 1.0)) < 1.0:
-            raise ValueError("federated.participation below 1 is not supported on Flower yet: every client trains each round")
         self.timeout = float(context.run_config.get("round-timeout", 120.0))
         self.clients = int(self.fed["clients"])
         self.nodes = nodes_by_partition(grid, self.clients, self.timeout, every)
-        data = lethe_unlearn.prepared(self.parsed)
-        self.test = data["test"]
-        self.initial = lethe_unlearn.initial_weights(self.parsed, data["n_features"], len(data["classes"]))
+        self.initial = lethe_unlearn.initial_weights(self.parsed, self.data["n_features"], len(self.data["classes"]))
 
-    def test_acc(self, weights):
-        X, y = self.test
-        probs = lethe_unlearn.predict_proba(weights, X, model=self.parsed["model"])
-        return float((probs.argmax(1) == y).mean())
+    def point(self, round_, weights):
+        """The curve's point after round `round_`: test accuracy and, with a backdoor, its success on the triggered
+        test rows (the share classified as its target class), as the simulation measures them."""
+        X, y = self.data["test"]
+        model = self.parsed["model"]
+        probs = lethe_unlearn.predict_proba(weights, X, model=model)
+        point = {"round": round_, "test_acc": float((probs.argmax(1) == y).mean()), "backdoor_asr": None}
+        triggered = self.data["triggered"]
+        if triggered is not None:
+            hits = lethe_unlearn.predict_proba(weights, triggered["X"], model=model).argmax(1) == triggered["target_class"]
+            point["backdoor_asr"] = float(hits.sum() / max(1, len(hits)))
+        return point
 
     def train(self, weights, partitions, epochs, stream, round_):
         """The partitions train `weights` for `epochs`: {partition: (weights, rows, sample gradients)} of those
@@ -106,15 +111,18 @@ class Federation:
                 time.sleep(0.1)
         return replies
 
-    def fedavg(self, stream, exclude=None, history_dir=None):
-        """FedAvg from the initial model over the rounds, without `exclude`; the history when `history_dir`."""
-        weights, curve, rounds_log, epochs_done, grads = self.initial, [], [], 0, 0
-        local, retain_every = int(self.fed["local_epochs"]), int(self.fed.get("retain_every", 1))
-        for t in range(int(self.fed["rounds"])):
+    def fedavg(self, stream, exclude=None, history_dir=None, start=None, offset=0, rounds=None):
+        """FedAvg from `start` (the initial model) over the rounds of the simulation's schedule (`rounds` from
+        round `offset`), without `exclude`; the history when `history_dir`."""
+        weights, curve, rounds_log, epochs_done, grads = start or self.initial, [], [], 0, 0
+        local, retain_every = int(self.fed["local_epochs"]), int(self.fed["retain_every"])
+        rounds = int(self.fed["rounds"]) if rounds is None else rounds
+        plan = lethe_unlearn.schedule(self.parsed, rounds=rounds, offset=offset)
+        for t in range(rounds):
             if history_dir:
                 np.savez(os.path.join(history_dir, f"global-{t:04d}.npz"), **weights)
-            scheduled = [k for k in range(self.clients) if k != exclude and k in self.nodes]
-            replies = self.train(weights, scheduled, local, stream, t + 1)
+            scheduled = [k for k in plan[t] if k != exclude and k in self.nodes]
+            replies = self.train(weights, scheduled, local, stream, offset + t + 1)
             took_part = sorted(replies)
             if took_part:
                 weights = lethe_unlearn.weighted_mean([replies[k][0] for k in took_part], [replies[k][1] for k in took_part])
@@ -128,7 +136,7 @@ class Federation:
                 "round": t + 1, "scheduled": scheduled, "took_part": took_part, "retained": retained,
                 "sizes": {str(k): replies[k][1] for k in took_part}, "sample_grads": sum(replies[k][2] for k in took_part),
             })
-            curve.append({"round": t + 1, "test_acc": self.test_acc(weights)})
+            curve.append(self.point(offset + t + 1, weights))
         if history_dir:
             np.savez(os.path.join(history_dir, f"global-{int(self.fed['rounds']):04d}.npz"), **weights)
         return weights, {"curve": curve, "client_epochs": epochs_done, "sample_grads": grads, "rounds": rounds_log}
@@ -137,7 +145,8 @@ class Federation:
         """FedEraser from the history without `target`: each retained round's stored models of the others, the first
         as their mean, the later ones as an update whose size is the stored one's and, with calibration, whose
         direction the remaining clients compute again from the new global model (per tensor)."""
-        epochs = math.ceil(float(self.fed["calibration_ratio"]) * int(self.fed["local_epochs"])) if calibrate else 0
+        ratio, local = float(self.fed["calibration_ratio"]), int(self.fed["local_epochs"])
+        epochs = max(1, math.ceil(ratio * local)) if calibrate else 0
         stream = "federaser" if calibrate else "federaser_no_calibration"
         weights, curve, epochs_done, grads = self.initial, [], 0, 0
         retained = [r for r in rounds_log if r["retained"]]
@@ -160,18 +169,85 @@ class Federation:
                     epochs_done += epochs * len(answered)
                     grads += sum(replies[k][2] for k in answered)
                     new_mean = lethe_unlearn.weighted_mean([replies[k][0] for k in answered], [replies[k][1] for k in answered])
-                    update = {}
-                    for n in weights:
-                        new = new_mean[n] - weights[n]
-                        norm_new = float(np.sqrt((new.astype(np.float64) ** 2).sum()))
-                        norm_old = float(np.sqrt((old_update[n].astype(np.float64) ** 2).sum()))
-                        scale = norm_old / norm_new if norm_new > 0 else 0.0
-                        update[n] = (new.astype(np.float64) * scale).astype(np.float32)
+                    update = lethe_unlearn.calibrate(old_update, {n: new_mean[n] - weights[n] for n in weights})
                 else:  # without calibration, or no remaining client left to calibrate: the stored update as it is
                     update = old_update
                 weights = {n: weights[n] + update[n] for n in weights}
-            curve.append({"round": t + 1, "test_acc": self.test_acc(weights)})
+            curve.append(self.point(t + 1, weights))
         return weights, {"curve": curve, "client_epochs": epochs_done, "sample_grads": grads}
+
+
+def history_bytes(folder):
+    """Bytes the server's history takes on disk (its model files)."""
+    return sum(os.path.getsize(os.path.join(folder, name)) for name in os.listdir(folder))
+
+
+def learn(federation, out):
+    """FedAvg with the history: out/history.json and out/history/."""
+    history_dir = os.path.join(out, "history")
+    os.makedirs(history_dir, exist_ok=True)
+    started = time.perf_counter()
+    _, run = federation.fedavg("federated", history_dir=history_dir)
+    run["seconds"] = time.perf_counter() - started
+    with open(os.path.join(out, "history.json"), "w", encoding="utf-8") as f:
+        json.dump({"experiment": federation.parsed, **run}, f, indent=1)
+
+
+def unlearn(federation, out, target, learned):
+    """Forgets client `target` each way the experiment lists (fed_retrain first) from the learning run in
+    `learned`, then writes the report (out/report.json) measured by the engine as the simulation's."""
+    started_all = time.perf_counter()
+    if not 0 <= target < federation.clients:
+        raise ValueError(f"run config unlearn-client is {target}, but the federation has {federation.clients} clients (0 to {federation.clients - 1})")
+    if federation.fed.get("target_backdoor") and target != int(federation.fed["target_client"]):
+        raise ValueError(
+            f"run config unlearn-client is {target}, but the experiment backdoors client {federation.fed['target_client']} "
+            "(federated.target_client): forget that client, or remove federated.target_backdoor"
+        )
+    try:
+        with open(os.path.join(learned, "history.json"), encoding="utf-8") as f:
+            history = json.load(f)
+    except OSError as e:
+        raise ValueError(f"run config history-dir: no learning run's history.json in {learned!r} ({e.strerror})") from None
+    if history["experiment"] != federation.parsed:
+        raise ValueError(f"run config history-dir: {learned!r} holds the history of another experiment")
+    history_files = os.path.join(learned, "history")
+    rounds = int(federation.fed["rounds"])
+    learned_weights = dict(np.load(os.path.join(history_files, f"global-{rounds:04d}.npz")))
+    models = [{
+        "method": "federated", "weights": learned_weights, "seconds": history["seconds"], "unlearning_seconds": None,
+        "curve": history["curve"], "client_epochs": history["client_epochs"], "sample_grads": history["sample_grads"],
+        "history_bytes": history_bytes(history_files),
+    }]
+    results = {}
+    methods = ["fed_retrain"] + [m for m in federation.fed["methods"] if m != "fed_retrain"]
+    for method in methods:
+        started = time.perf_counter()
+        if method == "fed_retrain":
+            weights, run = federation.fedavg(method, exclude=target)
+            run.pop("rounds")
+        elif method == "continue_without":
+            more = int(federation.fed["continue_rounds"])
+            weights, run = federation.fedavg(method, exclude=target, start=learned_weights, offset=rounds, rounds=more)
+            run.pop("rounds")
+        else:
+            weights, run = federation.federaser(history_files, history["rounds"], target, method == "federaser")
+        run["seconds"] = time.perf_counter() - started
+        np.savez(os.path.join(out, f"{method}.npz"), **weights)
+        results[method] = run
+        models.append({
+            "method": method, "weights": weights, "seconds": run["seconds"], "unlearning_seconds": run["seconds"],
+            "curve": run["curve"], "client_epochs": run["client_epochs"], "sample_grads": run["sample_grads"],
+            "history_bytes": models[0]["history_bytes"] if method.startswith("federaser") else None,
+        })
+    with open(os.path.join(out, "unlearning.json"), "w", encoding="utf-8") as f:
+        json.dump({"unlearn_client": target, "connected": sorted(federation.nodes), "methods": results}, f, indent=1)
+    # The report's experiment forgets this client (federated.target_client), so that it reproduces the table.
+    reported = {**federation.parsed, "federated": {**federation.fed, "target_client": target}}
+    wall = history["seconds"] + time.perf_counter() - started_all
+    report = lethe_unlearn.federated_report(reported, models, wall, host="flower")
+    with open(os.path.join(out, "report.json"), "w", encoding="utf-8") as f:
+        json.dump(report, f, indent=1)
 
 
 @app.main()
@@ -184,33 +260,6 @@ def main(grid: Grid, context: Context) -> None:
     # Learning waits for every client; unlearning works with the clients still connected (one may have left).
     federation = Federation(grid, context, every=target < 0)
     if target < 0:
-        history_dir = os.path.join(out, "history")
-        os.makedirs(history_dir, exist_ok=True)
-        started = time.perf_counter()
-        weights, run = federation.fedavg("federated", history_dir=history_dir)
-        run["seconds"] = time.perf_counter() - started
-        with open(os.path.join(out, "history.json"), "w", encoding="utf-8") as f:
-            json.dump({"experiment": federation.parsed, **run}, f, indent=1)
-        return
-    if target >= federation.clients:
-        raise ValueError(f"run config unlearn-client is {target}, but the federation has {federation.clients} clients")
-    learned = context.run_config.get("history-dir", "")  # the learning run's out-dir
-    try:
-        with open(os.path.join(learned, "history.json"), encoding="utf-8") as f:
-            history = json.load(f)
-    except OSError as e:
-        raise ValueError(f"run config history-dir: no learning run's history.json in {learned!r} ({e.strerror})") from None
-    history_files = os.path.join(learned, "history")
-    results = {}
-    for method in ("fed_retrain", "federaser", "federaser_no_calibration"):
-        started = time.perf_counter()
-        if method == "fed_retrain":
-            weights, run = federation.fedavg(method, exclude=target)
-            run.pop("rounds")
-        else:
-            weights, run = federation.federaser(history_files, history["rounds"], target, method == "federaser")
-        run["seconds"] = time.perf_counter() - started
-        np.savez(os.path.join(out, f"{method}.npz"), **weights)
-        results[method] = run
-    with open(os.path.join(out, "unlearning.json"), "w", encoding="utf-8") as f:
-        json.dump({"unlearn_client": target, "connected": sorted(federation.nodes), "methods": results}, f, indent=1)
+        learn(federation, out)
+    else:
+        unlearn(federation, out, target, context.run_config.get("history-dir", ""))

@@ -21,14 +21,14 @@ def experiment(run_config):
 
 
 def client_rows(parsed, partition):
-    """Client `partition`'s rows of the prepared training split (the simulation's partition) and their labels."""
-    data = lethe_unlearn.prepared(parsed)
-    splits = lethe_unlearn.client_splits(parsed)
-    if not 0 <= partition < len(splits):
-        raise ValueError(f"node config partition-id is {partition}, but the federation has {len(splits)} clients")
+    """Client `partition`'s rows of the prepared training split and their labels: the simulation's partition, the
+    target client's rows backdoored when the experiment says so."""
+    data = lethe_unlearn.federation(parsed)
+    parts = data["parts"]
+    if not 0 <= partition < len(parts):
+        raise ValueError(f"node config partition-id is {partition}, but the federation has {len(parts)} clients")
     X, y = data["train"]
-    positions = np.searchsorted(data["train_rows"], splits[partition])
-    return X[positions], y[positions]
+    return X[parts[partition]], y[parts[partition]]
 
 
 def to_record(weights):

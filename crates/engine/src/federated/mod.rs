@@ -31,17 +31,25 @@ use crate::train::Trained;
 
 pub use rows::angle_deg;
 
-/// One model of the federated table, before it becomes a row.
-struct Model {
-    method: &'static str,
-    net: Classifier,
-    seconds: f64,
-    unlearning_seconds: Option<f64>,
-    curve: Vec<lethe_protocol::federated::RoundPoint>,
-    client_epochs: usize,
+/// One model of the federated table, before it becomes a row: the simulation's, or one a federation elsewhere
+/// trained (the Flower integration), measured the same way by [`report`].
+pub struct Model {
+    /// The row's `method`: `federated` (the learned federation) or a [`FedMethod`] key.
+    pub method: &'static str,
+    /// The model.
+    pub net: Classifier,
+    /// Wall seconds it took (learning for `federated`, unlearning for the others).
+    pub seconds: f64,
+    /// The unlearning seconds (none on the learning row).
+    pub unlearning_seconds: Option<f64>,
+    /// Test accuracy (and backdoor success) after each round.
+    pub curve: Vec<lethe_protocol::federated::RoundPoint>,
+    /// Local training work: client epochs.
+    pub client_epochs: usize,
     /// Per-example forward and backward passes of the clients' local training, summed.
-    sample_grads: u64,
-    history_bytes: Option<usize>,
+    pub sample_grads: u64,
+    /// Bytes of the server's history the method stands on (learning and FedEraser).
+    pub history_bytes: Option<usize>,
 }
 
 impl Model {
@@ -61,19 +69,20 @@ impl Model {
 }
 
 /// The clients' data, with the target client's rows backdoored when asked.
-struct Setup {
+pub struct Setup {
     /// The data as trained on (the backdoor stamped).
-    data: Prepared,
+    pub data: Prepared,
     /// Each client's training positions.
-    parts: Vec<Vec<usize>>,
+    pub parts: Vec<Vec<usize>>,
     /// The triggered test copy and the target class, with a backdoor.
-    triggered: Option<(Split, u32)>,
+    pub triggered: Option<(Split, u32)>,
     /// Rows stamped with the backdoor.
-    stamped: usize,
+    pub stamped: usize,
 }
 
-/// Partitions the training split over the clients and stamps the target client's backdoor.
-fn setup(experiment: &ValidExperiment, config: &FederatedConfig, data: &Prepared) -> Result<Setup> {
+/// Partitions the training split over the clients and stamps the target client's backdoor: the data every
+/// client trains on, in the simulation and in a federation elsewhere.
+pub fn setup(experiment: &ValidExperiment, config: &FederatedConfig, data: &Prepared) -> Result<Setup> {
     let (seed, k) = (experiment.seed, data.n_classes());
     let parts = clients::partition(&data.train.y, k, config.clients, &config.split, seed)?;
     let target = config.target_client;
@@ -170,11 +179,7 @@ pub async fn run_federated<H: Host>(
     models
         .extend(unlearn_each(config, &fed, &history, &initial, &learned.model, seed, host).await?);
 
-    let runs = rows::measure(config, &setup, &models, seed, rt).await?;
-    let outcome = TaskReport::Federated(FederatedReport {
-        runs,
-        federation: summary(config, &setup, k),
-    });
+    let outcome = TaskReport::Federated(report(config, &setup, &models, seed, rt).await?);
     Ok(Ended::Finished {
         outcome: Box::new(outcome),
         dataset: setup.data.summary(),
@@ -185,6 +190,33 @@ pub async fn run_federated<H: Host>(
             seconds: learned.seconds,
             sample_grads: learning_grads,
         })),
+    })
+}
+
+/// The federated table: every model measured against FedRetrain ([`rows`]), with the clients' cards. `models`
+/// starts with the learned federation (`federated`, whose outputs train the shadow attack) and holds
+/// `fed_retrain`.
+pub async fn report(
+    config: &FederatedConfig,
+    setup: &Setup,
+    models: &[Model],
+    seed: u64,
+    rt: &Runtime,
+) -> Result<FederatedReport> {
+    if models.first().map(|m| m.method) != Some("federated") {
+        return Err(EngineError::Unlearn(
+            "the federated table starts with the learned federation (method \"federated\")".into(),
+        ));
+    }
+    if !models.iter().any(|m| m.method == FedMethod::FedRetrain.key()) {
+        return Err(EngineError::Unlearn(
+            "the federated table needs fed_retrain: every row is measured against it".into(),
+        ));
+    }
+    let runs = rows::measure(config, setup, models, seed, rt).await?;
+    Ok(FederatedReport {
+        runs,
+        federation: summary(config, setup, setup.data.n_classes()),
     })
 }
 

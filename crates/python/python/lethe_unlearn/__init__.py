@@ -4,14 +4,28 @@
   prints, as a dict: the same engine, validation and messages (a ``ValueError`` naming the field and the value).
 - ``unlearn(model, X, y, forget, methods=...)``: a scikit-learn, PyTorch or Keras model → every method against
   retraining from scratch, each row's model given back in the form it came in.
-- ``fit_local``, ``client_splits``, ``client_rng_state``: a federation's clients as the simulation runs them.
+- ``fit_local``, ``client_splits``, ``client_rng_state``, ``federation``, ``schedule``, ``calibrate``,
+  ``federated_report``: a federation outside the simulation (the Flower integration) as the simulation runs and
+  measures it.
 
 docs/python.md documents the API. Not to be confused with ``lethe-ml`` on the Python package index, another
 unlearning library.
 """
 
 from . import _engine
-from ._federated import client_rng_state, client_splits, fit_local, initial_weights, predict_proba, prepared, weighted_mean
+from ._federated import (
+    calibrate,
+    client_rng_state,
+    client_splits,
+    federated_report,
+    federation,
+    fit_local,
+    initial_weights,
+    predict_proba,
+    prepared,
+    schedule,
+    weighted_mean,
+)
 from ._run import run
 from ._unlearn import Unlearned, unlearn
 
@@ -26,5 +40,9 @@ __all__ = [
     "initial_weights",
     "predict_proba",
     "weighted_mean",
+    "federation",
+    "schedule",
+    "calibrate",
+    "federated_report",
 ]
 __version__ = _engine.__version__

@@ -155,3 +155,92 @@ def fit_local(weights, X, y, train, epochs, rng_state, model=None, layout=None, 
     )
     tensors, metadata = _safetensors.loads(bytes(out))
     return adapter.rebuild("fit_local", tensors, metadata), bytes(state), int(sample_grads)
+
+
+def _text(experiment):
+    return json.dumps(experiment) if isinstance(experiment, dict) else experiment
+
+
+def federation(experiment, X=None, y=None):
+    """The data of ``experiment``'s federation as the simulation trains on it: a dict with ``train`` and ``test``
+    (each ``(X, y)``: float32 rows as prepared, class indices), ``parts`` (each client's positions in ``train``:
+    client k trains on ``train[0][parts[k]]``), ``triggered`` (with ``federated.target_backdoor``: the test rows with
+    the trigger, their classes and the backdoor's ``target_class``, else None), ``stamped`` (the target client's
+    rows that carry the backdoor), ``classes``, ``n_features`` and ``experiment`` (as the engine reads it, every
+    default written out). The target client's rows are backdoored here, as the simulation stamps them."""
+    text, source, _ = inputs(experiment, X, y)
+    d, classes, train, test, parts, triggered, stamped, normalized = _engine.federation(text, source)
+
+    def rows(x):
+        return np.frombuffer(bytes(x), dtype="<f4").reshape(-1, d).copy()
+
+    return {
+        "train": (rows(train[0]), np.asarray(train[1], dtype=np.int64)),
+        "test": (rows(test[0]), np.asarray(test[1], dtype=np.int64)),
+        "parts": [np.asarray(p, dtype=np.int64) for p in parts],
+        "triggered": None
+        if triggered is None
+        else {"X": rows(triggered[0]), "y": np.asarray(triggered[1], dtype=np.int64), "target_class": int(triggered[2])},
+        "stamped": int(stamped),
+        "classes": list(classes),
+        "n_features": d,
+        "experiment": json.loads(normalized),
+    }
+
+
+def schedule(experiment, rounds=None, offset=0):
+    """Which clients train in each round of ``experiment``'s federation: the simulation's seeded schedule for its
+    ``federated.participation`` (every client at 1), ``rounds`` rounds (default ``federated.rounds``) from round
+    ``offset`` (0-based; ``continue_without`` continues at ``federated.rounds``). A list of sorted client lists."""
+    parsed = json.loads(experiment) if isinstance(experiment, str) else experiment
+    fed = parsed.get("federated")
+    if not isinstance(fed, dict):
+        raise ValueError("the experiment has no federated section: schedule plans a federation's rounds")
+    rounds = int(fed["rounds"]) if rounds is None else int(rounds)
+    return [list(r) for r in _engine.schedule(int(fed["clients"]), rounds, float(fed.get("participation", 1.0)), int(parsed.get("seed", 0)), int(offset))]
+
+
+def calibrate(old_update, new_update):
+    """FedEraser's calibrated update (the engine's rule): per tensor, the stored update's size (``old_update``) in
+    the direction of the calibration's (``new_update``); both dicts of arrays with the same names and shapes."""
+    names = list(old_update)
+    if sorted(names) != sorted(new_update):
+        raise ValueError(f"calibrate: the updates name different tensors: {sorted(names)} and {sorted(new_update)}")
+    old = [np.asarray(old_update[n], dtype="<f4") for n in names]
+    new = [np.asarray(new_update[n], dtype="<f4") for n in names]
+    for n, o, w in zip(names, old, new):
+        if o.shape != w.shape:
+            raise ValueError(f"calibrate: tensor {n!r} has shapes {o.shape} and {w.shape}")
+    out = np.frombuffer(
+        bytes(_engine.calibrate(b"".join(o.tobytes() for o in old), b"".join(w.tobytes() for w in new), [o.size for o in old])),
+        dtype="<f4",
+    )
+    result, at = {}, 0
+    for n, o in zip(names, old):
+        result[n] = out[at : at + o.size].reshape(o.shape).copy()
+        at += o.size
+    return result
+
+
+def federated_report(experiment, models, wall_seconds, X=None, y=None, host="flower"):
+    """The report of a federation that ran outside the simulation, measured by the engine as the simulation
+    measures its own (the same rows and keys: test and target accuracy, backdoor success, the shadow attack's
+    precision and recall, the angle to FedRetrain, the work), with ``host``. ``models``: one dict per row, in
+    order, ``federated`` first, then ``fed_retrain`` and the others: ``method``, ``weights`` (a dict of arrays in
+    the PyTorch layout of ``initial_weights``), ``seconds``, ``unlearning_seconds`` (None on ``federated``),
+    ``curve`` (a list of ``{"round", "test_acc", "backdoor_asr"}``), ``client_epochs``, ``sample_grads``,
+    ``history_bytes`` (or None). Returns the report as a dict."""
+    text, source, _ = inputs(experiment, X, y)
+    rows = []
+    for m in models:
+        rows.append({
+            "method": str(m["method"]),
+            "weights": _safetensors.dumps({n: np.asarray(v, dtype=np.float32) for n, v in m["weights"].items()}),
+            "seconds": float(m["seconds"]),
+            "unlearning_seconds": None if m.get("unlearning_seconds") is None else float(m["unlearning_seconds"]),
+            "curve": [(int(p["round"]), float(p["test_acc"]), None if p.get("backdoor_asr") is None else float(p["backdoor_asr"])) for p in m["curve"]],
+            "client_epochs": int(m["client_epochs"]),
+            "sample_grads": int(m["sample_grads"]),
+            "history_bytes": None if m.get("history_bytes") is None else int(m["history_bytes"]),
+        })
+    return json.loads(_engine.federated_report(text, source, rows, float(wall_seconds), str(host)))
