@@ -9,7 +9,7 @@ export LETHE_PYTHON ?= $(LETHE_VENV)/bin/python
 PORT ?= 8080
 EXPERIMENT ?= examples/moons-mlp.json
 
-.PHONY: serve build tools browser-tools python-tools test test-native test-python test-e2e bench bench-python flower-demo cli lint clean
+.PHONY: serve build tools browser-tools python-tools test test-native test-python test-e2e bench bench-python bench-flower flower-demo cli lint clean
 
 ## Build the release site and serve it at http://127.0.0.1:$(PORT)
 serve: build
@@ -71,6 +71,12 @@ bench-python: python-tools
 	VIRTUAL_ENV=$(LETHE_VENV) $(LETHE_VENV)/bin/maturin develop -q --release -m crates/python/Cargo.toml
 	cargo build -q --release -p lethe-cli
 	LETHE_CLI=$(CARGO_TARGET_DIR)/release/lethe $(LETHE_PYTHON) bench/python.py
+
+## The digits federation (10 clients, 20 rounds) on Flower and in the simulation, release builds (docs/BENCHMARKS.md,
+## "Flower")
+bench-flower: python-tools
+	VIRTUAL_ENV=$(LETHE_VENV) $(LETHE_VENV)/bin/maturin develop -q --release -m crates/python/Cargo.toml
+	$(LETHE_PYTHON) bench/flower.py
 
 ## Run an experiment with the CLI: make cli EXPERIMENT=examples/digits-mlp.json
 cli:

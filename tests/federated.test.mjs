@@ -54,3 +54,42 @@ test('five clients: learn, forget one four ways, see the table; then unlearn ano
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
+
+// A report made elsewhere: Flower's report.json (docs/flower/report.json, written by `make flower-demo`) imported into
+// the federated mode draws the table and the charts from the file, its experiment becomes the page's settings, and
+// nothing leaves the page. A report of another task is refused with the file's name and the task.
+test('a Flower report imported into the federated mode is drawn; another task\'s report is refused', async () => {
+  const page = await openPage(browser, server.url);
+  await waitReady(page);
+  const train = fs.readFileSync(new URL('../crates/cli/tests/golden/moons-mlp.json', import.meta.url));
+  await page.setInputFiles('#fed-import-report', { name: 'moons-mlp.json', mimeType: 'application/json', buffer: train });
+  await page.waitForSelector('#input-error');
+  assert.match(await page.textContent('#input-error'), /moons-mlp\.json: a report of task "train", not a federated one/);
+  assert.equal(await page.isChecked('#federated-mode'), false, 'the settings are untouched');
+  const text = fs.readFileSync(new URL('../docs/flower/report.json', import.meta.url), 'utf8');
+  const report = JSON.parse(text);
+  assert.equal(report.host, 'flower');
+  await page.setInputFiles('#fed-import-report', { name: 'report.json', mimeType: 'application/json', buffer: Buffer.from(text) });
+  await page.waitForSelector('#fed-results');
+  assert.equal(await page.$('#input-error'), null);
+  assert.equal(await page.isChecked('#federated-mode'), true);
+  assert.match(await page.textContent('#fed-origin'), /ran on Flower/);
+  const methods = await page.$$eval('#fed-table tbody tr td:first-child', (tds) => tds.map((t) => t.textContent));
+  assert.deepEqual(methods, report.runs.map((r) => r.method));
+  const header = await page.$$eval('#fed-table thead th', (ths) => ths.map((t) => t.textContent));
+  const testAcc = await page.$$eval('#fed-table tbody tr', (trs, col) => trs.map((tr) => tr.children[col].textContent), header.indexOf('test_acc'));
+  assert.deepEqual(testAcc, report.runs.map((r) => r.test_acc.toFixed(3)));
+  assert.equal((await page.$$('#fed-clients .client-card')).length, report.experiment.federated.clients);
+  for (const id of ['fed-accuracy', 'fed-times']) assert.ok(await page.isVisible(`#${id} svg`), id);
+  assert.match(await page.textContent('#fed-times svg'), /wall time where it ran/);
+  // The settings (and so the link) are the report's experiment.
+  assert.equal(await page.inputValue('#fed-rounds'), String(report.experiment.federated.rounds));
+  const hash = await page.evaluate(() => location.hash);
+  const shared = JSON.parse(Buffer.from(hash.slice(3), 'base64url').toString());
+  assert.deepEqual(shared.federated, report.experiment.federated);
+  await screenshot(page, 'flower-import.png');
+  const origin = new URL(server.url).origin;
+  assert.deepEqual(page.requests.filter((u) => !u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('blob:')), []);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});

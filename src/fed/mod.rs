@@ -1,7 +1,9 @@
 //! The page's federated mode: simulate FedAvg over clients, forget one client four ways, and read the source
 //! paper's table beside the evidence that counts (the forgotten client's backdoor). The settings live in the
-//! experiment's `federated` section (link, export, CLI); the work runs as a Federated job (`jobs.rs`).
+//! experiment's `federated` section (link, export, CLI); the work runs as a Federated job (`jobs.rs`), or comes
+//! from a report made elsewhere (a federation on Flower), imported and drawn the same way.
 
+mod import;
 mod results;
 mod settings;
 
@@ -62,6 +64,7 @@ pub fn FederatedStep() -> impl IntoView {
                 <input type="checkbox" id="federated-mode" prop:checked=move || on.get() on:change=toggle />
                 "Simulate a federation: clients keep their data, a server averages their models (FedAvg); then one client asks to be forgotten."
             </label>
+            <import::ImportReport />
             <Show when=move || on.get()>
                 <settings::FederatedSettings />
                 <crate::components::run_bar::RunBar kind=TaskKind::Federated />

@@ -142,7 +142,11 @@ fn times_svg(report: &Report) -> String {
     let categories = rows.iter().map(|r| r.run.method.clone()).collect();
     let chart = BarChart {
         title: "Time to learn (federated) and to unlearn (the others)",
-        value_desc: "seconds (wall time in this browser)",
+        value_desc: if report.host == "browser" {
+            "seconds (wall time in this browser)"
+        } else {
+            "seconds (wall time where it ran)"
+        },
         categories,
         series: vec![BarSeries {
             name: "seconds".into(),
@@ -216,8 +220,17 @@ pub fn FederatedResults() -> impl IntoView {
         let rows = rows_of(&report).to_vec();
         let csv = to_csv(&report);
         let json = report.to_json();
+        let origin = (report.host != "browser").then(|| {
+            format!(
+                "This federation ran on {} (the report's host), not in this page: {} clients, {:.1} s in all. Its experiment is now the page's settings: “Run the federation and forget the client” repeats it here, as a simulation.",
+                if report.host == "flower" { "Flower".to_string() } else { format!("\"{}\"", report.host) },
+                summary.clients.len(),
+                report.wall_seconds
+            )
+        });
         Some(view! {
             <div class="federated-results" id="fed-results">
+                {origin.map(|text| view! { <p class="hint" id="fed-origin">{text}</p> })}
                 <h3>"The clients"</h3>
                 <div class="client-cards" id="fed-clients">{cards}</div>
                 <h3>"The source paper's table, and the evidence"</h3>

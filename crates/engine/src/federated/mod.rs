@@ -82,7 +82,11 @@ pub struct Setup {
 
 /// Partitions the training split over the clients and stamps the target client's backdoor: the data every
 /// client trains on, in the simulation and in a federation elsewhere.
-pub fn setup(experiment: &ValidExperiment, config: &FederatedConfig, data: &Prepared) -> Result<Setup> {
+pub fn setup(
+    experiment: &ValidExperiment,
+    config: &FederatedConfig,
+    data: &Prepared,
+) -> Result<Setup> {
     let (seed, k) = (experiment.seed, data.n_classes());
     let parts = clients::partition(&data.train.y, k, config.clients, &config.split, seed)?;
     let target = config.target_client;
@@ -208,7 +212,10 @@ pub async fn report(
             "the federated table starts with the learned federation (method \"federated\")".into(),
         ));
     }
-    if !models.iter().any(|m| m.method == FedMethod::FedRetrain.key()) {
+    if !models
+        .iter()
+        .any(|m| m.method == FedMethod::FedRetrain.key())
+    {
         return Err(EngineError::Unlearn(
             "the federated table needs fed_retrain: every row is measured against it".into(),
         ));
