@@ -49,7 +49,7 @@ test-python: python-tools
 	LETHE_CLI=$(CARGO_TARGET_DIR)/debug/lethe $(LETHE_PYTHON) -m pytest -q crates/python/tests integrations/flower/tests
 
 ## The federation on Flower: a SuperLink and SuperNodes as processes on 127.0.0.1, FedAvg over Lethe's model, then
-## client 0 forgotten three ways; the last line printed is the outcome's folder. FLOWER_EXPERIMENT picks another.
+## client 0 forgotten three ways; the last line printed is the report's path (the page imports it). FLOWER_EXPERIMENT picks another.
 FLOWER_EXPERIMENT ?= examples/moons-federated-flower.json
 flower-demo: python-tools
 	VIRTUAL_ENV=$(LETHE_VENV) $(LETHE_VENV)/bin/maturin develop -q -m crates/python/Cargo.toml

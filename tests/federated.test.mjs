@@ -87,7 +87,8 @@ test('a Flower report imported into the federated mode is drawn; another task\'s
   const hash = await page.evaluate(() => location.hash);
   const shared = JSON.parse(Buffer.from(hash.slice(3), 'base64url').toString());
   assert.deepEqual(shared.federated, report.experiment.federated);
-  await screenshot(page, 'flower-import.png');
+  const section = await page.$('#federated-step');
+  await section.screenshot({ path: new URL('../docs/screenshots/flower-import.png', import.meta.url).pathname });
   const origin = new URL(server.url).origin;
   assert.deepEqual(page.requests.filter((u) => !u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('blob:')), []);
   assert.deepEqual(page.errors, []);

@@ -1,9 +1,9 @@
 """Runs Lethe's Flower App on a local federation: one SuperLink and N SuperNodes as separate processes on 127.0.0.1
 (free ports, FLWR_HOME in a temporary directory, runtime dependency installation off), then `flwr run`; stops every
-process it started, children included, by process group, also on failure or Ctrl-C. Prints the outcome's folder on
-its last line.
+process it started, children included, by process group, also on failure or Ctrl-C. Prints a path on
+its last line: the report's path (out/unlearning/report.json) when a client is forgotten, else the history's.
 
-Usage: python integrations/flower/federation.py EXPERIMENT.json [--out DIR] [--leave PARTITION:ROUND]
+Usage: python integrations/flower/federation.py EXPERIMENT.json [--out DIR] [--leave PARTITION:ROUND] [--unlearn-client K]
 """
 
 import argparse
@@ -205,7 +205,9 @@ def main():
         clients = int(json.load(f)["federated"]["clients"])
     out = args.out or tempfile.mkdtemp(prefix="lethe-flower-out-")
     leave = tuple(int(v) for v in args.leave.split(":")) if args.leave else None
-    print(run(args.experiment, out, clients, leave, args.unlearn_client))
+    out = run(args.experiment, out, clients, leave, args.unlearn_client)
+    # The last line: the report's path after unlearning (the page's federated mode imports it), else the history's.
+    print(os.path.join(out, "unlearning", "report.json") if args.unlearn_client is not None else os.path.join(out, "history.json"))
 
 
 if __name__ == "__main__":

@@ -67,9 +67,10 @@ pub fn ImportReport() -> impl IntoView {
         }
     });
     view! {
-        <div class="field fed-import">
-            <label for="fed-import-report">"Import a federated report (Flower's report.json, or a downloaded one)"</label>
+        <div class="fed-import">
+            <label for="fed-import-report">"Import a report"</label>
             <input id="fed-import-report" type="file" accept=".json,application/json" on:change=on_chosen />
+            <span class="hint">"A federation that ran elsewhere: Flower's unlearning/report.json (make flower-demo), or a report downloaded here. Read in this page, sent nowhere."</span>
         </div>
     }
 }
