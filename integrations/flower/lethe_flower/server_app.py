@@ -1,15 +1,16 @@
 """The ServerApp: FedAvg over Lethe's parameters with the server's history on disk, and, asked to forget a client,
-FedRetrain, FedEraser and FedEraser without calibration through the same federation.
+each way the experiment lists through the same federation, then the simulation's report.
 
-Learning (run config without `unlearn-client`): each round the clients train the global model for the local epochs;
-the server averages their weights by their rows, in float64, in partition order, as the simulation does, and writes
-the global model before every round and after the last, each client's weights every `retain_every` rounds, and who
-took part (history.json): what FedEraser replays.
+Learning (run config without `unlearn-client`): each round the clients of the simulation's seeded schedule train the
+global model for the local epochs; the server averages their weights by their rows, in float64, in partition order,
+as the simulation does, and writes the global model before every round and after the last, each client's weights
+every `retain_every` rounds, and who took part (history.json): what FedEraser replays.
 
 Unlearning (`unlearn-client = k`, `history-dir` = a learning run's out-dir): the remaining clients, through Flower,
-retrain from the initial model (`fed_retrain`), or FedEraser rebuilds the model from the history, the clients
-calibrating each retained round for ⌈r·E⌉ epochs (`federaser`) or not at all (`federaser_no_calibration`).
-Each client's random stream restarts for each method, as in the simulation.
+retrain from the initial model (`fed_retrain`), FedEraser rebuilds the model from the history, the clients
+calibrating each retained round for ⌈r·E⌉ epochs (`federaser`) or not at all (`federaser_no_calibration`), or FedAvg
+goes on without k (`continue_without`). Each client's random stream restarts for each method, as in the
+simulation. The engine then measures every model as it measures the simulation's (report.json, host "flower").
 """
 
 import json
