@@ -71,7 +71,7 @@ def main():
     fl = {r["method"]: r for r in flower["runs"]}
     fed = EXPERIMENT["federated"]
     print(f"digits, {fed['clients']} clients, {fed['rounds']} rounds, {fed['local_epochs']} local epoch, "
-          f"history every {fed['retain_every']} rounds; seconds (best of one run each)")
+          f"history every {fed['retain_every']} rounds; seconds, one run each")
     print(f"{'':28}{'simulation':>12}{'Flower':>10}{'rounds':>8}{'Flower − sim per round':>25}")
     for method, key in (("federated", "learning_seconds"), ("fed_retrain", "unlearning_seconds"),
                         ("federaser", "unlearning_seconds"), ("federaser_no_calibration", "unlearning_seconds")):
@@ -81,6 +81,9 @@ def main():
         per_round = f"{(f - s) / rounds:.2f}" if rounds and calibrated else "–"
         print(f"{method:28}{s:12.2f}{f:10.2f}{rounds:8}{per_round:>25}")
     print(f"{'whole run (wall)':28}{simulation_wall:12.2f}{flower_wall:10.2f}")
+    learning = (fl["federated"]["learning_seconds"] - sim["federated"]["learning_seconds"]) / fed["rounds"]
+    print(f"Flower's overhead per client message while learning: {learning / fed['clients']:.2f} s "
+          f"({fed['clients']} clients a round)")
     print(f"client epochs (federated, fed_retrain, federaser): "
           f"{[fl[m]['client_epochs'] for m in ('federated', 'fed_retrain', 'federaser')]}")
     same = untimed(flower) == {**untimed(simulated), "host": "flower"}
