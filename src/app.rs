@@ -58,19 +58,28 @@ fn initial_experiment(embed: bool) -> (Experiment, bool, Vec<String>) {
     (Experiment::demo(), false, notes)
 }
 
-/// Restores the last results and the uploaded CSV this browser kept for `experiment`.
-fn restore(app: AppState, experiment: &Experiment) {
-    let kept = match storage::load_results() {
+/// The results this browser kept of `kind`'s last run, with a notice when they were unusable and deleted.
+fn kept_results(app: AppState, kind: TaskKind) -> Option<lethe_protocol::Report> {
+    match storage::load_results(kind) {
         Some(Ok(report)) => Some(report),
         Some(Err(why)) => {
             app.notify(format!(
-                "The results kept in this browser were unusable and have been deleted ({why})."
+                "The {} results kept in this browser were unusable and have been deleted ({why}).",
+                crate::run_words::task_name(kind)
             ));
             None
         }
         None => None,
-    };
-    if let Some(report) = kept.filter(|r| r.experiment.trains_like(experiment)) {
+    }
+}
+
+/// Restores each task's last results and the uploaded files this browser kept for `experiment`. Training's
+/// results come back when they train as `experiment` does; the other tasks' come back as they were, marked stale by
+/// their views when the settings have changed since. Results, not models: the lab trains again before it forgets.
+fn restore(app: AppState, experiment: &Experiment) {
+    if let Some(report) =
+        kept_results(app, TaskKind::Train).filter(|r| r.experiment.trains_like(experiment))
+    {
         let history = report
             .outcome
             .rows()
@@ -84,6 +93,15 @@ fn restore(app: AppState, experiment: &Experiment) {
             report: Some(report),
             ..RunState::default()
         });
+    }
+    for kind in [TaskKind::Unlearn, TaskKind::Federated, TaskKind::Vbu] {
+        if let Some(report) = kept_results(app, kind) {
+            app.jobs.get(kind).set(RunState {
+                status: RunStatus::Done,
+                report: Some(report),
+                ..RunState::default()
+            });
+        }
     }
     if let Some(import) = experiment.model.import.clone() {
         leptos::task::spawn_local(async move {
@@ -130,24 +148,31 @@ fn restore(app: AppState, experiment: &Experiment) {
 /// Keeps the settings, the last results and uploaded files in this browser (never in embed mode).
 /// Settings are kept by [`AppState::remember_settings`], after what the user does, never at load.
 fn persist(app: AppState) {
-    Effect::new(move |_| {
-        app.jobs.get(TaskKind::Train).with(|r| {
-            if let (RunStatus::Done, Some(report)) = (&r.status, &r.report)
-                && r.id != 0
-            {
-                // In a task of its own: serialising and storing the report right after the results appear made
-                // one main-thread task of both (over 100 ms at the end of a run).
-                let report = report.clone();
-                set_timeout(
-                    move || {
-                        storage::save_results(&report);
-                        app.remember_settings();
-                    },
-                    Duration::ZERO,
-                );
-            }
-        })
-    });
+    for kind in TaskKind::ALL {
+        Effect::new(move |_| {
+            app.jobs.get(kind).with(|r| {
+                if let (RunStatus::Done, Some(report)) = (&r.status, &r.report)
+                    && r.id != 0
+                {
+                    // In a task of its own: serialising and storing the report right after the results appear made
+                    // one main-thread task of both (over 100 ms at the end of a run).
+                    let report = report.clone();
+                    set_timeout(
+                        move || {
+                            if let Err(why) = storage::save_results(kind, &report) {
+                                app.notify(format!(
+                                    "The {} results could not be kept in this browser ({why}); they stay on the page until you reload.",
+                                    crate::run_words::task_name(kind)
+                                ));
+                            }
+                            app.remember_settings();
+                        },
+                        Duration::ZERO,
+                    );
+                }
+            })
+        });
+    }
     Effect::new(move |_| {
         if let Some(file) = app.weights.get() {
             leptos::task::spawn_local(async move {

@@ -148,6 +148,16 @@ fn running(kind: TaskKind, r: &RunState, cx: &Context) -> String {
     }
 }
 
+/// The task in the words of a notice: "The {training} results …".
+pub fn task_name(kind: TaskKind) -> &'static str {
+    match kind {
+        TaskKind::Train => "training",
+        TaskKind::Unlearn => "Forget",
+        TaskKind::Federated => "federated",
+        TaskKind::Vbu => "VBU",
+    }
+}
+
 fn done(kind: TaskKind, r: &RunState, cx: &Context) -> String {
     let Some(rep) = r.report.as_ref() else {
         return "done".into();
@@ -169,11 +179,14 @@ fn done(kind: TaskKind, r: &RunState, cx: &Context) -> String {
                 human_seconds(run.seconds)
             )
         }
-        TaskKind::Unlearn => format!(
-            "done: {} methods against retraining in {:.1} s",
-            rows.len().saturating_sub(2),
-            rep.wall_seconds
-        ),
+        TaskKind::Unlearn => {
+            let n = rows.len().saturating_sub(2);
+            format!(
+                "done: {n} method{} against retraining in {:.1} s",
+                if n == 1 { "" } else { "s" },
+                rep.wall_seconds
+            )
+        }
         TaskKind::Federated => format!(
             "done: client {} forgotten {} ways in {:.1} s",
             rep.outcome

@@ -3,14 +3,20 @@
 //! With "don't keep my data" (the memory-only preference, itself one flag in `localStorage`) nothing else is written.
 
 use js_sys::Promise;
-use lethe_protocol::{Experiment, Report};
+use lethe_protocol::{Experiment, Report, TaskKind};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{IdbDatabase, IdbFactory, IdbRequest, IdbTransactionMode};
 
 const SETTINGS_KEY: &str = "lethe.settings";
-const RESULTS_KEY: &str = "lethe.results";
+/// The results of each task's last run: training's under the key earlier versions used.
+fn results_key(kind: TaskKind) -> String {
+    match kind {
+        TaskKind::Train => "lethe.results".into(),
+        other => format!("lethe.results.{}", other.key()),
+    }
+}
 const DB_NAME: &str = "lethe";
 const STORE: &str = "datasets";
 const MEMORY_ONLY_KEY: &str = "lethe.memory-only";
@@ -65,24 +71,40 @@ pub fn save_settings(experiment: &Experiment) {
     }
 }
 
-/// The saved results of the last finished run, if any. Results that cannot be read or do not fit together
-/// ([`Report::check`]) are deleted, and the message says why.
-pub fn load_results() -> Option<Result<Report, String>> {
+/// The saved results of `kind`'s last finished run, if any. Results that cannot be read, do not fit together
+/// ([`Report::check`]) or are another task's are deleted, and the message says why.
+pub fn load_results(kind: TaskKind) -> Option<Result<Report, String>> {
     let storage = local()?;
-    let text = storage.get_item(RESULTS_KEY).ok()??;
+    let key = results_key(kind);
+    let text = storage.get_item(&key).ok()??;
     let report = serde_json::from_str::<Report>(&text)
         .map_err(|e| e.to_string())
-        .and_then(|r| r.check().map(|()| r));
+        .and_then(|r| r.check().map(|()| r))
+        .and_then(|r| {
+            if r.outcome.kind() == kind {
+                Ok(r)
+            } else {
+                Err(format!(
+                    "a report of task \"{}\" where \"{}\" was expected",
+                    r.outcome.kind().key(),
+                    kind.key()
+                ))
+            }
+        });
     if report.is_err() {
-        let _ = storage.remove_item(RESULTS_KEY);
+        let _ = storage.remove_item(&key);
     }
     Some(report)
 }
 
-/// Saves the results of a finished run.
-pub fn save_results(report: &Report) {
-    if let Some(s) = local().filter(|_| !memory_only()) {
-        let _ = s.set_item(RESULTS_KEY, &report.to_json());
+/// Saves the results of `kind`'s finished run (nothing under "don't keep my data"). A browser that refuses (its
+/// storage full) gets the reason back; the results stay on the page until a reload.
+pub fn save_results(kind: TaskKind, report: &Report) -> Result<(), String> {
+    match local().filter(|_| !memory_only()) {
+        Some(s) => s
+            .set_item(&results_key(kind), &report.to_json())
+            .map_err(|e| js_error("the browser's storage refused them", e)),
+        None => Ok(()),
     }
 }
 
@@ -332,9 +354,12 @@ pub async fn forget_everything() -> Forgotten {
     GENERATION.with(|g| g.set(g.get() + 1));
     let mut forgotten = Forgotten::default();
     if let Some(s) = local() {
-        forgotten.results = s.get_item(RESULTS_KEY).ok().flatten().is_some();
+        for kind in TaskKind::ALL {
+            let key = results_key(kind);
+            forgotten.results |= s.get_item(&key).ok().flatten().is_some();
+            let _ = s.remove_item(&key);
+        }
         forgotten.settings = s.get_item(SETTINGS_KEY).ok().flatten().is_some();
-        let _ = s.remove_item(RESULTS_KEY);
         let _ = s.remove_item(SETTINGS_KEY);
     }
     // Listing opens the database; behind a blocked deletion (an earlier click) that waits too, so it is bounded.

@@ -87,6 +87,12 @@ test('a Flower report imported into the federated mode is drawn; another task\'s
   const hash = await page.evaluate(() => location.hash);
   const shared = JSON.parse(Buffer.from(hash.slice(3), 'base64url').toString());
   assert.deepEqual(shared.federated, report.experiment.federated);
+  // The imported report is kept as a run's results are: a reload draws it again.
+  await page.reload();
+  await waitReady(page);
+  await page.waitForSelector('#fed-table');
+  assert.deepEqual(await page.$$eval('#fed-table tbody tr td:first-child', (tds) => tds.map((t) => t.textContent)), methods);
+  assert.match(await page.textContent('#fed-origin'), /ran on Flower/);
   const section = await page.$('#federated-step');
   await section.screenshot({ path: new URL('../docs/screenshots/flower-import.png', import.meta.url).pathname });
   const origin = new URL(server.url).origin;

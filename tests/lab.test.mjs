@@ -138,6 +138,13 @@ test('after a reload the engine no longer holds the model: Forget trains it firs
   const forgetAcc = await page.$$eval('#lab-table tbody tr', (trs, c) => trs.map((tr) => [tr.children[0].textContent, tr.children[c].textContent]), header.indexOf('forget_acc'));
   // Forgetting a whole class: the retrained model never saw it, so it classifies none of it right.
   assert.deepEqual(forgetAcc.find((r) => r[0] === 'retrain'), ['retrain', '0.000']);
+  // Another reload keeps the lab's results (not its models): the same table, read back from the browser's storage.
+  await page.reload();
+  await waitReady(page);
+  await page.waitForSelector('#lab-table');
+  const again = await page.$$eval('#lab-table tbody tr', (trs, c) => trs.map((tr) => [tr.children[0].textContent, tr.children[c].textContent]), header.indexOf('forget_acc'));
+  assert.deepEqual(again, forgetAcc);
+  assert.match(await page.textContent('#lab-status'), /^done: 1 method against retraining/);
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });

@@ -38,6 +38,13 @@ test('the moon preset: train, unlearn over the λ sweep, and read the VBU graphs
   const shared = JSON.parse(Buffer.from(hash.slice(3), 'base64url').toString());
   assert.equal(shared.model.kind, 'bayes_logistic');
   assert.deepEqual(shared.vbu.erase, { kind: 'region', feature: 0, top_fraction: 0.2 });
+  // A reload keeps the results (the browser's storage), read back and checked.
+  await page.reload();
+  await waitReady(page);
+  await page.waitForSelector('#vbu-table');
+  assert.match(await page.textContent('#vbu-status'), /^done: 14 rows/);
+  assert.deepEqual(await page.$$eval('#vbu-table tbody tr', (trs) => trs.map((tr) => tr.children[0].textContent)), rows);
+  assert.equal((await page.$$('#vbu-maps svg')).length, 4);
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });

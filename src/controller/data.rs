@@ -190,6 +190,22 @@ impl Controller {
                         report.experiment == experiment && report.dataset.checksum != view.checksum
                     })
                 });
+                // The other tasks' kept results, on a user's file replaced under the same name, go too.
+                let set_aside: Vec<TaskKind> =
+                    [TaskKind::Unlearn, TaskKind::Federated, TaskKind::Vbu]
+                        .into_iter()
+                        .filter(|&kind| {
+                            app.jobs.get(kind).with_untracked(|r| {
+                                !r.running()
+                                    && r.report.as_ref().is_some_and(|report| {
+                                        report.experiment.data.source
+                                            == lethe_protocol::DataSource::Csv
+                                            && report.experiment.data == experiment.data
+                                            && report.dataset.checksum != view.checksum
+                                    })
+                            })
+                        })
+                        .collect();
                 // The file says the model's architecture: the model panel shows it, and runs use it.
                 let experiment = match &imported {
                     Some(i) if i.model != experiment.model => {
@@ -208,6 +224,14 @@ impl Controller {
                     }
                 }
                 app.input_error.set(None);
+                for kind in set_aside {
+                    app.jobs.get(kind).set(RunState::default());
+                    app.notify(format!(
+                        "The kept {} results were computed on other data than \"{}\" now holds, so they were set aside.",
+                        crate::run_words::task_name(kind),
+                        view.name
+                    ));
+                }
                 if mismatch {
                     train.set(RunState::default());
                     app.notify(format!(

@@ -29,8 +29,14 @@ pub fn read_report(name: &str, text: &str) -> Result<Report, String> {
     Ok(report)
 }
 
-/// Shows `report` as the federated job's result, with its experiment as the page's settings.
+/// Shows `report` as the federated job's result, with its experiment as the page's settings, and keeps it in this
+/// browser as a finished run's results are kept.
 fn show(app: &AppState, report: Report) {
+    if let Err(why) = crate::storage::save_results(TaskKind::Federated, &report) {
+        app.notify(format!(
+            "The report could not be kept in this browser ({why}); it stays on the page until you reload."
+        ));
+    }
     let experiment = report.experiment.clone();
     if experiment.data.source != lethe_protocol::DataSource::Csv {
         app.csv.set(None);
