@@ -276,6 +276,7 @@ pub fn App() -> impl IntoView {
                 <YourData />
             </aside>
             <section class="views">
+                <crate::components::print_report::PrintHeader />
                 <TrainView />
                 <Results />
                 <Show when=move || app.experiment.with(|e| e.task.federated().is_none() && e.model.kind != lethe_protocol::ModelKind::BayesLogistic)>

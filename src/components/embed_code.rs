@@ -14,7 +14,7 @@ pub fn snippet(base: &str, experiment: &Experiment) -> String {
     )
 }
 
-fn page_base() -> String {
+pub fn page_base() -> String {
     web_sys::window()
         .and_then(|w| {
             let l = w.location();

@@ -15,6 +15,7 @@ pub fn FileActions() -> impl IntoView {
     let app = use_app();
     let controller = use_controller();
     let has_report = move || app.jobs.get(TaskKind::Train).with(|r| r.report.is_some());
+    let has_any = crate::components::print_report::has_results();
     let on_import = on_file_chosen(MAX_EXPERIMENT_BYTES, move |chosen| {
         let (name, text) = match chosen {
             Ok(file) => file,
@@ -50,6 +51,14 @@ pub fn FileActions() -> impl IntoView {
                 }
             >
                 "Download report"
+            </button>
+            <button
+                id="print-report"
+                disabled=move || !has_any()
+                title="The current results laid out for A4, with the experiment's link"
+                on:click=move |_| crate::components::print_report::print()
+            >
+                "Print report"
             </button>
             <button
                 id="export-experiment"

@@ -9,6 +9,7 @@ pub mod file_actions;
 pub mod learning_curves;
 pub mod model_panel;
 pub mod notices;
+pub mod print_report;
 pub mod results;
 pub mod run_bar;
 pub mod your_data;

@@ -75,6 +75,23 @@ pub const COLUMNS: [&str; 35] = [
     "warnings",
 ];
 
+/// The columns a printed page keeps (A4 holds about a dozen): which method, its cost, and how close it came to
+/// retraining. Every column is in the CSV and the report.
+pub const PRINTED: [&str; 12] = [
+    "method",
+    "seconds",
+    "speedup_vs_retrain",
+    "work_speedup_vs_retrain",
+    "retain_acc",
+    "forget_acc",
+    "test_acc",
+    "mia_auc",
+    "js_to_retrain",
+    "tow",
+    "epsilon_median",
+    "backdoor_asr",
+];
+
 /// The lab's rows of a report (none for another task's).
 pub fn lab_rows(report: &Report) -> &[UnlearnRow] {
     report.outcome.unlearn().map_or(&[], |u| &u.runs[..])
@@ -288,11 +305,14 @@ pub fn ComparisonTable(report: Report, run_id: u64) -> impl IntoView {
             <p class="hint" id="lab-band">{band_text}</p>
             <div class="table-scroll">
                 <table id="lab-table">
-                    <caption>"Every model on the same forget, retain and test sets. Click a column to sort."</caption>
+                    <caption>
+                        "Every model on the same forget, retain and test sets. Click a column to sort."
+                        <span class="print-only">"Printed: the key columns; every column is in the CSV and the report."</span>
+                    </caption>
                     <thead>
                         <tr>
                             {COLUMNS.into_iter().map(|c| view! {
-                                <th scope="col" aria-sort=move || match sort.get() {
+                                <th scope="col" class:print-skip=!PRINTED.contains(&c) aria-sort=move || match sort.get() {
                                     Some((k, d)) if k == c => if d { "descending" } else { "ascending" },
                                     _ => "none",
                                 }>
@@ -304,7 +324,7 @@ pub fn ComparisonTable(report: Report, run_id: u64) -> impl IntoView {
                                     })>{c}</button>
                                 </th>
                             }).collect_view()}
-                            <th scope="col">"model"</th>
+                            <th scope="col" class="print-skip">"model"</th>
                         </tr>
                     </thead>
                     <tbody>
@@ -322,9 +342,9 @@ pub fn ComparisonTable(report: Report, run_id: u64) -> impl IntoView {
                                             let value = short(&run, c);
                                             let off = outside(c, &run);
                                             let numeric = matches!(value, Cell::Number(..));
-                                            view! { <td class:num=numeric class:outside=off title=off.then_some("outside the retrain band")>{value.show()}</td> }
+                                            view! { <td class:num=numeric class:outside=off class:print-skip=!PRINTED.contains(&c) title=off.then_some("outside the retrain band")>{value.show()}</td> }
                                         }).collect_view()}
-                                        <td>
+                                        <td class="print-skip">
                                             <button class="save-model" id=format!("save-{}", run.run.method)
                                                 title=format!("Download the {} model as .safetensors (docs/your-model.md says the layout)", run.run.method)
                                                 on:click={
