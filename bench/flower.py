@@ -19,6 +19,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integrations", "flower"))
 import federation  # noqa: E402
 
+sys.path.insert(0, os.path.join(HERE, "..", "crates", "python", "tests"))
+from common import timeless  # noqa: E402
+
 EXPERIMENT = {
     "version": 1,
     "seed": 5,
@@ -38,18 +41,6 @@ EXPERIMENT = {
         "split": {"kind": "iid"},
     },
 }
-TIMES = {"seconds", "learning_seconds", "unlearning_seconds", "unlearning_no_calibration_seconds", "retrain_seconds",
-         "speedup_vs_retrain", "wall_seconds", "history_bytes"}
-
-
-def untimed(value):
-    if isinstance(value, dict):
-        return {k: untimed(v) for k, v in value.items() if k not in TIMES}
-    if isinstance(value, list):
-        return [untimed(v) for v in value]
-    return value
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=None)
@@ -86,7 +77,7 @@ def main():
           f"({fed['clients']} clients a round)")
     print(f"client epochs (federated, fed_retrain, federaser): "
           f"{[fl[m]['client_epochs'] for m in ('federated', 'fed_retrain', 'federaser')]}")
-    same = untimed(flower) == {**untimed(simulated), "host": "flower"}
+    same = timeless(flower, also=("history_bytes",)) == timeless(simulated, also=("history_bytes",))
     print(f"the two reports' tables equal (times and history size aside): {'yes' if same else 'NO'}")
     print(f"history on disk: {fl['federaser']['history_bytes']:,} B (simulation in memory: {sim['federaser']['history_bytes']:,} B)")
     print(out)

@@ -30,7 +30,7 @@ test('the printed report: header and link, training and lab results, nothing wid
   await page.setViewportSize({ width: A4_PRINTABLE_PX, height: 1000 });
   await page.emulateMedia({ media: 'print' });
   assert.equal(await page.isVisible('#print-header'), true);
-  assert.match(await page.textContent('#print-what'), /Dataset "moons", model "mlp", seed \d+: unlearning \(1 methods? against retraining\)/);
+  assert.match(await page.textContent('#print-what'), /Dataset "moons", model "mlp", seed \d+: unlearning \(1 method against retraining\)/);
   const link = await page.textContent('#print-link');
   const shared = JSON.parse(Buffer.from(link.split('#e=')[1], 'base64url').toString());
   assert.deepEqual(shared.unlearn.methods, ['finetune']);

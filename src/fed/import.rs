@@ -13,7 +13,7 @@ use crate::status::{RunState, RunStatus};
 const MAX_REPORT_BYTES: usize = 16_000_000;
 
 /// The report in `text` if it is a federated one that fits together, else why not (naming the file).
-pub fn read_report(name: &str, text: &str) -> Result<Report, String> {
+fn read_report(name: &str, text: &str) -> Result<Report, String> {
     let report: Report =
         serde_json::from_str(text).map_err(|e| format!("{name}: not a Lethe report ({e})"))?;
     report.check().map_err(|e| format!("{name}: {e}"))?;

@@ -23,14 +23,15 @@ def cli(path, *args):
     return json.loads(out.stdout)
 
 
-def timeless(value):
-    """The report without what differs between two runs of the same work: wall times and the host's name."""
+def timeless(value, also=()):
+    """The report without what differs between two runs of the same work: wall times and the host's name, and the
+    keys in `also` (a federation on Flower measures `history_bytes` on disk, the simulation in memory)."""
     if isinstance(value, dict):
         return {
-            k: timeless(v)
+            k: timeless(v, also)
             for k, v in value.items()
-            if not (k == "seconds" or k.endswith("_seconds") or k in ("speedup_vs_retrain", "host"))
+            if not (k == "seconds" or k.endswith("_seconds") or k in ("speedup_vs_retrain", "host") or k in also)
         }
     if isinstance(value, list):
-        return [timeless(v) for v in value]
+        return [timeless(v, also) for v in value]
     return value

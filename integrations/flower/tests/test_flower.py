@@ -13,6 +13,9 @@ import lethe_unlearn
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import federation  # noqa: E402
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))), "crates", "python", "tests"))
+from common import timeless  # noqa: E402
+
 EXPERIMENT = {
     "version": 1,
     "seed": 7,
@@ -87,17 +90,10 @@ def test_fedavg_on_flower_equals_the_simulation(outcome):
         assert accuracy == curve[t]["test_acc"]
 
 
-TIMES = {"seconds", "learning_seconds", "unlearning_seconds", "unlearning_no_calibration_seconds", "retrain_seconds", "speedup_vs_retrain", "wall_seconds"}
-
-
-def untimed(value):
-    """`value` without its wall-clock keys (they differ between any two runs) and the history's size (Flower's is its
-    files on disk, the simulation's its parameters in memory)."""
-    if isinstance(value, dict):
-        return {k: untimed(v) for k, v in value.items() if k not in TIMES | {"history_bytes"}}
-    if isinstance(value, list):
-        return [untimed(v) for v in value]
-    return value
+def untimed(report):
+    """The report without what differs between two runs of the same work (common.timeless) and the history's size
+    (Flower's is its files on disk, the simulation's its parameters in memory)."""
+    return timeless(report, also=("history_bytes",))
 
 
 def report_of(folder):
@@ -116,7 +112,7 @@ def test_unlearning_on_flower_equals_the_simulation(outcome):
     report = report_of(outcome)
     assert report["host"] == "flower"
     assert [r["method"] for r in report["runs"]] == ["federated", "fed_retrain", "federaser", "federaser_no_calibration"]
-    assert untimed(report) == {**untimed(simulated), "host": "flower"}
+    assert untimed(report) == untimed(simulated)
     rows = {r["method"]: r for r in report["runs"]}
     assert rows["federaser"]["client_epochs"] < rows["fed_retrain"]["client_epochs"]
     assert all(r["mia_precision"] is not None and r["mia_recall"] is not None for r in report["runs"])
@@ -235,5 +231,6 @@ def test_federaser_on_flower_forgets_a_backdoor_as_retraining_does(digits):
         history = json.load(f)
     assert [r["took_part"] for r in history["rounds"]] == lethe_unlearn.schedule(DIGITS)
     assert all(len(r["took_part"]) == 4 for r in history["rounds"])
-    assert untimed(report) == {**untimed(lethe_unlearn.run(DIGITS, progress=False)), "host": "flower"}
+    assert report["host"] == "flower"
+    assert untimed(report) == untimed(lethe_unlearn.run(DIGITS, progress=False))
     assert flower_processes() == []
