@@ -40,10 +40,13 @@ pub fn PrintHeader() -> impl IntoView {
         app.experiment.with(|e| {
             let task = match &e.task {
                 lethe_protocol::Task::Train => "training".to_string(),
-                lethe_protocol::Task::Unlearn(u) => format!(
-                    "unlearning ({} methods against retraining)",
-                    u.methods.len()
-                ),
+                lethe_protocol::Task::Unlearn(u) => {
+                    let n = u.methods.len();
+                    format!(
+                        "unlearning ({n} method{} against retraining)",
+                        if n == 1 { "" } else { "s" }
+                    )
+                }
                 lethe_protocol::Task::Federated(f) => format!(
                     "federated unlearning ({} clients, {} rounds)",
                     f.clients, f.rounds
