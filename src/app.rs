@@ -9,10 +9,8 @@ use lethe_protocol::TaskKind;
 use lethe_protocol::DataSource;
 
 use crate::components::{
-    backend_badge::BackendBadge, data_chart::DataChart, data_panel::DataPanel,
-    embed_code::EmbedCode, file_actions::FileActions, learning_curves::LearningCurves,
-    model_panel::ModelPanel, notices::Notices, results::Results, run_bar::RunBar,
-    your_data::YourData, your_model::YourModel,
+    backend_badge::BackendBadge, data_chart::DataChart, learning_curves::LearningCurves,
+    notices::Notices, run_bar::RunBar, workspace::Workspace,
 };
 use crate::controller::Controller;
 use crate::page_options::PageOptions;
@@ -230,9 +228,35 @@ pub fn App() -> impl IntoView {
         persist(app);
     }
 
-    // The experiment lives in the URL hash, so that a link reproduces it.
+    // The workspace opens where the link says, else on the experiment's task.
+    let (tab, view) = crate::place::read(&location_hash());
+    app.tab
+        .set(tab.unwrap_or_else(|| crate::place::Tab::of(&experiment)));
+    if let Some(view) = view {
+        app.view.set(view);
+    }
+    // An experiment that changes task (an import, a preset, a Forget setting) opens that task's tab; back to plain
+    // training stays where the user is.
+    let task = Memo::new(move |_| {
+        app.experiment.with(|e| match e.task {
+            lethe_protocol::Task::Train => None,
+            _ => Some(crate::place::Tab::of(e)),
+        })
+    });
+    Effect::new(move |previous: Option<Option<crate::place::Tab>>| {
+        let now = task.get();
+        if let (Some(before), Some(tab)) = (previous, now)
+            && before != now
+        {
+            app.tab.set(tab);
+        }
+        now
+    });
+
+    // The experiment lives in the URL hash, so that a link reproduces it; the tab and view follow it.
     Effect::new(move |_| {
-        let hash = app.experiment.with(url_state::encode);
+        let hash = app.experiment.with(url_state::encode)
+            + &crate::place::write(app.tab.get(), app.view.get());
         if let Some(w) = web_sys::window()
             && w.location().hash().ok().as_deref() != Some(hash.as_str())
         {
@@ -267,27 +291,7 @@ pub fn App() -> impl IntoView {
             </div>
             <div class="backend"><BackendBadge /></div>
         </header>
-        <main class="layout">
-            <aside class="controls">
-                <DataPanel />
-                <ModelPanel />
-                <YourModel />
-                <FileActions />
-                <YourData />
-            </aside>
-            <section class="views">
-                <crate::components::print_report::PrintHeader />
-                <TrainView />
-                <Results />
-                <Show when=move || app.experiment.with(|e| e.task.federated().is_none() && e.model.kind != lethe_protocol::ModelKind::BayesLogistic)>
-                    <crate::lab::ForgetStep />
-                    <crate::lab::LabResults />
-                </Show>
-                <crate::fed::FederatedStep />
-                <crate::vbu::VbuStep />
-                <EmbedCode />
-            </section>
-        </main>
+        <Workspace />
     }
     .into_any()
 }

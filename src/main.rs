@@ -11,6 +11,7 @@ mod files;
 mod jobs;
 mod lab;
 mod page_options;
+mod place;
 mod redraw;
 mod run_words;
 mod state;

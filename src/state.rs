@@ -79,6 +79,10 @@ pub struct AppState {
     pub results_stale: Memo<bool>,
     /// Whether the lab's results were produced by other settings than the current ones.
     pub lab_stale: Memo<bool>,
+    /// The workspace's tab (`place.rs`), in the URL after the experiment.
+    pub tab: RwSignal<crate::place::Tab>,
+    /// The Forget tab's view of the results, in the URL after the tab.
+    pub view: RwSignal<crate::place::View>,
 }
 
 impl AppState {
@@ -124,6 +128,8 @@ impl AppState {
             memory_only: RwSignal::new(crate::storage::memory_only()),
             results_stale,
             lab_stale,
+            tab: RwSignal::new(crate::place::Tab::Train),
+            view: RwSignal::new(crate::place::View::Overview),
         }
     }
 

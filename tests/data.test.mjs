@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { serve, launch, openPage, experiment, experimentHash, waitReady, screenshot } from './support.mjs';
+import { serve, launch, openPage, experiment, experimentHash, waitReady, screenshot, linkExperiment } from './support.mjs';
 
 let server, browser, dir;
 before(async () => {
@@ -80,8 +80,7 @@ test('a shared link restores the same settings', async () => {
   // Editing a setting rewrites the link.
   await page.fill('#epochs', '9');
   await page.dispatchEvent('#epochs', 'change');
-  const hash = await page.evaluate(() => location.hash);
-  const decoded = JSON.parse(Buffer.from(hash.slice(3), 'base64url').toString());
+  const decoded = await linkExperiment(page);
   assert.equal(decoded.train.epochs, 9);
   assert.equal(decoded.seed, 777);
   await page.context().close();

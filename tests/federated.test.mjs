@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { serve, launch, openPage, experiment, experimentHash, waitReady, screenshot } from './support.mjs';
+import { serve, launch, openPage, experiment, experimentHash, waitReady, screenshot, linkExperiment, openTab } from './support.mjs';
 
 let server, browser;
 before(async () => { server = await serve(); browser = await launch(); });
@@ -21,6 +21,7 @@ test('five clients: learn, forget one four ways, see the table; then unlearn ano
     x.train = { optimizer: 'sgd', learning_rate: 0.1, momentum: 0.9, batch_size: 16, epochs: 10, l2: 0 };
   })));
   await waitReady(page);
+  await openTab(page, 'federated');
   await page.check('#federated-mode');
   await page.waitForSelector('#fed-clients');
   await page.fill('#fed-rounds', '6');
@@ -46,8 +47,7 @@ test('five clients: learn, forget one four ways, see the table; then unlearn ano
   await federateToDone(page, '#unlearn-client-2');
   assert.match(await page.textContent('#client-2'), /forgotten/);
   assert.doesNotMatch(await page.textContent('#client-0 h3'), /forgotten/);
-  const hash = await page.evaluate(() => location.hash);
-  const shared = JSON.parse(Buffer.from(hash.slice(3), 'base64url').toString());
+  const shared = await linkExperiment(page);
   assert.equal(shared.federated.target_client, 2);
   assert.equal(shared.federated.rounds, 6);
   assert.equal(shared.unlearn, undefined);
@@ -61,6 +61,7 @@ test('five clients: learn, forget one four ways, see the table; then unlearn ano
 test('a Flower report imported into the federated mode is drawn; another task\'s report is refused', async () => {
   const page = await openPage(browser, server.url);
   await waitReady(page);
+  await openTab(page, 'federated');
   const train = fs.readFileSync(new URL('../crates/cli/tests/golden/moons-mlp.json', import.meta.url));
   await page.setInputFiles('#fed-import-report', { name: 'moons-mlp.json', mimeType: 'application/json', buffer: train });
   await page.waitForSelector('#input-error');
@@ -84,8 +85,7 @@ test('a Flower report imported into the federated mode is drawn; another task\'s
   assert.match(await page.textContent('#fed-times svg'), /wall time where it ran/);
   // The settings (and so the link) are the report's experiment.
   assert.equal(await page.inputValue('#fed-rounds'), String(report.experiment.federated.rounds));
-  const hash = await page.evaluate(() => location.hash);
-  const shared = JSON.parse(Buffer.from(hash.slice(3), 'base64url').toString());
+  const shared = await linkExperiment(page);
   assert.deepEqual(shared.federated, report.experiment.federated);
   // The imported report is kept as a run's results are: a reload draws it again.
   await page.reload();

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { serve, launch, openPage, experiment, experimentHash, waitReady, trainToDone, downloadReport, screenshot } from './support.mjs';
+import { serve, launch, openPage, experiment, experimentHash, waitReady, trainToDone, downloadReport, screenshot, linkExperiment, openTab, openView } from './support.mjs';
 
 let server, browser;
 before(async () => { server = await serve(); browser = await launch(); });
@@ -12,6 +12,7 @@ after(async () => { await browser?.close(); await server?.close(); });
 
 /** Unchecks every method, then checks `keys`. */
 async function pickMethods(page, keys) {
+  await openTab(page, 'forget');
   for (const box of await page.$$('#lab-methods input[type=checkbox]')) {
     if (await box.isChecked()) {
       await box.uncheck();
@@ -31,6 +32,7 @@ async function recordLabStatus(page) {
 }
 
 async function forgetToDone(page, timeout = 180000) {
+  await openTab(page, 'forget');
   await page.click('#lab-run');
   await page.waitForFunction(() => /^(done|failed|cancelled)/.test(document.querySelector('#lab-status').textContent), null, { timeout });
   const status = await page.textContent('#lab-status');
@@ -53,7 +55,7 @@ test('Forget runs the chosen methods on the trained model and compares them with
   assert.doesNotMatch(seen, /training the model first/);
   // Every step is marked done.
   const steps = await page.$$eval('#lab-steps li', (lis) => lis.map((l) => l.textContent));
-  assert.deepEqual(steps, ['retrain (seed 1): done', 'retrain (seed 2): done', 'sisa: done', 'finetune: done', 'scrub: done']);
+  assert.deepEqual(steps, ['retrain (2 seeds): done', 'sisa: done', 'finetune: done', 'scrub: done']);
   // The table: a row per model, in the lab's order, with the stable keys as columns.
   const methods = await page.$$eval('#lab-table tbody tr td:first-child', (tds) => tds.map((t) => t.textContent));
   assert.deepEqual(methods, ['train', 'retrain', 'sisa', 'finetune', 'scrub']);
@@ -73,6 +75,7 @@ test('Forget runs the chosen methods on the trained model and compares them with
   const down = await forgetAcc();
   assert.deepEqual(down, [...down].sort((a, b) => b - a));
   // The CSV holds the same rows; the train row is the Train job's own run (same seconds: the model was reused).
+  await openView(page, 'table');
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#lab-csv')]);
   const csv = fs.readFileSync(await download.path(), 'utf8').trim().split('\n').map((l) => l.split(','));
   assert.equal(csv[0][0], 'method');
@@ -90,6 +93,7 @@ test('Forget runs the chosen methods on the trained model and compares them with
   assert.equal(labReport.forget.size, 77); // round(0.1 × 768 training points)
   assert.ok(labReport.runs[1].forget_acc_std != null, 'two retrain seeds give a spread');
   // Charts with titles, axes and legends, each downloadable.
+  await openView(page, 'charts');
   for (const id of ['chart-tradeoff', 'chart-forget-acc', 'chart-mia-auc', 'chart-test-acc', 'chart-per-class', 'chart-distribution']) {
     assert.ok(await page.isVisible(`#${id} svg`), `no ${id}`);
   }
@@ -100,6 +104,7 @@ test('Forget runs the chosen methods on the trained model and compares them with
   assert.match(fs.readFileSync(await svg.path(), 'utf8'), /^<svg/);
   // One method beside the trained and the retrained model: boundaries with the forget points, the difference
   // against retraining, the attack's loss histograms; another method on request.
+  await openView(page, 'closer');
   assert.equal((await page.$$('#lab-boundaries svg')).length, 4);
   assert.match(await page.textContent('#boundary-difference svg'), /sisa vs retrain: \d+\.\d% of the plane differs/);
   assert.match(await page.textContent('#boundary-train svg'), /forgotten \(77\)/);
@@ -108,8 +113,7 @@ test('Forget runs the chosen methods on the trained model and compares them with
   await page.selectOption('#lab-view-method', 'scrub');
   await page.waitForFunction(() => /scrub vs retrain/.test(document.querySelector('#boundary-difference svg')?.textContent || ''));
   // The link carries the lab's settings, so it reproduces the comparison.
-  const hash = await page.evaluate(() => location.hash);
-  const shared = JSON.parse(Buffer.from(hash.slice(3), 'base64url').toString());
+  const shared = await linkExperiment(page);
   assert.deepEqual(shared.unlearn.methods, ['sisa', 'finetune', 'scrub']);
   assert.equal(shared.unlearn.retrain_seeds, 2);
   await screenshot(page, 'lab.png');
@@ -127,7 +131,11 @@ test('after a reload the engine no longer holds the model: Forget trains it firs
   await trainToDone(page);
   await page.reload();
   await waitReady(page);
-  await page.waitForSelector('#results');
+  // Training's results come back in the Train tab (the link opens on Forget).
+  await page.waitForSelector('#results', { state: 'attached' });
+  // The reload opens the tab the page was on (Train, where Train was pressed).
+  assert.equal(await page.getAttribute('#tab-train', 'aria-selected'), 'true');
+  await openTab(page, 'forget');
   assert.equal(await page.isChecked('#forget-class-1'), true, 'the forget set comes from the link');
   await recordLabStatus(page);
   await forgetToDone(page);
@@ -163,7 +171,7 @@ test('Cancel stops the lab and keeps the trained model; Forget then runs again',
   await page.waitForFunction(() => /^unlearning: /.test(document.querySelector('#lab-status').textContent), null, { timeout: 60000 });
   await page.click('#lab-cancel');
   await page.waitForFunction(() => /^cancelled \(the engine stopped in \d+ ms\); the trained model is kept/.test(document.querySelector('#lab-status').textContent), null, { timeout: 60000 });
-  assert.ok(await page.isVisible('#results'), 'the Train results stay');
+  assert.ok(await page.$('#results'), 'the Train results stay');
   assert.match(await page.textContent('#status'), /^done/);
   await pickMethods(page, ['finetune']);
   await page.fill('#retrain-seeds', '1');
@@ -201,6 +209,7 @@ test('points picked on the scatter, by click and by box, become the forget set',
   const page = await openPage(browser, server.url + experimentHash(experiment((x) => { x.train.epochs = 5; })));
   await waitReady(page);
   await trainToDone(page);
+  await openTab(page, 'forget');
   await page.selectOption('#forget-kind', 'rows');
   await page.click('#pick-on-plot');
   await page.$eval('#data-chart', (e) => e.scrollIntoView({ block: 'start' }));
@@ -229,8 +238,7 @@ test('points picked on the scatter, by click and by box, become the forget set',
   assert.match(await page.textContent('#data-chart svg'), new RegExp(`to forget \\(${rows.length}\\)`));
   await pickMethods(page, ['finetune']);
   await forgetToDone(page);
-  const hash = await page.evaluate(() => location.hash);
-  const shared = JSON.parse(Buffer.from(hash.slice(3), 'base64url').toString());
+  const shared = await linkExperiment(page);
   assert.deepEqual(shared.unlearn.forget, { kind: 'rows', rows });
   assert.deepEqual(page.errors, []);
   await page.context().close();
@@ -260,6 +268,7 @@ test('the points highest along one feature are forgotten as a region, and warnin
   const page = await openPage(browser, server.url + experimentHash(experiment((x) => { x.train.epochs = 5; })));
   await waitReady(page);
   await trainToDone(page);
+  await openTab(page, 'forget');
   await page.selectOption('#forget-kind', 'region');
   await page.waitForSelector('#forget-feature');
   await page.selectOption('#forget-feature', '1');
@@ -267,6 +276,7 @@ test('the points highest along one feature are forgotten as a region, and warnin
   await page.dispatchEvent('#forget-top-fraction', 'change');
   await pickMethods(page, ['finetune']);
   await forgetToDone(page);
+  await openView(page, 'table');
   const [json] = await Promise.all([page.waitForEvent('download'), page.click('#lab-report')]);
   const report = JSON.parse(fs.readFileSync(await json.path(), 'utf8'));
   assert.equal(report.task, 'unlearn');
@@ -305,11 +315,14 @@ test('the privacy score runs from the Forget step: table columns and the ε char
     assert.ok(c >= 0, `no column ${key}`);
     for (const row of cells.filter((r) => r[0] !== 'train')) assert.ok(Number.isFinite(Number(row[c])) && row[c] !== '', `${row[0]} ${key} ${row[c]}`);
   }
+  await openView(page, 'privacy');
   assert.ok(await page.isVisible('#chart-epsilon svg'), 'no ε chart');
+  assert.equal(await page.$('#privacy-off'), null, 'the privacy view does not ask for a score it has');
   assert.match(await page.textContent('#chart-epsilon svg'), /the floor/);
   // The trade-off chart takes the score as its fidelity axis.
   await page.selectOption('#tradeoff-axis', 'score');
   await page.waitForFunction(() => /forgetting score/.test(document.querySelector('#chart-tradeoff svg')?.textContent || ''));
+  await openView(page, 'table');
   const [json] = await Promise.all([page.waitForEvent('download'), page.click('#lab-report')]);
   const report = JSON.parse(fs.readFileSync(await json.path(), 'utf8'));
   for (const row of report.runs.filter((r) => r.method !== 'train')) {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { serve, launch, openPage, experiment, experimentHash, waitReady, trainToDone, downloadReport, screenshot, ROOT } from './support.mjs';
+import { serve, launch, openPage, experiment, experimentHash, waitReady, trainToDone, downloadReport, screenshot, ROOT, linkExperiment } from './support.mjs';
 
 let server, browser, dir;
 before(async () => {
@@ -45,7 +45,7 @@ test('the CNN trains on digits to >= 0.95 and shows thumbnails and the misclassi
   await page.fill('#cnn-widths', '32');
   await page.dispatchEvent('#cnn-widths', 'change');
   await page.waitForFunction(() => /5×5 convolution, 8 filters, padding 2, 2×2 max-pool → .* → dense 32 → linear head/.test(document.querySelector('#cnn-shape')?.textContent || ''));
-  const model = JSON.parse(Buffer.from((await page.evaluate(() => location.hash)).slice(3), 'base64url').toString()).model;
+  const model = (await linkExperiment(page)).model;
   assert.deepEqual(model.convs, [{ channels: 8, kernel: 5, padding: 2, pool: 2 }, { channels: 16, kernel: 3, padding: 1, pool: 2 }]);
   assert.deepEqual(model.widths, [32]);
   assert.deepEqual(page.errors, []);
@@ -246,7 +246,7 @@ test('what the page shows is what Train runs: stale results are marked, refused 
   assert.ok(await page.$eval('#results', (r) => r.classList.contains('stale')));
   // A width per hidden layer: a word in the list is refused by name; "24, 12" goes into the link as model.widths,
   // with layers and width following it; equal widths stay the uniform keys.
-  const model = async () => JSON.parse(Buffer.from((await page.evaluate(() => location.hash)).slice(3), 'base64url').toString()).model;
+  const model = async () => (await linkExperiment(page)).model;
   await page.fill('#widths', '24, x');
   await page.dispatchEvent('#widths', 'change');
   await page.waitForFunction(() => /model\.widths/.test(document.querySelector('#input-error')?.textContent || ''));

@@ -97,8 +97,31 @@ export async function waitReady(page, timeout = 60000) {
   return (await page.textContent('#backend-badge')).trim();
 }
 
-/** Clicks Train and waits for the status to read done (or fails with the status). */
+/** Selects the workspace's tab `key` (train, forget, federated, vbu) and waits for its panel. */
+export async function openTab(page, key) {
+  // Embed mode has no tabs: everything it shows is on its one view.
+  if (!(await page.$(`#tab-${key}`)) || await page.$(`#tab-${key}[aria-selected="true"]`)) return;
+  await page.click(`#tab-${key}`);
+  await page.waitForSelector(`#panel-${key}:not([hidden])`);
+}
+
+/** Selects the Forget tab's view `key` (overview, table, charts, closer, privacy). */
+export async function openView(page, key) {
+  await openTab(page, 'forget');
+  await page.click(`#view-${key}`);
+  await page.waitForSelector(`#forget-view.view-${key}`);
+}
+
+/** The experiment in the page's link (the hash's `e=`; the tab and view follow it). */
+export async function linkExperiment(page) {
+  const hash = await page.evaluate(() => location.hash);
+  const e = hash.slice(1).split('&').find((p) => p.startsWith('e=')).slice(2);
+  return JSON.parse(Buffer.from(e, 'base64url').toString());
+}
+
+/** Clicks Train (in the Train tab) and waits for the status to read done (or fails with the status). */
 export async function trainToDone(page, timeout = 120000) {
+  if (await page.$('#tab-train')) await openTab(page, 'train');
   await page.click('#train');
   await page.waitForFunction(() => /^(done|failed|cancelled)/.test(document.querySelector('#status')?.textContent || ''),
     null, { timeout });
@@ -114,7 +137,7 @@ export async function downloadReport(page) {
   return JSON.parse(fs.readFileSync(file, 'utf8'));
 }
 
-export async function screenshot(page, name) {
+export async function screenshot(page, name, { fullPage = true } = {}) {
   fs.mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SHOTS, name), fullPage: true });
+  await page.screenshot({ path: path.join(SHOTS, name), fullPage });
 }

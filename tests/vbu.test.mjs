@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { serve, launch, openPage, waitReady, screenshot } from './support.mjs';
+import { serve, launch, openPage, waitReady, screenshot, linkExperiment, openTab } from './support.mjs';
 
 let server, browser;
 before(async () => { server = await serve(); browser = await launch(); });
@@ -12,6 +12,7 @@ after(async () => { await browser?.close(); await server?.close(); });
 test('the moon preset: train, unlearn over the λ sweep, and read the VBU graphs', async () => {
   const page = await openPage(browser, server.url);
   await waitReady(page);
+  await openTab(page, 'vbu');
   await page.click('#preset-vbu-moons');
   await page.waitForFunction(() => /n=100,/.test(document.querySelector('#data-chart figcaption')?.textContent || ''));
   assert.match(await page.textContent('#vbu-lambda-note'), /With 21 weights a typical draw sits about 10 nats/);
@@ -34,8 +35,7 @@ test('the moon preset: train, unlearn over the λ sweep, and read the VBU graphs
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#vbu-csv')]);
   assert.match(fs.readFileSync(await download.path(), 'utf8'), /^method,lambda,seconds,speedup_vs_retrain,kl_to_retrain/);
   await screenshot(page, 'vbu.png');
-  const hash = await page.evaluate(() => location.hash);
-  const shared = JSON.parse(Buffer.from(hash.slice(3), 'base64url').toString());
+  const shared = await linkExperiment(page);
   assert.equal(shared.model.kind, 'bayes_logistic');
   assert.deepEqual(shared.vbu.erase, { kind: 'region', feature: 0, top_fraction: 0.2 });
   // A reload keeps the results (the browser's storage), read back and checked.

@@ -12,5 +12,7 @@ pub mod notices;
 pub mod print_report;
 pub mod results;
 pub mod run_bar;
+pub mod tab_list;
+pub mod workspace;
 pub mod your_data;
 pub mod your_model;

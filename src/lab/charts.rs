@@ -202,11 +202,18 @@ pub fn epsilon_chart(report: &Report) -> Option<String> {
 
 /// One chart with its download button.
 #[component]
-fn Figure(id: &'static str, svg: String, label: String) -> impl IntoView {
+fn Figure(
+    id: &'static str,
+    svg: String,
+    label: String,
+    /// The Forget views that show it (`data-in`); the Charts view alone by default.
+    #[prop(optional)]
+    in_views: Option<&'static str>,
+) -> impl IntoView {
     let file = format!("lethe-{id}.svg");
     let text = svg.clone();
     view! {
-        <figure class="lab-chart" id=id>
+        <figure class="lab-chart" id=id data-in=in_views.unwrap_or("charts")>
             <div class="svg" role="img" aria-label=label.clone() inner_html=svg></div>
             <figcaption>
                 {label}
@@ -217,17 +224,18 @@ fn Figure(id: &'static str, svg: String, label: String) -> impl IntoView {
     }
 }
 
-/// Every lab chart for `report`.
+/// The trade-off chart: each method's speed-up against its fidelity to retraining (tug-of-war, or the privacy
+/// score's forgetting score where it was computed, picked in a select).
 #[component]
-pub fn LabCharts(report: Report) -> impl IntoView {
+pub fn LabTradeoff(report: Report) -> impl IntoView {
     let scored = lab_rows(&report)
         .iter()
         .any(|r| r.audit.privacy_score.is_some());
     let by_score = RwSignal::new(false);
-    let report_for_tradeoff = StoredValue::new(report.clone());
+    let report = StoredValue::new(report);
     let tradeoff = move || {
         let score = by_score.get();
-        let svg = report_for_tradeoff.with_value(|r| {
+        let svg = report.with_value(|r| {
             tradeoff_svg(
                 &tradeoff_points(r, score),
                 if score { SCORE_AXIS } else { TOW_AXIS },
@@ -235,14 +243,12 @@ pub fn LabCharts(report: Report) -> impl IntoView {
             )
         });
         view! {
-            <Figure id="chart-tradeoff" svg=svg
+            <Figure id="chart-tradeoff" svg=svg in_views="overview charts privacy"
                 label="Speed-up against fidelity (tug-of-war or the privacy score): top right is fast and close to retraining.".into() />
         }
     };
-    let distribution = distribution_chart(&report);
-    let epsilons = epsilon_chart(&report);
     view! {
-        <div class="lab-charts">
+        <div class="lab-tradeoff" data-in="overview charts privacy">
             {scored.then(|| view! {
                 <div class="field">
                     <label for="tradeoff-axis">"Fidelity axis"</label>
@@ -253,6 +259,20 @@ pub fn LabCharts(report: Report) -> impl IntoView {
                 </div>
             })}
             {tradeoff}
+        </div>
+    }
+}
+
+/// The lab's charts for `report`; with `tradeoff`, the trade-off chart first (embed mode: the workspace draws it
+/// beside the data).
+#[component]
+pub fn LabCharts(report: Report, tradeoff: bool) -> impl IntoView {
+    let first = tradeoff.then(|| view! { <LabTradeoff report=report.clone() /> });
+    let distribution = distribution_chart(&report);
+    let epsilons = epsilon_chart(&report);
+    view! {
+        <div class="lab-charts">
+            {first}
             <Figure id="chart-forget-acc" svg=metric_chart(&report, "forget_acc")
                 label="Forget accuracy per model, with the retrain band.".into() />
             <Figure id="chart-mia-auc" svg=metric_chart(&report, "mia_auc")
@@ -266,7 +286,7 @@ pub fn LabCharts(report: Report) -> impl IntoView {
                     label="Class counts of the training data before and after forgetting.".into() />
             })}
             {epsilons.map(|svg| view! {
-                <Figure id="chart-epsilon" svg=svg
+                <Figure id="chart-epsilon" svg=svg in_views="charts privacy"
                     label="How each method's per-example ε spreads over the score's buckets, against retraining's own spread (the floor).".into() />
             })}
         </div>

@@ -133,7 +133,7 @@ pub fn ModelComparison(report: Report) -> impl IntoView {
         })
     };
     view! {
-        <div class="model-comparison">
+        <div class="model-comparison" data-in="closer">
             <div class="field">
                 <label for="lab-view-method">"Look closer at"</label>
                 <select id="lab-view-method" on:change=move |ev| picked.set(event_target_value(&ev))>

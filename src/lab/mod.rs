@@ -6,10 +6,13 @@ mod charts;
 mod compare;
 mod forget_set;
 mod methods;
+mod panel;
 pub mod pick;
 mod run_bar;
 mod table;
 
+pub use charts::LabTradeoff;
+pub use panel::ForgetPanel;
 pub use run_bar::LabRunBar;
 
 use leptos::prelude::*;
@@ -38,6 +41,7 @@ pub fn default_config(experiment: &Experiment) -> UnlearnConfig {
             .collect(),
         retrain_seeds: 1,
         privacy_score: None,
+        sweep: None,
     }
 }
 
@@ -65,9 +69,9 @@ pub fn edit(app: &AppState, edit: impl FnOnce(&mut UnlearnConfig)) -> bool {
     })
 }
 
-/// The Forget step: pick the forget set and the methods, then run the lab on the trained model.
+/// The Forget tab's settings, at the workspace's left: what to forget and the methods to compare.
 #[component]
-pub fn ForgetStep() -> impl IntoView {
+pub fn ForgetSettings() -> impl IntoView {
     let app = use_app();
     let trained = move || {
         app.jobs
@@ -81,19 +85,20 @@ pub fn ForgetStep() -> impl IntoView {
                 {move || if trained() {
                     "Pick what to forget and the methods to compare. Each runs on the trained model and is measured against retraining from scratch without the forgotten points: the exact answer."
                 } else {
-                    "Train a model first, or press Forget: the lab then trains it itself (same seed, same model)."
+                    "Pick what to forget and the methods, then press Forget: the lab trains the model first if it has not been trained (same seed, same model)."
                 }}
             </p>
             <forget_set::ForgetSetPicker />
             <methods::MethodPicker />
-            <run_bar::LabRunBar />
         </section>
     }
 }
 
-/// The lab's results: the comparison table and the charts, once a Forget job is done.
+/// The lab's results: the comparison table and the charts, once a Forget job is done. `split`: the workspace draws
+/// the trade-off chart beside the data itself ([`LabTradeoff`]); embed mode draws it here. Each part says in
+/// `data-in` which of the Forget tab's views show it (the stylesheet hides the others; print shows them all).
 #[component]
-pub fn LabResults() -> impl IntoView {
+pub fn LabResults(#[prop(optional)] split: bool) -> impl IntoView {
     let app = use_app();
     move || {
         let (report, run_id) = app
@@ -107,7 +112,7 @@ pub fn LabResults() -> impl IntoView {
                     <p class="hint stale-note">"These results come from earlier settings: press Forget to update them."</p>
                 </Show>
                 <table::ComparisonTable report=report.clone() run_id=run_id />
-                <charts::LabCharts report=report.clone() />
+                <charts::LabCharts report=report.clone() tradeoff=!split />
                 <compare::ModelComparison report=report />
             </section>
         })

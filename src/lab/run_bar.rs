@@ -11,18 +11,24 @@ use crate::status::RunStatus;
 #[component]
 pub fn LabRunBar() -> impl IntoView {
     let app = use_app();
-    // The planned steps, in the lab's order: the retrains, then each method.
+    // The planned steps, in the lab's order: the retrains (as many parts of the job as seeds), then each method.
     let steps = move || {
         let config = super::config(&app);
-        let mut steps: Vec<String> = (1..=config.retrain_seeds)
-            .map(|i| format!("retrain (seed {i})"))
-            .collect();
+        let seeds = config.retrain_seeds.max(1) as usize;
+        let mut steps: Vec<(String, usize)> = vec![(
+            if seeds == 1 {
+                "retrain".to_string()
+            } else {
+                format!("retrain ({seeds} seeds)")
+            },
+            seeds,
+        )];
         steps.extend(
             config
                 .methods
                 .iter()
                 .filter(|s| s.method != Method::Retrain)
-                .map(|s| s.method.key().to_string()),
+                .map(|s| (s.method.key().to_string(), 1)),
         );
         steps
     };
@@ -47,18 +53,26 @@ pub fn LabRunBar() -> impl IntoView {
                     };
                     (done, r.status == RunStatus::Running)
                 });
+                // Each step covers `parts` parts of the job from `first`; the retrains say how many are done.
+                let mut first = 0;
                 steps()
                     .into_iter()
-                    .enumerate()
-                    .map(|(i, name)| {
-                        let mark = if i < done {
-                            "done"
-                        } else if i == done && current {
-                            "running"
+                    .map(|(name, parts)| {
+                        let (start, end) = (first, first + parts);
+                        first = end;
+                        let mark = if done >= end {
+                            "done".to_string()
+                        } else if done >= start && current {
+                            if parts > 1 {
+                                format!("running, {} of {parts} done", done - start)
+                            } else {
+                                "running".to_string()
+                            }
                         } else {
-                            "waiting"
+                            "waiting".to_string()
                         };
-                        view! { <li class=mark>{format!("{name}: {mark}")}</li> }
+                        let class = mark.split(',').next().unwrap_or_default().to_string();
+                        view! { <li class=class>{format!("{name}: {mark}")}</li> }
                     })
                     .collect_view()
             }}

@@ -75,6 +75,19 @@ pub const COLUMNS: [&str; 35] = [
     "warnings",
 ];
 
+/// The columns the Forget overview shows (the Table view shows them all): which method, how much faster than
+/// retraining, and how close to the retrained model it came.
+pub const BRIEF: [&str; 8] = [
+    "method",
+    "speedup_vs_retrain",
+    "retain_acc",
+    "forget_acc",
+    "test_acc",
+    "mia_auc",
+    "tow",
+    "epsilon_median",
+];
+
 /// The columns a printed page keeps (A4 holds about a dozen): which method, its cost, and how close it came to
 /// retraining. Every column is in the CSV and the report.
 pub const PRINTED: [&str; 12] = [
@@ -301,7 +314,7 @@ pub fn ComparisonTable(report: Report, run_id: u64) -> impl IntoView {
         )
     };
     view! {
-        <div class="lab-table">
+        <div class="lab-table" data-in="overview table privacy">
             <p class="hint" id="lab-band">{band_text}</p>
             <div class="table-scroll">
                 <table id="lab-table">
@@ -312,7 +325,7 @@ pub fn ComparisonTable(report: Report, run_id: u64) -> impl IntoView {
                     <thead>
                         <tr>
                             {COLUMNS.into_iter().map(|c| view! {
-                                <th scope="col" class:print-skip=!PRINTED.contains(&c) aria-sort=move || match sort.get() {
+                                <th scope="col" class:print-skip=!PRINTED.contains(&c) class:brief-skip=!BRIEF.contains(&c) aria-sort=move || match sort.get() {
                                     Some((k, d)) if k == c => if d { "descending" } else { "ascending" },
                                     _ => "none",
                                 }>
@@ -324,7 +337,7 @@ pub fn ComparisonTable(report: Report, run_id: u64) -> impl IntoView {
                                     })>{c}</button>
                                 </th>
                             }).collect_view()}
-                            <th scope="col" class="print-skip">"model"</th>
+                            <th scope="col" class="print-skip brief-skip">"model"</th>
                         </tr>
                     </thead>
                     <tbody>
@@ -342,9 +355,9 @@ pub fn ComparisonTable(report: Report, run_id: u64) -> impl IntoView {
                                             let value = short(&run, c);
                                             let off = outside(c, &run);
                                             let numeric = matches!(value, Cell::Number(..));
-                                            view! { <td class:num=numeric class:outside=off class:print-skip=!PRINTED.contains(&c) title=off.then_some("outside the retrain band")>{value.show()}</td> }
+                                            view! { <td class:num=numeric class:outside=off class:print-skip=!PRINTED.contains(&c) class:brief-skip=!BRIEF.contains(&c) title=off.then_some("outside the retrain band")>{value.show()}</td> }
                                         }).collect_view()}
-                                        <td class="print-skip">
+                                        <td class="print-skip brief-skip">
                                             <button class="save-model" id=format!("save-{}", run.run.method)
                                                 title=format!("Download the {} model as .safetensors (docs/your-model.md says the layout)", run.run.method)
                                                 on:click={
@@ -361,7 +374,7 @@ pub fn ComparisonTable(report: Report, run_id: u64) -> impl IntoView {
                     </tbody>
                 </table>
             </div>
-            <ul class="lab-warnings" id="lab-warnings">
+            <ul class="lab-warnings" id="lab-warnings" data-in="table">
                 {move || report.with_value(|rep| {
                     lab_rows(rep)
                         .iter()
@@ -379,10 +392,10 @@ pub fn ComparisonTable(report: Report, run_id: u64) -> impl IntoView {
                         .collect_view()
                 })}
             </ul>
-            <button id="lab-csv" on:click=move |_| report.with_value(|r| download("lethe-unlearning.csv", &to_csv(r), "text/csv"))>
+            <button id="lab-csv" data-in="table" on:click=move |_| report.with_value(|r| download("lethe-unlearning.csv", &to_csv(r), "text/csv"))>
                 "Download the table (CSV)"
             </button>
-            <button id="lab-report" on:click=move |_| report.with_value(|r| download("lethe-unlearning-report.json", &r.to_json(), "application/json"))>
+            <button id="lab-report" data-in="table" on:click=move |_| report.with_value(|r| download("lethe-unlearning-report.json", &r.to_json(), "application/json"))>
                 "Download the lab's report (JSON, as the CLI prints it)"
             </button>
         </div>

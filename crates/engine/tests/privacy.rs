@@ -39,6 +39,7 @@ fn moons(methods: Vec<MethodSpec>, runs: usize) -> Experiment {
         methods,
         retrain_seeds: 1,
         privacy_score: Some(PrivacyScoreConfig { runs }),
+        sweep: None,
     });
     e
 }

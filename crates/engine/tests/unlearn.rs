@@ -34,6 +34,7 @@ fn unlearn(forget: ForgetSpec, methods: &[Method]) -> UnlearnConfig {
         methods: methods.iter().map(|&m| MethodSpec::plain(m)).collect(),
         retrain_seeds: 1,
         privacy_score: None,
+        sweep: None,
     }
 }
 
@@ -808,4 +809,173 @@ fn the_forget_step_from_a_kept_model_matches_the_lab_that_trains_it() {
     ));
     let amnesiac = unlearn(ForgetSpec::Random { fraction: 0.1 }, &[Method::Amnesiac]);
     assert!(!lethe_engine::lab::can_start_from_kept(&amnesiac));
+}
+
+/// The moons lab with finetune listed and a sweep of finetune over epochs × learning rate.
+fn moons_sweep() -> Experiment {
+    let mut e = Experiment::demo();
+    e.data.n_samples = 400;
+    e.train.epochs = 10;
+    let grid = serde_json::json!({
+        "method": "finetune",
+        // finetune's defaults are 10 % of train.epochs (1) and train.learning_rate.
+        "grid": { "epochs": [1, 3], "learning_rate": [e.train.learning_rate, e.train.learning_rate * 5.0] }
+    });
+    e.task = Task::Unlearn(UnlearnConfig {
+        sweep: Some(lethe_protocol::SweepSpec::from_value(&grid).unwrap()),
+        ..unlearn(ForgetSpec::Random { fraction: 0.1 }, &[Method::Finetune])
+    });
+    e
+}
+
+/* Sources: determinism (a point with the listed method's settings is the listed method's run), finetune's work in
+ * closed form (epochs × retain points per epoch), and the Pareto front's definition. */
+#[test]
+fn a_sweep_runs_every_point_against_the_same_oracle_and_marks_the_front() {
+    let e = moons_sweep();
+    let report = run(e.clone()).unwrap();
+    let sweep = lab(&report).sweep.clone().expect("a sweep section");
+    assert_eq!(
+        (sweep.method.as_str(), sweep.planned, sweep.cancelled),
+        ("finetune", 4, false)
+    );
+    assert_eq!(sweep.points.len(), 4);
+    assert!(sweep.note.contains("retrained model"), "{}", sweep.note);
+    // The rows stay one per model: the sweep's points are in their own section.
+    let methods: Vec<&str> = lab(&report)
+        .runs
+        .iter()
+        .map(|r| r.run.method.as_str())
+        .collect();
+    assert_eq!(methods, ["train", "retrain", "finetune"]);
+    let listed = row(&report, "finetune");
+    let same = &sweep.points[0];
+    assert_eq!(same.settings.get("epochs"), Some(&1.0));
+    assert_eq!(
+        same.row.audit.forgetting.params,
+        listed.audit.forgetting.params
+    );
+    let keys = |r: &UnlearnRow| {
+        let test_acc = r.run.test_acc;
+        let f = &r.audit.forgetting;
+        (
+            f.retain_acc,
+            f.forget_acc,
+            test_acc,
+            f.mia_auc,
+            f.tow,
+            f.sample_grads,
+        )
+    };
+    assert_eq!(
+        keys(&same.row),
+        keys(listed),
+        "the point with finetune's defaults is finetune's run"
+    );
+    // Work: 3 epochs cost three times 1 epoch at the same learning rate.
+    let grads = |i: usize| sweep.points[i].row.audit.forgetting.sample_grads.unwrap();
+    assert_eq!(sweep.points[2].settings.get("epochs"), Some(&3.0));
+    assert_eq!(grads(2), 3 * grads(0));
+    assert_eq!(grads(3), 3 * grads(1));
+    // The front, recomputed by its definition: no other point costs no more and comes at least as close.
+    for (i, p) in sweep.points.iter().enumerate() {
+        let (c, t) = (grads(i), p.row.audit.forgetting.tow.unwrap());
+        let beaten = sweep.points.iter().enumerate().any(|(j, q)| {
+            let (c2, t2) = (grads(j), q.row.audit.forgetting.tow.unwrap());
+            c2 <= c && t2 >= t && (c2 < c || t2 > t)
+        });
+        assert_eq!(p.front, !beaten, "point {i}");
+        assert_eq!(p.front_score, None, "no privacy score, no second front");
+    }
+    assert!(sweep.points.iter().any(|p| p.front));
+    // The report's JSON reads back the same, its sweep included; the experiment keeps its sweep.
+    let json = report.to_json();
+    let back: Report = serde_json::from_str(&json).unwrap();
+    let shape = |r: &Report| {
+        let s = lab(r).sweep.clone().unwrap();
+        let points: Vec<_> = s
+            .points
+            .iter()
+            .map(|p| (p.settings.clone(), p.front, p.row.run.method.clone()))
+            .collect();
+        (s.method, s.planned, s.cancelled, points)
+    };
+    assert_eq!(shape(&back), shape(&report));
+    assert!(json.contains("\"front\":") && json.contains("\"settings\":"));
+    assert_eq!(
+        report.experiment.task.unlearn().unwrap().sweep,
+        section(&mut e.clone()).sweep
+    );
+}
+
+/// Continues until the lab announces the sweep's point `stop_at` (0-based), then stops at the next pause.
+struct CancelAtPoint {
+    stop_at: usize,
+    stopping: bool,
+    stages: Vec<String>,
+}
+
+impl lethe_engine::host::Host for CancelAtPoint {
+    async fn pause(&mut self) -> lethe_engine::host::Flow {
+        if self.stopping {
+            lethe_engine::host::Flow::Stop
+        } else {
+            lethe_engine::host::Flow::Continue
+        }
+    }
+    fn epoch(&mut self, _: &lethe_protocol::EpochRecord, _: usize) -> lethe_engine::Result<()> {
+        Ok(())
+    }
+    fn stage(&mut self, label: &str, _done: usize, _total: usize) {
+        self.stages.push(label.into());
+        let points = self
+            .stages
+            .iter()
+            .filter(|s| s.starts_with("sweep:"))
+            .count();
+        self.stopping |= points > self.stop_at;
+    }
+}
+
+#[test]
+fn a_sweep_cancelled_on_its_second_point_keeps_the_first() {
+    let e = moons_sweep();
+    let valid = e.validate().unwrap();
+    let data = prepare_data(&valid, None).unwrap();
+    let mut host = CancelAtPoint {
+        stop_at: 1,
+        stopping: false,
+        stages: vec![],
+    };
+    let outcome = block_on(run_experiment(
+        &valid,
+        &data,
+        None,
+        &Runtime::cpu(),
+        &mut host,
+        "cli",
+        Instant::now(),
+    ))
+    .unwrap();
+    let Outcome::Finished { report, .. } = outcome else {
+        panic!("a cancel during the sweep keeps the lab's results");
+    };
+    let sweep = lab(&report).sweep.clone().unwrap();
+    assert_eq!(
+        (sweep.planned, sweep.cancelled, sweep.points.len()),
+        (4, true, 1)
+    );
+    assert_eq!(sweep.points[0].settings.get("epochs"), Some(&1.0));
+    assert!(sweep.points[0].front, "a single point is its own front");
+    // The listed methods' rows are whole.
+    assert_eq!(lab(&report).runs.len(), 3);
+    assert_eq!(
+        host.stages
+            .iter()
+            .filter(|s| s.starts_with("sweep:"))
+            .count(),
+        2,
+        "{:?}",
+        host.stages
+    );
 }

@@ -337,6 +337,7 @@ fn impossible_vbu_requests_are_refused_by_field() {
             methods: vec![],
             retrain_seeds: 1,
             privacy_score: None,
+            sweep: None,
         });
     });
     assert!(

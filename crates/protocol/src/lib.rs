@@ -42,7 +42,10 @@ pub use report::{
     RunReport, TaskReport, TrainReport, UnlearnReport, UnlearnRow, VbuReport, VbuRow,
 };
 pub use task::{Task, TaskKind};
-pub use unlearn::{Family, Guarantee, Method, MethodSpec, Need, PrivacyScoreConfig, UnlearnConfig};
+pub use unlearn::{
+    Family, Guarantee, Method, MethodSpec, Need, PrivacyScoreConfig, SweepPoint, SweepReport,
+    SweepSpec, UnlearnConfig,
+};
 pub use warning::{WarnedMetric, Warning, WarningKind};
 
 /// Version of the experiment file format written into every experiment and report.

@@ -78,6 +78,9 @@ pub struct UnlearnReport {
     /// The membership attack's losses per model (trained, reference retrain, each method).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attack_losses: Vec<AttackLosses>,
+    /// The sweep's points and fronts, when the experiment has `unlearn.sweep`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sweep: Option<crate::SweepReport>,
 }
 
 /// One row of the lab: the run's measurements and its audit.

@@ -12,6 +12,7 @@ mod privacy;
 mod relearn;
 mod rows;
 mod steps;
+mod sweep;
 
 use lethe_protocol::{ForgetSpec, Method, UnlearnConfig, ValidExperiment};
 

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use lethe_protocol::audit::MAX_EPSILONS;
-use lethe_protocol::{Method, PrivacyScore, UnlearnRow, WarningKind};
+use lethe_protocol::{Method, PrivacyScore, SweepReport, UnlearnRow, WarningKind};
 
 use super::methods::run_method;
 use super::steps::Lab;
@@ -99,6 +99,7 @@ impl Lab<'_> {
         &self,
         ctx: &Context<'_>,
         runs: &mut [UnlearnRow],
+        sweep: Option<&mut SweepReport>,
         host: &mut H,
     ) -> Result<()> {
         let Some(config) = self.config.privacy_score else {
@@ -107,7 +108,8 @@ impl Lab<'_> {
         let n = config.runs;
         let sets = ctx.sets;
         let specs: Vec<_> = self.config.plan().into_iter().skip(1).collect();
-        let total = n * (2 + specs.len());
+        let points = self.config.sweep_points();
+        let total = n * (2 + specs.len() + points.len());
         let mut done = 0;
         // Retraining, twice: the reference (seeds seed … seed + n − 1, the lab's retrain seeds first) and the floor.
         let mut sides = Vec::new();
@@ -130,14 +132,19 @@ impl Lab<'_> {
         let mut scores: BTreeMap<String, PrivacyScore> = BTreeMap::new();
         scores.insert(Method::Retrain.key().into(), floor.score(&reference, n));
         // Each scored method from the same trained model, its own randomness drawn from seeds seed … seed + n − 1.
-        for spec in &specs {
+        // The sweep's points after the methods, by their place in the grid.
+        let mut point_scores = Vec::new();
+        for (p, spec) in specs.iter().chain(&points).enumerate() {
             let mut side = Side::new(sets.forget.len());
+            let label = match p.checked_sub(specs.len()) {
+                None => format!("privacy score: {}", spec.method.key()),
+                Some(_) => format!(
+                    "privacy score: sweep ({})",
+                    super::sweep::words(&spec.settings)
+                ),
+            };
             for i in 0..n {
-                host.stage(
-                    &format!("privacy score: {}", spec.method.key()),
-                    done,
-                    total,
-                );
+                host.stage(&label, done, total);
                 let run_ctx = Context {
                     seed: ctx.seed.wrapping_add(i as u64),
                     ..*ctx
@@ -146,7 +153,11 @@ impl Lab<'_> {
                 side.add(&unlearned.model, sets, self).await?;
                 done += 1;
             }
-            scores.insert(spec.method.key().into(), side.score(&reference, n));
+            if p < specs.len() {
+                scores.insert(spec.method.key().into(), side.score(&reference, n));
+            } else {
+                point_scores.push(side.score(&reference, n));
+            }
         }
         let coarse =
             (n < MIN_READABLE_RUNS || sets.forget.len() < MIN_READABLE_EXAMPLES).then(|| {
@@ -164,6 +175,15 @@ impl Lab<'_> {
                     row.audit.forgetting.warnings.push(w.clone().into());
                 }
             }
+        }
+        if let Some(sweep) = sweep {
+            for (point, score) in sweep.points.iter_mut().zip(point_scores) {
+                point.row.audit.privacy_score = Some(score);
+                if let Some(w) = &coarse {
+                    point.row.audit.forgetting.warnings.push(w.clone().into());
+                }
+            }
+            super::sweep::fronts(sweep);
         }
         Ok(())
     }

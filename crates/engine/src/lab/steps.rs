@@ -47,9 +47,9 @@ pub(super) struct Lab<'a> {
 }
 
 impl Lab<'_> {
-    /// Stages the host counts through: the retrains, then each method.
+    /// Stages the host counts through: the retrains, each method, then each point of the sweep.
     pub(super) fn total(&self) -> usize {
-        self.config.plan().len() - 1 + self.config.retrain_seeds
+        self.config.plan().len() - 1 + self.config.retrain_seeds + self.config.sweep_points().len()
     }
 
     /// Everything after training: the lab's rows and figures.
@@ -126,8 +126,22 @@ impl Lab<'_> {
             host.model(spec.method.key(), &model);
             runs.push(row);
         }
-        self.privacy_score(&ctx, &mut runs, host).await?;
-        let outcome = self.outcome(&sets, runs, suggestions, figures, yardstick.pairs.len());
+        let mut sweep = self
+            .sweep(&ctx, &yardstick, &oracle, &relearn, &prepare_seconds, host)
+            .await?;
+        // A sweep cancelled half-way ends the lab with its finished points, unscored.
+        if !sweep.as_ref().is_some_and(|s| s.cancelled) {
+            self.privacy_score(&ctx, &mut runs, sweep.as_mut(), host)
+                .await?;
+        }
+        let outcome = self.outcome(
+            &sets,
+            runs,
+            suggestions,
+            figures,
+            yardstick.pairs.len(),
+            sweep,
+        );
         Ok(Ended::Finished {
             outcome: Box::new(outcome),
             dataset: self.data.summary(),
@@ -208,7 +222,7 @@ impl Lab<'_> {
 
     /// One method: run it, measure it against the oracle (certified removal against its own), and its row.
     #[allow(clippy::too_many_arguments)]
-    async fn method<H: Host>(
+    pub(super) async fn method<H: Host>(
         &self,
         spec: &MethodSpec,
         ctx: &Context<'_>,
@@ -305,6 +319,7 @@ impl Lab<'_> {
         suggestions: Vec<Suggestion>,
         figures: Figures<'_>,
         mia_pairs: usize,
+        sweep: Option<lethe_protocol::SweepReport>,
     ) -> TaskReport {
         let n = sets.train.len();
         let train_rows: Vec<usize> = self.data.train_rows().collect();
@@ -333,6 +348,7 @@ impl Lab<'_> {
             },
             boundaries: figures.boundaries,
             attack_losses: figures.attack,
+            sweep,
         })
     }
 }

@@ -6,6 +6,7 @@
 //! documented in `docs/experiment-format.md`; each method's settings and defaults in `docs/methods/`.
 
 mod method;
+mod sweep;
 
 use std::collections::BTreeMap;
 
@@ -16,6 +17,7 @@ use crate::ConfigError;
 use crate::forget::{Fields, ForgetSpec, UNLEARN_KINDS, number, whole};
 pub use method::{Family, Guarantee, Method, MethodSpec, Need};
 use method::{Kind, OPEN_BELOW, methods_rule, setting};
+pub use sweep::{MAX_SWEEP_POINTS, SWEEP_NOTE, SweepPoint, SweepReport, SweepSpec, pareto};
 
 /// Most retrain seeds.
 pub const MAX_RETRAIN_SEEDS: usize = 10;
@@ -31,6 +33,8 @@ pub struct UnlearnConfig {
     pub retrain_seeds: usize,
     /// The per-example privacy score over many runs (absent: off).
     pub privacy_score: Option<PrivacyScoreConfig>,
+    /// One method over a grid of its settings, after the listed methods (absent: none).
+    pub sweep: Option<SweepSpec>,
 }
 
 /// Fewest runs per side of the privacy score.
@@ -61,7 +65,13 @@ impl UnlearnConfig {
     /// Reads the section from JSON; errors name the field (`unlearn.methods[2].epochs`) and the value.
     pub fn from_value(value: &Value) -> Result<Self, ConfigError> {
         let top = Fields::of("unlearn", value)?;
-        top.only(&["forget", "methods", "retrain_seeds", "privacy_score"])?;
+        top.only(&[
+            "forget",
+            "methods",
+            "retrain_seeds",
+            "privacy_score",
+            "sweep",
+        ])?;
         let forget =
             ForgetSpec::from_value("unlearn.forget", top.required("forget")?, UNLEARN_KINDS)?;
         let methods = match top.map.get("methods") {
@@ -92,11 +102,17 @@ impl UnlearnConfig {
                 Some(PrivacyScoreConfig { runs })
             }
         };
+        let sweep = top
+            .map
+            .get("sweep")
+            .map(SweepSpec::from_value)
+            .transpose()?;
         Ok(Self {
             forget,
             methods,
             retrain_seeds,
             privacy_score,
+            sweep,
         })
     }
 
@@ -197,23 +213,21 @@ impl UnlearnConfig {
                 ));
             }
             for (name, &v) in &spec.settings {
-                let (_, _, lo, hi, rule) = setting(name).expect("parsed settings are known");
-                let above = if OPEN_BELOW.contains(&name.as_str()) {
-                    v > lo
-                } else {
-                    v >= lo
-                };
-                let below = if name == "delta" { v < hi } else { v <= hi };
-                if !(v.is_finite() && above && below) {
-                    return Err(ConfigError::range(
-                        format!("unlearn.methods[{i}].{name}"),
-                        rule,
-                        v,
-                    ));
-                }
+                check_setting(&format!("unlearn.methods[{i}].{name}"), name, v)?;
             }
         }
+        if let Some(sweep) = &self.sweep {
+            sweep.validate()?;
+        }
         Ok(())
+    }
+
+    /// The sweep's points, as methods with their settings (none without a sweep).
+    pub fn sweep_points(&self) -> Vec<MethodSpec> {
+        self.sweep
+            .as_ref()
+            .map(SweepSpec::points)
+            .unwrap_or_default()
     }
 
     /// The methods to run: `retrain` first, then the listed ones in order (a listed `retrain` is not repeated).
@@ -259,7 +273,26 @@ impl UnlearnConfig {
         if let Some(score) = self.privacy_score {
             value["privacy_score"] = serde_json::json!({ "runs": score.runs });
         }
+        if let Some(sweep) = &self.sweep {
+            value["sweep"] = sweep.to_value();
+        }
         value
+    }
+}
+
+/// Checks one method setting's value against its range; `field` names it in the error.
+pub(crate) fn check_setting(field: &str, name: &str, v: f64) -> Result<(), ConfigError> {
+    let (_, _, lo, hi, rule) = setting(name).expect("parsed settings are known");
+    let above = if OPEN_BELOW.contains(&name) {
+        v > lo
+    } else {
+        v >= lo
+    };
+    let below = if name == "delta" { v < hi } else { v <= hi };
+    if v.is_finite() && above && below {
+        Ok(())
+    } else {
+        Err(ConfigError::range(field, rule, v))
     }
 }
 

@@ -1,0 +1,135 @@
+// The workspace: settings at the left, one tab per task (the WAI-ARIA tabs pattern), and the Forget tab's views.
+// The Forget overview answers "which method forgot best, at what cost" on one 1280×800 screen; the tab and the view
+// travel in the link; the keyboard moves between tabs; every tab is clean for axe at 1280 and 390 px.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ROOT, serve, launch, openPage, experiment, experimentHash, waitReady, screenshot, linkExperiment, openTab, openView } from './support.mjs';
+
+let server, browser;
+before(async () => { server = await serve(); browser = await launch(); });
+after(async () => { await browser?.close(); await server?.close(); });
+
+const lab = experiment((x) => {
+  x.train.epochs = 10;
+  x.unlearn = { forget: { kind: 'random', fraction: 0.1 }, methods: ['finetune', 'neggrad_plus', 'scrub', 'sisa'], retrain_seeds: 2 };
+});
+
+async function forget(page) {
+  await openTab(page, 'forget');
+  await page.click('#lab-run');
+  await page.waitForFunction(() => /^(done|failed|cancelled)/.test(document.querySelector('#lab-status').textContent), null, { timeout: 180000 });
+  assert.match(await page.textContent('#lab-status'), /^done/);
+}
+
+/** The element's box lies wholly inside the viewport (not scrolled to). */
+async function inViewport(page, selector) {
+  const [box, size] = await Promise.all([
+    page.$eval(selector, (e) => { const r = e.getBoundingClientRect(); return { top: r.top, bottom: r.bottom, left: r.left, right: r.right, width: r.width }; }),
+    page.evaluate(() => ({ w: innerWidth, h: innerHeight })),
+  ]);
+  return box.width > 0 && box.top >= 0 && box.left >= 0 && box.bottom <= size.h && box.right <= size.w ? true : `${selector}: ${JSON.stringify(box)} in ${size.w}×${size.h}`;
+}
+
+test('the Forget overview shows the data, the progress, the table\'s key columns and the trade-off on one 1280×800 screen', async () => {
+  const page = await openPage(browser, server.url + experimentHash(lab), { width: 1280, height: 800 });
+  await waitReady(page);
+  // A link with an unlearn section opens on the Forget tab, at the overview.
+  assert.equal(await page.getAttribute('#tab-forget', 'aria-selected'), 'true');
+  assert.equal(await page.getAttribute('#view-overview', 'aria-selected'), 'true');
+  await forget(page);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  for (const selector of ['#data-chart svg', '#lab-steps', '#chart-tradeoff svg', '#lab-table thead']) {
+    assert.equal(await inViewport(page, selector), true);
+  }
+  // The overview's table keeps the key columns; the Table view shows every column.
+  const visibleHeaders = () => page.$$eval('#lab-table thead th', (ths) => ths.filter((t) => t.offsetParent).map((t) => t.textContent));
+  const brief = await visibleHeaders();
+  assert.deepEqual(brief, ['method', 'speedup_vs_retrain', 'retain_acc', 'forget_acc', 'test_acc', 'mia_auc', 'tow', 'epsilon_median']);
+  await screenshot(page, 'workspace-forget.png', { fullPage: false });
+  await openView(page, 'table');
+  const all = await visibleHeaders();
+  assert.ok(all.length > brief.length + 10 && all.includes('sample_grads') && all.includes('warnings'), all.join(' '));
+  assert.ok(await page.isVisible('#lab-csv'));
+  assert.ok(!(await page.isVisible('#chart-tradeoff')), 'the table view has no charts');
+  await openView(page, 'charts');
+  for (const id of ['#chart-tradeoff', '#chart-forget-acc', '#chart-mia-auc', '#chart-test-acc', '#chart-per-class']) assert.ok(await page.isVisible(id), id);
+  assert.ok(!(await page.isVisible('#lab-table')));
+  // Two charts side by side at 1280 px.
+  const [a, b] = await Promise.all(['#chart-forget-acc', '#chart-mia-auc'].map((s) => page.$eval(s, (e) => e.getBoundingClientRect().top)));
+  assert.equal(Math.round(a), Math.round(b), 'forget_acc and mia_auc charts share a row');
+  await openView(page, 'closer');
+  assert.ok(await page.isVisible('#lab-view-method') && await page.isVisible('#lab-boundaries'));
+  await openView(page, 'privacy');
+  assert.ok(await page.isVisible('#privacy-off'), 'the privacy view says how to compute the score');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('the tab and the view travel in the link, and the arrows move between tabs', async () => {
+  const page = await openPage(browser, server.url + experimentHash(experiment((x) => { x.train.epochs = 3; })));
+  await waitReady(page);
+  assert.equal(await page.getAttribute('#tab-train', 'aria-selected'), 'true', 'a plain experiment opens on Train');
+  await openView(page, 'table');
+  const hash = await page.evaluate(() => location.hash);
+  assert.match(hash, /&tab=forget&view=table$/);
+  assert.equal((await linkExperiment(page)).train.epochs, 3, 'the experiment is still the link\'s');
+  // The link opens where it was shared, in another browser.
+  const other = await openPage(browser, server.url + hash);
+  await waitReady(other);
+  assert.equal(await other.getAttribute('#tab-forget', 'aria-selected'), 'true');
+  assert.equal(await other.getAttribute('#view-table', 'aria-selected'), 'true');
+  assert.ok(await other.isVisible('#panel-forget') && !(await other.isVisible('#panel-train')));
+  await other.context().close();
+  // Keyboard: only the selected tab is in the Tab order; arrows, Home and End select and focus.
+  const tabindex = await page.$$eval('#tasks [role=tab]', (ts) => ts.map((t) => t.tabIndex));
+  assert.deepEqual(tabindex, [-1, 0, -1, -1]);
+  await page.focus('#tab-forget');
+  const selected = () => page.evaluate(() => [document.querySelector('#tasks [aria-selected=true]').id, document.activeElement.id]);
+  await page.keyboard.press('ArrowRight');
+  assert.deepEqual(await selected(), ['tab-federated', 'tab-federated']);
+  await page.keyboard.press('End');
+  assert.deepEqual(await selected(), ['tab-vbu', 'tab-vbu']);
+  await page.keyboard.press('ArrowRight');
+  assert.deepEqual(await selected(), ['tab-train', 'tab-train']);
+  await page.keyboard.press('ArrowLeft');
+  assert.deepEqual(await selected(), ['tab-vbu', 'tab-vbu']);
+  await page.keyboard.press('Home');
+  assert.deepEqual(await selected(), ['tab-train', 'tab-train']);
+  assert.match(await page.evaluate(() => location.hash), /&tab=train$/);
+  // Each tab names the panel it controls, and the panel names its tab.
+  for (const key of ['train', 'forget', 'federated', 'vbu']) {
+    assert.equal(await page.getAttribute(`#tab-${key}`, 'aria-controls'), `panel-${key}`);
+    assert.equal(await page.getAttribute(`#panel-${key}`, 'aria-labelledby'), `tab-${key}`);
+  }
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('axe finds no serious or critical violation in any tab or view, at 1280 and at 390 px', async () => {
+  const axe = fs.readFileSync(path.join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+  for (const width of [1280, 390]) {
+    const page = await openPage(browser, server.url + experimentHash(lab), { width, height: 800 });
+    await waitReady(page);
+    await forget(page);
+    await page.evaluate(axe);
+    const places = [['train'], ['forget', 'overview'], ['forget', 'table'], ['forget', 'charts'], ['forget', 'closer'], ['forget', 'privacy'], ['federated'], ['vbu']];
+    for (const [tab, view] of places) {
+      if (view) await openView(page, view); else await openTab(page, tab);
+      const violations = await page.evaluate(async () => (await window.axe.run(document)).violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`));
+      assert.deepEqual(violations, [], `${tab} ${view ?? ''} at ${width} px\n${violations.join('\n')}`);
+      // Nothing wider than the screen.
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+      assert.ok(overflow <= 0, `${tab} ${view ?? ''} at ${width} px: ${overflow} px wider than the screen`);
+    }
+    if (width === 390) {
+      await openView(page, 'overview');
+      await screenshot(page, 'workspace-phone.png');
+    }
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  }
+});
