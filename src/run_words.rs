@@ -181,11 +181,23 @@ fn done(kind: TaskKind, r: &RunState, cx: &Context) -> String {
         }
         TaskKind::Unlearn => {
             let n = rows.len().saturating_sub(2);
-            format!(
-                "done: {n} method{} against retraining in {:.1} s",
-                if n == 1 { "" } else { "s" },
-                rep.wall_seconds
-            )
+            let methods = format!("{n} method{}", if n == 1 { "" } else { "s" });
+            match rep.outcome.unlearn().and_then(|u| u.sweep.as_ref()) {
+                Some(s) if s.cancelled => format!(
+                    "cancelled during the sweep: kept {} of its {} points and the {methods} against retraining",
+                    s.points.len(),
+                    s.planned
+                ),
+                Some(s) => format!(
+                    "done: {methods} and a sweep of {} points against retraining in {:.1} s",
+                    s.points.len(),
+                    rep.wall_seconds
+                ),
+                None => format!(
+                    "done: {methods} against retraining in {:.1} s",
+                    rep.wall_seconds
+                ),
+            }
         }
         TaskKind::Federated => format!(
             "done: client {} forgotten {} ways in {:.1} s",

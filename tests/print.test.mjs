@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
-import { serve, launch, openPage, experiment, experimentHash, waitReady, trainToDone, SHOTS } from './support.mjs';
+import { serve, launch, openPage, experiment, experimentHash, waitReady, trainToDone, openTab, SHOTS } from './support.mjs';
 
 let server, browser;
 before(async () => { server = await serve(); browser = await launch(); });
@@ -23,6 +23,7 @@ test('the printed report: header and link, training and lab results, nothing wid
   assert.equal(await page.isDisabled('#print-report'), true, 'nothing to print before a run');
   assert.equal(await page.isVisible('#print-header'), false, 'the header is for paper only');
   await trainToDone(page);
+  await openTab(page, 'forget');
   await page.click('#lab-run');
   await page.waitForFunction(() => /^(done|failed|cancelled)/.test(document.querySelector('#lab-status').textContent), null, { timeout: 180000 });
   assert.match(await page.textContent('#lab-status'), /^done/);

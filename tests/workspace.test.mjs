@@ -133,3 +133,66 @@ test('axe finds no serious or critical violation in any tab or view, at 1280 and
     await page.context().close();
   }
 });
+
+// A sweep as a page user runs it. Long by construction (every optimiser step lasts at least 20 ms, test switch): each
+// point is 20 epochs of finetune, so the second point is still running when Cancel lands. Source for the kept point:
+// the engine's rule that a cancel during the sweep keeps the finished points (crates/engine/src/lab/sweep.rs).
+test('a 4-point sweep cancelled on its second point keeps the first; "Use this setting" writes it into the link', async () => {
+  const e = experiment((x) => {
+    x.train.epochs = 5;
+    x.unlearn = {
+      forget: { kind: 'random', fraction: 0.1 }, methods: ['finetune'], retrain_seeds: 1,
+      sweep: { method: 'finetune', grid: { epochs: [20], learning_rate: [0.01, 0.02, 0.03, 0.04] } },
+    };
+  });
+  const page = await openPage(browser, server.url + experimentHash(e), { testSwitch: { step_ms: 20, cancel_ms: 30000 } });
+  await waitReady(page);
+  assert.match(await page.textContent('#sweep-count'), /^4 points \(at most 25\)/);
+  assert.match(await page.textContent('#lab-steps'), /sweep \(4 points\): waiting/);
+  await page.click('#lab-run');
+  await page.waitForFunction(() => /sweep: finetune \(epochs 20, learning_rate 0\.02\)/.test(document.querySelector('#lab-status').textContent), null, { timeout: 120000 });
+  await page.click('#lab-cancel');
+  await page.waitForFunction(() => /^cancelled during the sweep/.test(document.querySelector('#lab-status').textContent), null, { timeout: 60000 });
+  assert.match(await page.textContent('#lab-status'), /^cancelled during the sweep: kept 1 of its 4 points and the 1 method against retraining/);
+  await openView(page, 'charts');
+  assert.ok(await page.isVisible('#chart-sweep svg'));
+  assert.match(await page.textContent('#chart-sweep svg'), /work saved over retraining/);
+  assert.match(await page.textContent('#sweep-status'), /Cancelled: 1 of the 4 points finished; they are kept\. Tuned against the retrained model/);
+  const rows = await page.$$eval('#sweep-table tbody tr', (trs) => trs.map((tr) => tr.textContent));
+  assert.equal(rows.length, 1);
+  assert.match(rows[0], /on the front/, 'a single point is its own front');
+  await page.click('#sweep-use-1');
+  await page.waitForFunction(() => /finetune now runs with epochs 20, learning_rate 0.01/.test(document.querySelector('.notices')?.textContent || ''));
+  const shared = await linkExperiment(page);
+  assert.deepEqual(shared.unlearn.methods, [{ method: 'finetune', epochs: 20, learning_rate: 0.01 }]);
+  assert.deepEqual(shared.unlearn.sweep, e.unlearn.sweep, 'the sweep stays in the link');
+  // The kept point survives a reload, as every result does.
+  await page.reload();
+  await waitReady(page);
+  await page.waitForSelector('#sweep-table', { state: 'attached' });
+  assert.equal((await page.$$('#sweep-table tbody tr')).length, 1);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('the sweep\'s settings go into the link, and a grid over 25 points is refused by field and size', async () => {
+  const page = await openPage(browser, server.url + experimentHash(experiment((x) => { x.train.epochs = 3; })));
+  await waitReady(page);
+  await openTab(page, 'forget');
+  await page.selectOption('#sweep-method', 'neggrad_plus');
+  assert.match(await page.textContent('#sweep-count'), /Type the values/);
+  await page.fill('#sweep-epochs', '1, 2 4');
+  await page.dispatchEvent('#sweep-epochs', 'change');
+  await page.waitForFunction(() => /^3 points/.test(document.querySelector('#sweep-count').textContent));
+  assert.deepEqual((await linkExperiment(page)).unlearn.sweep, { method: 'neggrad_plus', grid: { epochs: [1, 2, 4] } });
+  await page.fill('#sweep-beta', '0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9');
+  await page.dispatchEvent('#sweep-beta', 'change');
+  await page.waitForSelector('#input-error');
+  assert.match(await page.textContent('#input-error'), /unlearn\.sweep\.grid.*at most 25 points.*27 points \(9 × 3\)/);
+  assert.deepEqual((await linkExperiment(page)).unlearn.sweep.grid, { epochs: [1, 2, 4] }, 'the refused grid is not kept');
+  await page.fill('#sweep-epochs', '1, x');
+  await page.dispatchEvent('#sweep-epochs', 'change');
+  await page.waitForFunction(() => /unlearn\.sweep\.grid\.epochs must be a list of numbers, got "x"/.test(document.querySelector('#input-error')?.textContent || ''));
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});

@@ -31,10 +31,27 @@ const GROUP_COLORS: [RGBColor; 4] = [
     RGBColor(148, 103, 189),
 ];
 
+/// The chart's title and x axis.
+pub struct Frame<'a> {
+    pub title: &'a str,
+    pub x_desc: &'a str,
+}
+
+/// The methods' frame: speed-up in seconds.
+pub const SPEED: Frame<'static> = Frame {
+    title: "Speed against fidelity: faster to the right, closer to retraining at the top",
+    x_desc: "speed-up over retraining (×, log scale)",
+};
+
 /// SVG of the points.
 pub fn tradeoff_svg(points: &[Point], y_desc: &str, size: (u32, u32)) -> String {
+    framed_svg(points, &SPEED, y_desc, size)
+}
+
+/// SVG of the points in another frame (the sweep's: work saved rather than seconds).
+pub fn framed_svg(points: &[Point], frame: &Frame, y_desc: &str, size: (u32, u32)) -> String {
     let mut svg = String::new();
-    if let Err(e) = draw(&mut svg, points, y_desc, size) {
+    if let Err(e) = draw(&mut svg, points, frame, y_desc, size) {
         return format!("<p>chart error: {e}</p>");
     }
     svg
@@ -43,6 +60,7 @@ pub fn tradeoff_svg(points: &[Point], y_desc: &str, size: (u32, u32)) -> String 
 fn draw<'a>(
     svg: &'a mut String,
     points: &[Point],
+    frame: &Frame,
     y_desc: &str,
     size: (u32, u32),
 ) -> Result<(), Box<dyn std::error::Error + 'a>> {
@@ -56,10 +74,7 @@ fn draw<'a>(
     let root = SVGBackend::with_string(svg, size).into_drawing_area();
     root.fill(&GROUND)?;
     let mut chart = ChartBuilder::on(&root)
-        .caption(
-            "Speed against fidelity: faster to the right, closer to retraining at the top",
-            ("sans-serif", 15),
-        )
+        .caption(frame.title, ("sans-serif", 15))
         .margin(8)
         .margin_right(24)
         .x_label_area_size(38)
@@ -67,7 +82,7 @@ fn draw<'a>(
         .build_cartesian_2d((lo..hi).log_scale(), 0f64..1.05)?;
     chart
         .configure_mesh()
-        .x_desc("speed-up over retraining (×, log scale)")
+        .x_desc(frame.x_desc)
         .y_desc(y_desc)
         .x_label_formatter(&|v| {
             if *v >= 10.0 {

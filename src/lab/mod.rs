@@ -9,6 +9,7 @@ mod methods;
 mod panel;
 pub mod pick;
 mod run_bar;
+mod sweep;
 mod table;
 
 pub use charts::LabTradeoff;
@@ -90,6 +91,7 @@ pub fn ForgetSettings() -> impl IntoView {
             </p>
             <forget_set::ForgetSetPicker />
             <methods::MethodPicker />
+            <sweep::SweepSettings />
         </section>
     }
 }
@@ -113,6 +115,7 @@ pub fn LabResults(#[prop(optional)] split: bool) -> impl IntoView {
                 </Show>
                 <table::ComparisonTable report=report.clone() run_id=run_id />
                 <charts::LabCharts report=report.clone() tradeoff=!split />
+                {sweep::sweep_results(&report)}
                 <compare::ModelComparison report=report />
             </section>
         })

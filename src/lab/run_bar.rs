@@ -30,6 +30,10 @@ pub fn LabRunBar() -> impl IntoView {
                 .filter(|s| s.method != Method::Retrain)
                 .map(|s| (s.method.key().to_string(), 1)),
         );
+        let points = config.sweep_points().len();
+        if points > 0 {
+            steps.push((format!("sweep ({points} points)"), points));
+        }
         steps
     };
     // The lab's settings go into the experiment (and so into the link) when the user runs them.

@@ -329,6 +329,15 @@ impl Report {
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("a report should always serialise")
     }
+
+    /// Whether this report is what a cancelled run kept: a lab whose sweep the user cancelled half-way ends with
+    /// its methods and the sweep's finished points, and answers the cancel with them.
+    pub fn kept_after_cancel(&self) -> bool {
+        self.outcome
+            .unlearn()
+            .and_then(|u| u.sweep.as_ref())
+            .is_some_and(|s| s.cancelled)
+    }
 }
 
 impl Report {

@@ -117,14 +117,22 @@ impl Machine {
                 if let Some(kind) = self.running(run_id) {
                     self.jobs[slot(kind)].phase = Phase::Done;
                     out.push(Action::Job(kind, Change::Done(report)));
+                } else if report.kept_after_cancel()
+                    && let Some(kind) = self.cancelling(run_id)
+                {
+                    // The engine answered the cancel with what it finished (a sweep's done points): the cancel is
+                    // confirmed and the results kept.
+                    self.cancel_deadline = None;
+                    self.jobs[slot(kind)].phase = Phase::Done;
+                    out.push(Action::Job(
+                        kind,
+                        Change::CancelAnswer(CancelAnswer::Confirmed(now - self.cancel_clicked)),
+                    ));
+                    out.push(Action::Job(kind, Change::Done(report)));
                 }
             }
             Event::Cancelled { run_id, .. } if self.cancel_deadline.is_some() => {
-                let owner = lethe_protocol::TaskKind::ALL.into_iter().find(|k| {
-                    let job = &self.jobs[slot(*k)];
-                    job.id == run_id && job.phase == (Phase::Cancelled { answered: false })
-                });
-                if let Some(kind) = owner {
+                if let Some(kind) = self.cancelling(run_id) {
                     self.cancel_deadline = None;
                     self.jobs[slot(kind)].phase = Phase::Cancelled { answered: true };
                     out.push(Action::Job(

@@ -351,6 +351,14 @@ impl Machine {
     }
 
     /// The running job with id `run_id`.
+    /// The job of `run_id` if it was cancelled and its worker has not answered yet.
+    pub(super) fn cancelling(&self, run_id: u64) -> Option<TaskKind> {
+        TaskKind::ALL.into_iter().find(|k| {
+            let job = &self.jobs[slot(*k)];
+            job.id == run_id && job.phase == (Phase::Cancelled { answered: false })
+        })
+    }
+
     pub(super) fn running(&self, run_id: u64) -> Option<TaskKind> {
         TaskKind::ALL.into_iter().find(|k| {
             let job = &self.jobs[slot(*k)];

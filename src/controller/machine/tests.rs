@@ -291,6 +291,51 @@ fn a_late_event_of_a_cancelled_run_is_ignored() {
     );
 }
 
+/// A sweep cancelled half-way: the worker answers the cancel with the lab's report and the finished points
+/// (`sweep.cancelled`); the page confirms the cancel and keeps them. A full report after a cancel is still ignored.
+#[test]
+fn a_cancelled_sweep_answers_with_its_finished_points_and_they_are_kept() {
+    let mut page = Page::started(Settings::default());
+    let id = sent_run(&page.run(TaskKind::Unlearn, MOONS, None)).unwrap();
+    page.input(Input::Cancel);
+    let whole = report(TaskKind::Unlearn);
+    assert!(!whole.kept_after_cancel());
+    assert_eq!(
+        changes(&page.event(Event::Done {
+            run_id: id,
+            report: whole.clone()
+        })),
+        vec![]
+    );
+    let mut kept = whole.clone();
+    let json = include_str!("../../../crates/cli/tests/golden/moons-unlearn-sweep.json");
+    let swept: Report = serde_json::from_str(json).expect("a golden report");
+    let mut sweep = swept.outcome.unlearn().unwrap().sweep.clone().unwrap();
+    sweep.cancelled = true;
+    sweep.points.truncate(1);
+    if let lethe_protocol::TaskReport::Unlearn(u) = &mut kept.outcome {
+        u.sweep = Some(sweep);
+    }
+    assert!(kept.kept_after_cancel());
+    page.now += 30.0;
+    let answer = changes(&page.event(Event::Done {
+        run_id: id,
+        report: kept.clone(),
+    }));
+    assert_eq!(
+        answer,
+        vec![
+            (
+                TaskKind::Unlearn,
+                Change::CancelAnswer(CancelAnswer::Confirmed(30.0))
+            ),
+            (TaskKind::Unlearn, Change::Done(kept)),
+        ]
+    );
+    // Answered: no restart at the cancel's deadline.
+    assert_eq!(starts(&page.wait(5000.0)), 0);
+}
+
 #[test]
 fn a_worker_that_does_not_confirm_a_cancel_is_replaced() {
     let mut page = Page::started(Settings::default());
