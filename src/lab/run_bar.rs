@@ -14,7 +14,7 @@ pub fn LabRunBar() -> impl IntoView {
     // The planned steps, in the lab's order: the retrains (as many parts of the job as seeds), then each method.
     let steps = move || {
         let config = super::config(&app);
-        let seeds = config.retrain_seeds.max(1) as usize;
+        let seeds = config.retrain_seeds.max(1);
         let mut steps: Vec<(String, usize)> = vec![(
             if seeds == 1 {
                 "retrain".to_string()

@@ -93,7 +93,7 @@ pub fn SweepSettings() -> impl IntoView {
                     grid.insert(name.to_string(), values);
                 }
                 super::edit(&app, |u| {
-                    u.sweep = (!grid.is_empty()).then(|| SweepSpec { method: m, grid });
+                    u.sweep = (!grid.is_empty()).then_some(SweepSpec { method: m, grid });
                 });
             }
             Err(e) => app.input_error.set(Some(e)),
@@ -175,7 +175,7 @@ pub fn sweep_results(report: &Report) -> Option<AnyView> {
     let app = use_app();
     let sweep = report.outcome.unlearn().and_then(|u| u.sweep.clone())?;
     let method = Method::from_key(&sweep.method)?;
-    let retrain_grads = lab_rows(&report)
+    let retrain_grads = lab_rows(report)
         .iter()
         .find(|r| r.run.method == "retrain")
         .and_then(|r| r.audit.forgetting.sample_grads);
