@@ -154,19 +154,30 @@ fn chart_points(sweep: &SweepReport) -> Vec<Point> {
         y: 1.0,
         group: "oracle (retrain)".into(),
     }];
-    points.extend(sweep.points.iter().enumerate().filter_map(|(i, p)| {
+    for (i, p) in sweep.points.iter().enumerate() {
         let f = &p.row.audit.forgetting;
-        Some(Point {
-            name: format!("#{}", i + 1),
-            speedup: f.work_speedup_vs_retrain?,
-            y: f.tow?,
-            group: if p.front {
-                "on the front".into()
-            } else {
-                "behind the front".into()
-            },
-        })
-    }));
+        let (Some(speedup), Some(y)) = (f.work_speedup_vs_retrain, f.tow) else {
+            continue;
+        };
+        let group = if p.front {
+            "on the front"
+        } else {
+            "behind the front"
+        };
+        // Points that land on the same spot share one mark and one label ("#4, #7").
+        match points
+            .iter_mut()
+            .find(|q| q.group == group && q.speedup == speedup && q.y == y)
+        {
+            Some(q) => q.name.push_str(&format!(", #{}", i + 1)),
+            None => points.push(Point {
+                name: format!("#{}", i + 1),
+                speedup,
+                y,
+                group: group.into(),
+            }),
+        }
+    }
     points
 }
 
@@ -229,8 +240,8 @@ pub fn sweep_results(report: &Report) -> Option<AnyView> {
                     <td class="num">{format!("{:.3}", f.forget_acc)}</td>
                     <td class="num">{format!("{:.3}", p.row.run.test_acc)}</td>
                     {score}
-                    <td>{if p.front { "on the front" } else { "" }}</td>
-                    <td>
+                    <td class="front-cell">
+                        {p.front.then_some("on the front ")}
                         {p.front.then(|| view! {
                             <button class="use-point" id=format!("sweep-use-{}", i + 1) on:click=move |_| {
                                 if use_point(&app, method, &point) {
@@ -280,7 +291,6 @@ pub fn sweep_results(report: &Report) -> Option<AnyView> {
                             <th scope="col">"test_acc"</th>
                             {scored.then(|| view! { <th scope="col">"forgetting_score"</th> })}
                             <th scope="col">"front"</th>
-                            <th scope="col"><span class="visually-hidden">"Use"</span></th>
                         </tr>
                     </thead>
                     <tbody>{rows}</tbody>
