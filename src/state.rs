@@ -79,6 +79,10 @@ pub struct AppState {
     pub results_stale: Memo<bool>,
     /// Whether the lab's results were produced by other settings than the current ones.
     pub lab_stale: Memo<bool>,
+    /// The training points the engine ranked for forgetting on the trained model (Suggest), best first.
+    pub suggestions: RwSignal<Option<Vec<lethe_protocol::Suggestion>>>,
+    /// A Suggest asked of the engine and not answered yet.
+    pub suggesting: RwSignal<bool>,
     /// The workspace's tab (`place.rs`), in the URL after the experiment.
     pub tab: RwSignal<crate::place::Tab>,
     /// The Forget tab's view of the results, in the URL after the tab.
@@ -128,6 +132,8 @@ impl AppState {
             memory_only: RwSignal::new(crate::storage::memory_only()),
             results_stale,
             lab_stale,
+            suggestions: RwSignal::new(None),
+            suggesting: RwSignal::new(false),
             tab: RwSignal::new(crate::place::Tab::Train),
             view: RwSignal::new(crate::place::View::Overview),
         }

@@ -196,3 +196,43 @@ test('the sweep\'s settings go into the link, and a grid over 25 points is refus
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
+
+// Suggest before forgetting: the engine's ranking on the trained model (the same ranking the `suggested` forget set
+// uses, crates/engine/src/forget/suggest.rs), best first with its reasons; the rows picked become the forget set,
+// and the lab forgets exactly them.
+test('Suggest ranks the training points on the trained model; the picked rows become the forget set', async () => {
+  const page = await openPage(browser, server.url + experimentHash(experiment((x) => { x.train.epochs = 5; })));
+  await waitReady(page);
+  await openTab(page, 'forget');
+  assert.ok(await page.isDisabled('#suggest'), 'nothing to rank before training');
+  await openTab(page, 'train');
+  await page.click('#train');
+  await page.waitForFunction(() => /^done/.test(document.querySelector('#status').textContent), null, { timeout: 120000 });
+  await openTab(page, 'forget');
+  await page.click('#suggest');
+  await page.waitForSelector('#suggest-list li');
+  const listed = await page.$$eval('#suggest-list li', (lis) => lis.map((li) => ({
+    row: Number(li.dataset.row), score: Number(li.dataset.score), why: li.querySelector('.why').textContent,
+  })));
+  assert.equal(listed.length, 20);
+  for (let i = 1; i < listed.length; i++) assert.ok(listed[i - 1].score >= listed[i].score, 'best first');
+  assert.ok(listed.every((s) => s.why.length > 0), 'each with its reasons');
+  assert.ok(await page.isDisabled('#suggest-use'), 'nothing picked yet');
+  const picks = [listed[0].row, listed[2].row, listed[5].row];
+  for (const row of picks) await page.check(`#suggest-pick-${row}`);
+  assert.match(await page.textContent('#suggest-use'), /\(3\)/);
+  await page.click('#suggest-use');
+  const sorted = [...picks].sort((a, b) => a - b);
+  await page.waitForFunction(() => document.querySelector('#forget-kind').value === 'rows');
+  assert.deepEqual((await linkExperiment(page)).unlearn.forget, { kind: 'rows', rows: sorted });
+  assert.match(await page.textContent('#data-chart svg'), /to forget \(3\)/);
+  await page.click('#lab-run');
+  await page.waitForFunction(() => /^(done|failed|cancelled)/.test(document.querySelector('#lab-status').textContent), null, { timeout: 180000 });
+  assert.match(await page.textContent('#lab-status'), /^done/);
+  await openView(page, 'table');
+  const [json] = await Promise.all([page.waitForEvent('download'), page.click('#lab-report')]);
+  const report = JSON.parse(fs.readFileSync(await json.path(), 'utf8'));
+  assert.deepEqual(report.forget.rows, sorted);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});

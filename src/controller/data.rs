@@ -7,7 +7,7 @@ use lethe_protocol::{Command, DataSource, Event, Experiment, TaskKind};
 
 use super::Controller;
 use crate::state::{CsvFile, EngineStatus, WeightsFile};
-use crate::status::RunState;
+use crate::status::{RunState, RunStatus};
 
 /// What a prepare request commits when it succeeds: the experiment and the CSV the user chose.
 type Commit = Option<(Experiment, Option<CsvFile>)>;
@@ -22,6 +22,8 @@ pub(super) struct DataRequests {
     prepared: Option<String>,
     /// A row's model asked of the worker (`save_model`): the request and the row.
     saving: Option<(u64, String)>,
+    /// The ranking asked of the worker (`suggest`).
+    suggesting: Option<u64>,
 }
 
 impl DataRequests {
@@ -76,6 +78,38 @@ impl Controller {
             request_id,
             run_id,
             row: row.to_string(),
+        });
+    }
+
+    /// Asks the worker to rank the training points on the model Train left in it (the page's Suggest); the answer
+    /// fills `app.suggestions`. Without a trained model of these settings, says to train first.
+    pub fn suggest(&self) {
+        let experiment = self.app.experiment.get_untracked();
+        let run_id = self.app.jobs.get(TaskKind::Train).with_untracked(|r| {
+            (r.status == RunStatus::Done
+                && r.id != 0
+                && r.report
+                    .as_ref()
+                    .is_some_and(|rep| rep.experiment.trains_like(&experiment)))
+            .then_some(r.id)
+        });
+        let Some(run_id) = run_id else {
+            self.app.notify(
+                "Suggest ranks the points on the trained model: press Train first (a reload keeps the results, not the model).",
+            );
+            return;
+        };
+        let request_id = {
+            let mut data = self.data.borrow_mut();
+            data.next_id += 1;
+            data.suggesting = Some(data.next_id);
+            data.next_id
+        };
+        self.app.suggesting.set(true);
+        self.client.send(&Command::Suggest {
+            request_id,
+            run_id,
+            experiment,
         });
     }
 
@@ -147,6 +181,13 @@ impl Controller {
     }
 
     /// The save request `request_id`, if it is the one in flight.
+    fn take_suggesting(&self, request_id: u64) -> Option<u64> {
+        self.data
+            .borrow_mut()
+            .suggesting
+            .take_if(|id| *id == request_id)
+    }
+
     fn take_saving(&self, request_id: u64) -> Option<(u64, String)> {
         self.data
             .borrow_mut()
@@ -245,6 +286,20 @@ impl Controller {
                 request_id,
                 message,
             } if take(request_id).is_some() => app.input_error.set(Some(message)),
+            Event::Rejected {
+                request_id,
+                message,
+            } if self.take_suggesting(request_id).is_some() => {
+                app.suggesting.set(false);
+                app.notify(format!("No suggestions: {message}"))
+            }
+            Event::Suggestions {
+                request_id,
+                suggestions,
+            } if self.take_suggesting(request_id).is_some() => {
+                app.suggesting.set(false);
+                app.suggestions.set(Some(suggestions));
+            }
             Event::Rejected {
                 request_id,
                 message,

@@ -102,7 +102,10 @@ impl Controller {
     fn on_signal(&self, signal: Signal) {
         match signal {
             Signal::Event(
-                event @ (Event::Dataset { .. } | Event::Rejected { .. } | Event::ModelFile { .. }),
+                event @ (Event::Dataset { .. }
+                | Event::Rejected { .. }
+                | Event::ModelFile { .. }
+                | Event::Suggestions { .. }),
             ) => self.on_data(event),
             Signal::Event(event) => self.input(Input::Event(Box::new(event))),
             Signal::Crashed(message) => self.input(Input::Crashed(message)),

@@ -9,6 +9,7 @@ mod methods;
 mod panel;
 pub mod pick;
 mod run_bar;
+mod suggest;
 mod sweep;
 mod table;
 
@@ -90,6 +91,7 @@ pub fn ForgetSettings() -> impl IntoView {
                 }}
             </p>
             <forget_set::ForgetSetPicker />
+            <suggest::SuggestPanel />
             <methods::MethodPicker />
             <sweep::SweepSettings />
         </section>

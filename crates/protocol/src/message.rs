@@ -8,7 +8,10 @@ use crate::dataset::BoundaryGrid;
 use crate::{BackendChoice, DatasetView, EpochRecord, Experiment, Report};
 
 /// Bumped on any incompatible change to these messages.
-pub const PROTOCOL_VERSION: u32 = 5;
+pub const PROTOCOL_VERSION: u32 = 6;
+
+/// Most suggestions a [`Command::Suggest`] answers with.
+pub const MAX_SUGGESTED: usize = 50;
 
 /// Page → worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -51,6 +54,15 @@ pub enum Command {
     },
     /// Stop a run at the next time slice.
     Cancel { run_id: u64 },
+    /// Rank the training points of the model training job `run_id` left in the worker for forgetting (the engine's
+    /// `suggested` ranking: loss, neighbours that disagree, outliers, self-influence), answered by
+    /// [`Event::Suggestions`], or [`Event::Rejected`] when the worker no longer holds that model or `experiment`
+    /// trains another one.
+    Suggest {
+        request_id: u64,
+        run_id: u64,
+        experiment: Experiment,
+    },
     /// Write the model of row `row` (`train`, `retrain`, a method) of the last finished run `run_id` as a
     /// safetensors file, answered by [`Event::ModelFile`] (or [`Event::Rejected`] when the worker no longer holds
     /// it).
@@ -96,6 +108,11 @@ pub enum Event {
         request_id: u64,
         row: String,
         base64: String,
+    },
+    /// The training points ranked for forgetting, best first (at most [`MAX_SUGGESTED`]), each with its reasons.
+    Suggestions {
+        request_id: u64,
+        suggestions: Vec<crate::Suggestion>,
     },
     /// A command failed before any run started (bad CSV, bad config); the message names the field or line.
     Rejected { request_id: u64, message: String },

@@ -127,7 +127,7 @@ fn errors_name_the_field_and_value() {
         ),
         (
             r#"{ "forget": { "kind": "random", "fraction": 0.1 }, "oops": 1 }"#,
-            "unlearn.oops must be absent (the keys here are forget, methods, retrain_seeds, privacy_score), got 1",
+            "unlearn.oops must be absent (the keys here are forget, methods, retrain_seeds, privacy_score, sweep), got 1",
         ),
         (
             r#"{ "forget": { "kind": "random", "fraction": 0.1 }, "methods": [{ "method": "certified", "delta": 1.0 }] }"#,
@@ -141,6 +141,10 @@ fn errors_name_the_field_and_value() {
         (
             r#"{ "forget": { "kind": "random", "fraction": 0.1 }, "methods": ["sisa", "finetune", { "method": "sisa", "shards": 3 }] }"#,
             "unlearn.methods[2] must be listed once (its training-time state is prepared once), got \"sisa\" again",
+        ),
+        (
+            r#"{ "forget": { "kind": "random", "fraction": 0.1 }, "methods": ["finetune", { "method": "finetune", "epochs": 3 }] }"#,
+            "unlearn.methods[1] must be listed once (the report has one row per method; to try several settings of one method, use unlearn.sweep), got \"finetune\" again",
         ),
     ];
     for (section, expected) in cases {

@@ -154,6 +154,11 @@ fn dispatch(command: Command, state: Shared) {
             // The run ended before the cancel arrived: confirm at once, so the page need not restart the worker.
             None => send(&Event::Cancelled { run_id, epoch: 0 }),
         },
+        Command::Suggest {
+            request_id,
+            run_id,
+            experiment,
+        } => wasm_bindgen_futures::spawn_local(suggest(request_id, run_id, experiment, state)),
         Command::SaveModel {
             request_id,
             run_id,
@@ -181,6 +186,48 @@ fn dispatch(command: Command, state: Shared) {
             });
         }
     }
+}
+
+/// Ranks the training points on the model job `run_id` trained, for the page's Suggest.
+async fn suggest(request_id: u64, run_id: u64, experiment: Experiment, state: Shared) {
+    let (runtime, trained, csv) = {
+        let st = state.borrow();
+        let trained = st
+            .models
+            .get(&run_id)
+            .filter(|(e, _)| e.trains_like(&experiment))
+            .map(|(_, t)| t.model.clone());
+        (st.runtime.clone(), trained, st.csv.clone())
+    };
+    let answer = async {
+        let runtime = runtime.ok_or_else(|| EngineError::Unlearn("the engine is not started yet".into()))?;
+        let model = trained.ok_or_else(|| {
+            EngineError::Unlearn(
+                "the engine no longer holds the trained model (a reload, a restart or other settings): press Train, then Suggest".into(),
+            )
+        })?;
+        let experiment = experiment.validate()?;
+        let data = prepare_data(&experiment, csv.as_deref().map(String::as_str))?;
+        let ranked = lethe_engine::forget::suggest::rank(&data, &model, &runtime, experiment.seed).await?;
+        Ok::<_, EngineError>(
+            ranked
+                .into_iter()
+                .take(lethe_protocol::message::MAX_SUGGESTED)
+                .map(|r| r.suggestion)
+                .collect(),
+        )
+    }
+    .await;
+    send(&match answer {
+        Ok(suggestions) => Event::Suggestions {
+            request_id,
+            suggestions,
+        },
+        Err(e) => Event::Rejected {
+            request_id,
+            message: e.to_string(),
+        },
+    });
 }
 
 async fn hello(choice: BackendChoice, state: Shared) {

@@ -205,10 +205,15 @@ impl UnlearnConfig {
                 spec.method,
                 Method::Sisa | Method::Certified | Method::Amnesiac
             );
-            if stateful && self.methods[..i].iter().any(|m| m.method == spec.method) {
+            if self.methods[..i].iter().any(|m| m.method == spec.method) {
+                let why = if stateful {
+                    "listed once (its training-time state is prepared once)"
+                } else {
+                    "listed once (the report has one row per method; to try several settings of one method, use unlearn.sweep)"
+                };
                 return Err(ConfigError::range(
                     format!("unlearn.methods[{i}]"),
-                    "listed once (its training-time state is prepared once)",
+                    why,
                     format!("\"{}\" again", spec.method.key()),
                 ));
             }
