@@ -22,7 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { execFileSync } from 'node:child_process';
-import { serve, launch, openPage, experimentHash, DIST, ROOT } from '../tests/support.mjs';
+import { serve, launch, openPage, experimentHash, openTab, openView, DIST, ROOT } from '../tests/support.mjs';
 import { soak, openSoakPage, describe as describeMemory } from '../tests/soak.mjs';
 
 const smoke = process.env.SMOKE === '1';
@@ -142,6 +142,7 @@ async function once(browser, server, experiment) {
     await page.context().close();
     return { report, ...load, badge };
   }
+  await openTab(page, 'train');
   await page.click('#train');
   await page.waitForFunction(() => /^(done|failed|cancelled)/.test(document.querySelector('#status').textContent), null, { timeout: runTimeoutMs });
   // A cold link to a trained model: from navigation to the run's end (the bench clicks Train once the engine is ready).
@@ -152,10 +153,12 @@ async function once(browser, server, experiment) {
   let report = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
   if (experiment.unlearn) {
     // The lab is the Forget step's job, on the model Train left in the engine.
+    await openTab(page, 'forget');
     await page.click('#lab-run');
     await page.waitForFunction(() => /^(done|failed|cancelled)/.test(document.querySelector('#lab-status').textContent), null, { timeout: runTimeoutMs });
     const lab = (await page.textContent('#lab-status')).trim();
     if (!lab.startsWith('done')) throw new Error(`lab did not finish: ${lab}`);
+    await openView(page, 'table');
     [download] = await Promise.all([page.waitForEvent('download'), page.click('#lab-report')]);
     report = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
   }

@@ -36,6 +36,10 @@ test('the printed report: header and link, training and lab results, nothing wid
   const shared = JSON.parse(Buffer.from(link.split('#e=')[1], 'base64url').toString());
   assert.deepEqual(shared.unlearn.methods, ['finetune']);
   for (const id of ['#results', '#metrics', '#lab-results', '#lab-table']) assert.ok(await page.isVisible(id), `${id} prints`);
+  // Each printed section carries the link too (training's and the lab's here), so a page on its own leads back.
+  const sectionLinks = await page.$$eval('.section-link', (ps) => ps.filter((p) => p.offsetParent).map((p) => p.textContent));
+  assert.equal(sectionLinks.length, 2, sectionLinks.join('\n'));
+  for (const text of sectionLinks) assert.equal(text.replace('Reproduce it: ', ''), link);
   for (const hidden of ['.controls', '#forget-step', '#train', '#lab-run', '#print-report']) {
     assert.equal(await page.isVisible(hidden), false, `${hidden} does not print`);
   }

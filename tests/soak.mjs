@@ -8,7 +8,7 @@
 // but the first in the same worker. Experiments are switched with the page's own "Import experiment" (the
 // `#import-experiment` file input), which keeps the document and, the backend being unchanged, the worker; a new
 // link would reload the page and start a new worker, which is what a soak must not do.
-import { openPage, experiment, waitReady } from './support.mjs';
+import { openPage, experiment, waitReady, openTab } from './support.mjs';
 
 /** The test switch (src/page_options.rs) a soak page is opened with:
  *   - `fault`: the first worker crashes at the end of epoch 2 of the first training job; the page starts a CPU
@@ -41,6 +41,8 @@ const CONTROLS = {
   federated: { run: '#fed-run', cancel: '#fed-cancel', status: '#fed-status', progress: '^(?!starting…).+…$' },
   vbu: { run: '#vbu-run', cancel: '#vbu-cancel', status: '#vbu-status', progress: '^(?!starting…).+…$' },
 };
+/** The workspace's tab of each kind. */
+const TABS = { train: 'train', forget: 'forget', federated: 'federated', vbu: 'vbu' };
 const FINAL = '^(done|failed|cancelled)';
 // A cancel is over when the worker confirmed it, or when the page gave up waiting and restarted the worker.
 const CANCEL_OVER = '\\(the engine stopped in \\d+ ms\\)|restarted';
@@ -129,6 +131,7 @@ async function watchJob(page, c) {
 /** Runs one job to its final state; returns the final status text. */
 async function runJob(page, { kind, cancel }, timeout) {
   const c = CONTROLS[kind];
+  await openTab(page, TABS[kind]);
   await watchJob(page, c);
   await page.click(c.run, { timeout });
   if (cancel) {

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT, SHOTS, serve, launch, openPage, experimentHash, waitReady, trainToDone, downloadReport } from './support.mjs';
+import { ROOT, SHOTS, serve, launch, openPage, experimentHash, waitReady, trainToDone, downloadReport, openTab, openView } from './support.mjs';
 
 let server, browser;
 before(async () => { server = await serve(); browser = await launch(); });
@@ -53,6 +53,7 @@ test('a model trained in scikit-learn is imported, evaluated, unlearned and down
   assert.equal(report.runs[0].test_acc, GOLDEN.runs[0].test_acc, 'the same accuracy as the CLI on the same file');
   assert.equal(report.experiment.model.import.file, 'digits-mlp.safetensors');
   // Forget: one method against one retrain, then the method's model as a file in the imported layout and names.
+  await openTab(page, 'forget');
   for (const box of await page.$$('#lab-methods input[type=checkbox]')) {
     if (await box.isChecked()) await box.uncheck();
   }
@@ -62,6 +63,7 @@ test('a model trained in scikit-learn is imported, evaluated, unlearned and down
   assert.match(await page.textContent('#lab-status'), /^done/);
   const rows = await page.$$eval('#lab-table tbody tr td:first-child', (tds) => tds.map((t) => t.textContent));
   assert.deepEqual(rows, ['train', 'retrain', 'finetune']);
+  await openView(page, 'table');
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save-finetune')]);
   assert.equal(download.suggestedFilename(), 'lethe-finetune.safetensors');
   const saved = fs.readFileSync(await download.path());

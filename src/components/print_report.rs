@@ -28,6 +28,18 @@ pub fn print() {
     }
 }
 
+/// On paper only, under a section's heading: the experiment's link, so that each printed section leads back to the
+/// run on its own.
+#[component]
+pub fn PrintLink() -> impl IntoView {
+    let app = use_app();
+    let link = move || {
+        app.experiment
+            .with(|e| format!("{}{}", page_base(), url_state::encode(e)))
+    };
+    view! { <p class="print-only print-link section-link">"Reproduce it: "<span>{link}</span></p> }
+}
+
 /// The printed report's header: the title, what the experiment runs, when, and its link. Hidden on screen.
 #[component]
 pub fn PrintHeader() -> impl IntoView {

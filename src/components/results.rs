@@ -70,6 +70,7 @@ pub fn Results() -> impl IntoView {
             view! {
                 <section class="results" id="results" class:stale=move || app.results_stale.get()>
                     <h2>"Classification results"</h2>
+                    <crate::components::print_report::PrintLink />
                     <Show when=move || app.results_stale.get()>
                         <p class="stale-note" id="stale-note">
                             "These results come from earlier settings. Press Train to see the current ones."

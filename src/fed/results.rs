@@ -230,6 +230,7 @@ pub fn FederatedResults() -> impl IntoView {
         });
         Some(view! {
             <div class="federated-results" id="fed-results">
+                <crate::components::print_report::PrintLink />
                 {origin.map(|text| view! { <p class="hint" id="fed-origin">{text}</p> })}
                 <h3>"The clients"</h3>
                 <div class="client-cards" id="fed-clients">{cards}</div>

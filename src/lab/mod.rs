@@ -112,6 +112,7 @@ pub fn LabResults(#[prop(optional)] split: bool) -> impl IntoView {
         Some(view! {
             <section class="results lab-results" id="lab-results" class:stale=move || app.lab_stale.get()>
                 <h2>"How each method forgot"</h2>
+                <crate::components::print_report::PrintLink />
                 <Show when=move || app.lab_stale.get()>
                     <p class="hint stale-note">"These results come from earlier settings: press Forget to update them."</p>
                 </Show>

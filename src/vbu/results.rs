@@ -291,6 +291,7 @@ pub fn BayesResults() -> impl IntoView {
         let p = figures.with_value(|f| f.posteriors.first().map_or(0, |m| m.mean.len()));
         Some(view! {
             <div class="bayes-results" id="vbu-results">
+                <crate::components::print_report::PrintLink />
                 <Figure id="vbu-kl".into() svg=report.with_value(|r| lambdas.with_value(|l| kl_curve(r, l)))
                     label="The paper's VBU graph: KL to the retrained predictive for each λ; below the grey line, unlearning helped.".into() />
                 <div class="field">
