@@ -7,6 +7,14 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export LETHE_VENV ?= $(HOME)/.cache/lethe/venv
 export LETHE_PYTHON ?= $(LETHE_VENV)/bin/python
 PORT ?= 8080
+# Each step of `make test` says when it starts and how long it took (scripts/step.sh); the figures go here.
+export LETHE_TIMINGS ?= $(CURDIR)/target/timings.tsv
+STEP := scripts/step.sh
+# clippy-driver as the workspace's rustc wrapper (what `cargo clippy` does, with a build instead of a check): the
+# native test build is then also the native lint, and clippy's check of burn is not compiled a second time
+# (docs/build.md §8). Dependencies are compiled by plain rustc, as in any build.
+CLIPPY_DRIVER ?= $(shell rustup which clippy-driver 2>/dev/null || command -v clippy-driver)
+LINTED := RUSTC_WORKSPACE_WRAPPER=$(CLIPPY_DRIVER) CLIPPY_ARGS=-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__
 EXPERIMENT ?= examples/moons-mlp.json
 
 .PHONY: serve build tools browser-tools python-tools test test-native test-python test-e2e bench bench-python bench-flower flower-demo cli lint clean
@@ -29,24 +37,36 @@ python-tools:
 build: tools
 	trunk build --release
 
-## Every test: formatting and clippy (native and wasm32), native tests (engine, protocol, CLI, charts), the Python
-## package's tests, the release build, then the browser end-to-end tests and the bench's smoke run
-test: tools browser-tools python-tools lint
-	cargo test --workspace
-	$(MAKE) test-python
-	trunk build --release
-	node --test --test-concurrency=1 tests/
-	SMOKE=1 node bench/bench.mjs
+## Every test: formatting, the layers, native tests (engine, protocol, CLI, charts) built with clippy as the workspace's
+## rustc wrapper (the build is the native lint), the Python package's tests, clippy for wasm32 (page and both
+## workers), the release build, then the browser end-to-end tests and the bench's smoke run. Each step says when it
+## starts and how long it took; the last lines list them all (docs/build.md).
+test:
+	@rm -f $(LETHE_TIMINGS)
+	@$(STEP) "install: web tools" scripts/bootstrap.sh web
+	@$(STEP) "install: browser" scripts/bootstrap.sh browser
+	@$(STEP) "install: python" scripts/bootstrap.sh python
+	@$(STEP) "fmt" cargo fmt --all --check
+	@$(STEP) "layers" python3 scripts/layers.py
+	@$(STEP) "native: build tests + clippy" env $(LINTED) cargo test --workspace --all-targets --no-run
+	@$(STEP) "native: tests" env $(LINTED) cargo test --workspace
+	@$(MAKE) --no-print-directory test-python LETHE_TIMINGS=$(LETHE_TIMINGS)
+	@$(STEP) "wasm32: clippy (page, CPU worker)" cargo clippy -p lethe-worker -p lethe-web --target wasm32-unknown-unknown -- -D warnings
+	@$(STEP) "wasm32: clippy (WebGPU worker)" cargo clippy -p lethe-worker-gpu --target wasm32-unknown-unknown -- -D warnings
+	@$(STEP) "release build (trunk)" trunk build --release
+	@$(STEP) "browser tests" node --test --test-concurrency=1 tests/
+	@$(STEP) "bench smoke" env SMOKE=1 node bench/bench.mjs
+	@scripts/timings.sh $(LETHE_TIMINGS)
 
 test-native: python-tools
-	cargo test --workspace
+	env $(LINTED) cargo test --workspace
 
 ## The Python package (crates/python): built by maturin into the oracles' environment (the dev profile and the shared
 ## target directory, so burn is not compiled again), then its pytest suite against the CLI cargo test built
 test-python: python-tools
-	VIRTUAL_ENV=$(LETHE_VENV) $(LETHE_VENV)/bin/maturin develop -q -m crates/python/Cargo.toml
-	cargo build -q -p lethe-cli
-	LETHE_CLI=$(CARGO_TARGET_DIR)/debug/lethe $(LETHE_PYTHON) -m pytest -q crates/python/tests integrations/flower/tests
+	@$(STEP) "python: extension (maturin develop)" env VIRTUAL_ENV=$(LETHE_VENV) $(LINTED) $(LETHE_VENV)/bin/maturin develop -q -m crates/python/Cargo.toml
+	@$(STEP) "python: CLI (debug)" env $(LINTED) cargo build -q -p lethe-cli
+	@$(STEP) "python: tests" env LETHE_CLI=$(CARGO_TARGET_DIR)/debug/lethe $(LETHE_PYTHON) -m pytest -q crates/python/tests integrations/flower/tests
 
 ## The federation on Flower: a SuperLink and SuperNodes as processes on 127.0.0.1, FedAvg over Lethe's model, then
 ## client 0 forgotten three ways; the last line printed is the report's path (the page imports it). FLOWER_EXPERIMENT picks another.

@@ -25,22 +25,26 @@ if [ "$what" = all ] || [ "$what" = web ]; then
     say "adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown
   fi
+  # Tools, not the product: built without LTO and with many codegen units (trunk's own release profile asks for fat
+  # LTO and one codegen unit, 11 minutes on 2 cores for a program that mostly waits on cargo). A profile set in the
+  # environment overrides the crate's manifest (docs/build.md §3).
+  export CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_INCREMENTAL=false
   if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
     say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 2 minutes)"
     # Not --locked: its lock file pins a webpki-roots version the registry no longer serves (docs/build.md §2).
-    cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+    CARGO_PROFILE_RELEASE_OPT_LEVEL=2 cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
   fi
   if [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "$TRUNK_VERSION" ]; then
-    say "installing trunk $TRUNK_VERSION (about 11 minutes on 2 cores)"
-    cargo install trunk --version "$TRUNK_VERSION" --locked --force
+    say "installing trunk $TRUNK_VERSION (about 4 minutes on 2 cores)"
+    CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_PANIC=abort cargo install trunk --version "$TRUNK_VERSION" --locked --force
   fi
 fi
 
 # npm packages: binaryen's wasm-opt 132 for the build (Debian's 108 breaks wasm-bindgen 0.2.130's externref table),
 # playwright-core for the browser tests (it drives Debian's Chromium; no browser is downloaded), TensorFlow.js 4.22
 # for the bench's side-by-side comparison (dev only: the site never ships it).
-if [ ! -f node_modules/playwright-core/package.json ] || [ ! -f node_modules/binaryen/package.json ] || [ ! -f node_modules/axe-core/axe.min.js ] \
-  || [ ! -f node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm ]; then
+if [ "$what" != python ] && { [ ! -f node_modules/playwright-core/package.json ] || [ ! -f node_modules/binaryen/package.json ] || [ ! -f node_modules/axe-core/axe.min.js ] \
+  || [ ! -f node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm ]; }; then
   say "installing npm packages (binaryen, playwright-core $PLAYWRIGHT_VERSION, axe-core, TensorFlow.js)"
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 fi

@@ -107,8 +107,11 @@ def test_ctrl_c_stops_a_run_between_steps():
     import signal
     import sys
 
+    # A shell starts a background job with SIGINT ignored, and a child inherits that: Python then installs no
+    # KeyboardInterrupt handler. The child sets the default handler itself, so the test holds however it is started.
     script = (
-        "import sys, lethe_unlearn\n"
+        "import signal, sys, lethe_unlearn\n"
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
         "e = {'version': 1, 'seed': 1, 'data': {'source': 'moons', 'n_samples': 2000}, 'model': {'kind': 'mlp'},\n"
         "     'train': {'optimizer': 'adam', 'learning_rate': 0.01, 'batch_size': 8, 'epochs': 10000}}\n"
         "def tell(p):\n"
@@ -116,9 +119,15 @@ def test_ctrl_c_stops_a_run_between_steps():
         "lethe_unlearn.run(e, progress=tell)\n"
     )
     child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert child.stdout.readline().strip() == "epoch 1"
-    child.send_signal(signal.SIGINT)
-    _, stderr = child.communicate(timeout=120)
+    try:
+        assert child.stdout.readline().strip() == "epoch 1"
+        child.send_signal(signal.SIGINT)
+        _, stderr = child.communicate(timeout=120)
+    finally:
+        # On every path, a failed assertion or a timeout included: the 10,000-epoch run never outlives the test.
+        if child.poll() is None:
+            child.kill()
+        child.wait()
     assert child.returncode != 0
     # Raised by the engine's check between steps ("the run was interrupted") or, when the signal lands while the
     # progress callback runs Python code, inside the callback: either way the run stops with KeyboardInterrupt.
