@@ -25,7 +25,7 @@ serve: build
 	python3 -m http.server $(PORT) --bind 127.0.0.1 -d dist
 
 tools:
-	scripts/bootstrap.sh web
+	@$(STEP) "install: wasm target, wasm-bindgen-cli, trunk, npm packages" scripts/bootstrap.sh web
 
 browser-tools:
 	scripts/bootstrap.sh browser
@@ -33,9 +33,10 @@ browser-tools:
 python-tools:
 	scripts/bootstrap.sh python
 
-## The release build of the page and the worker into dist/
+## The release build of the page and the two workers into dist/ (trunk builds the three at once; cargo's lines say
+## which crate is compiling)
 build: tools
-	trunk build --release
+	@$(STEP) "release build (trunk: page, CPU worker, WebGPU worker)" trunk build --release
 
 ## Every test: formatting, the layers, native tests (engine, protocol, CLI, charts) built with clippy as the workspace's
 ## rustc wrapper (the build is the native lint), the Python package's tests, clippy for wasm32 (page and both
@@ -43,9 +44,7 @@ build: tools
 ## starts and how long it took; the last lines list them all (docs/build.md).
 test:
 	@rm -f $(LETHE_TIMINGS)
-	@$(STEP) "install: web tools" scripts/bootstrap.sh web
-	@$(STEP) "install: browser" scripts/bootstrap.sh browser
-	@$(STEP) "install: python" scripts/bootstrap.sh python
+	@$(STEP) "install: tools, Chromium, npm and Python packages" scripts/bootstrap.sh all
 	@$(STEP) "fmt" cargo fmt --all --check
 	@$(STEP) "layers" python3 scripts/layers.py
 	@$(STEP) "native: build tests + clippy" env $(LINTED) cargo test --workspace --all-targets --no-run
@@ -61,12 +60,13 @@ test:
 test-native: python-tools
 	env $(LINTED) cargo test --workspace
 
-## The Python package (crates/python): built by maturin into the oracles' environment (the dev profile and the shared
-## target directory, so burn is not compiled again), then its pytest suite against the CLI cargo test built
+## The Python package (crates/python) against the test build: its extension module and the CLI are the ones
+## `cargo test --workspace` built (one feature set, so burn is compiled once for every native use; docs/build.md §10),
+## installed into the oracles' environment as `maturin develop` would, then its pytest suite and Flower's.
 test-python: python-tools
-	@$(STEP) "python: extension (maturin develop)" env VIRTUAL_ENV=$(LETHE_VENV) $(LINTED) $(LETHE_VENV)/bin/maturin develop -q -m crates/python/Cargo.toml
-	@$(STEP) "python: CLI (debug)" env $(LINTED) cargo build -q -p lethe-cli
-	@$(STEP) "python: tests" env LETHE_CLI=$(CARGO_TARGET_DIR)/debug/lethe $(LETHE_PYTHON) -m pytest -q crates/python/tests integrations/flower/tests
+	@$(STEP) "python: native test build up to date" env $(LINTED) cargo test --workspace --all-targets --no-run -q
+	@$(STEP) "python: extension" scripts/python-dev.sh $(CARGO_TARGET_DIR)/debug/lib_engine.so
+	@$(STEP) "python: tests" env LETHE_CLI=$(CARGO_TARGET_DIR)/debug/lethe $(LETHE_PYTHON) -m pytest -q --durations=8 crates/python/tests integrations/flower/tests
 
 ## The federation on Flower: a SuperLink and SuperNodes as processes on 127.0.0.1, FedAvg over Lethe's model, then
 ## client 0 forgotten three ways; the last line printed is the report's path (the page imports it). FLOWER_EXPERIMENT picks another.
