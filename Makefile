@@ -50,11 +50,9 @@ test:
 	@$(STEP) "native: build tests + clippy" env $(LINTED) cargo test --workspace --all-targets --no-run
 	@$(STEP) "native: tests" env $(LINTED) cargo test --workspace
 	@$(MAKE) --no-print-directory test-python LETHE_TIMINGS=$(LETHE_TIMINGS)
-	@$(STEP) "wasm32: clippy (page, CPU worker)" cargo clippy -p lethe-worker -p lethe-web --target wasm32-unknown-unknown -- -D warnings
-	@$(STEP) "wasm32: clippy (WebGPU worker)" cargo clippy -p lethe-worker-gpu --target wasm32-unknown-unknown -- -D warnings
-	@$(STEP) "release build (trunk)" trunk build --release
+	@$(STEP) "release build + wasm32 clippy (trunk: page, CPU worker, WebGPU worker)" env $(LINTED) trunk build --release
 	@$(STEP) "browser tests" node --test --test-concurrency=1 tests/
-	@$(STEP) "bench smoke" env SMOKE=1 node bench/bench.mjs
+	@$(STEP) "bench smoke" env SMOKE=1 LETHE_CLI=$(CARGO_TARGET_DIR)/debug/lethe node bench/bench.mjs
 	@scripts/timings.sh $(LETHE_TIMINGS)
 
 test-native: python-tools

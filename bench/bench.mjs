@@ -65,7 +65,9 @@ const protocol = Number(/PROTOCOL_VERSION: u32 = (\d+)/.exec(fs.readFileSync(pat
 function exportWorkload(experiment) {
   const file = path.join(os.tmpdir(), `lethe-bench-export-${process.pid}.json`);
   fs.writeFileSync(file, JSON.stringify(experiment));
-  const text = execFileSync('cargo', ['run', '-q', '-p', 'lethe-cli', '--', 'export', file], { cwd: ROOT, maxBuffer: 1 << 28 });
+  // LETHE_CLI: a CLI already built (make test passes its test build's, so burn is not compiled again for cargo run).
+  const [command, args] = process.env.LETHE_CLI ? [process.env.LETHE_CLI, ['export', file]] : ['cargo', ['run', '-q', '-p', 'lethe-cli', '--', 'export', file]];
+  const text = execFileSync(command, args, { cwd: ROOT, maxBuffer: 1 << 28 });
   fs.rmSync(file);
   return JSON.parse(text);
 }
