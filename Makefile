@@ -47,7 +47,7 @@ test:
 	@$(STEP) "install: tools, Chromium, npm and Python packages" scripts/bootstrap.sh all
 	@$(STEP) "fmt" cargo fmt --all --check
 	@$(STEP) "layers" python3 scripts/layers.py
-	@$(STEP) "native: build tests + clippy" env $(LINTED) cargo test --workspace --all-targets --no-run
+	@$(STEP) "native: build + clippy" env $(LINTED) cargo build --workspace --all-targets
 	@$(STEP) "native: tests" env $(LINTED) cargo test --workspace
 	@$(MAKE) --no-print-directory test-python LETHE_TIMINGS=$(LETHE_TIMINGS)
 	@$(STEP) "release build + wasm32 clippy (trunk: page, CPU worker, WebGPU worker)" env $(LINTED) trunk build --release
@@ -62,7 +62,7 @@ test-native: python-tools
 ## `cargo test --workspace` built (one feature set, so burn is compiled once for every native use; docs/build.md §10),
 ## installed into the oracles' environment as `maturin develop` would, then its pytest suite and Flower's.
 test-python: python-tools
-	@$(STEP) "python: native test build up to date" env $(LINTED) cargo test --workspace --all-targets --no-run -q
+	@$(STEP) "python: native build up to date" env $(LINTED) cargo build -q --workspace --all-targets
 	@$(STEP) "python: extension" scripts/python-dev.sh $(CARGO_TARGET_DIR)/debug/lib_engine.so
 	@$(STEP) "python: tests" env LETHE_CLI=$(CARGO_TARGET_DIR)/debug/lethe $(LETHE_PYTHON) -m pytest -q --durations=8 crates/python/tests integrations/flower/tests
 

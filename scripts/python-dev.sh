@@ -10,7 +10,7 @@ lib=${1:?usage: scripts/python-dev.sh PATH/TO/lib_engine.so}
 root=$(cd "$(dirname "$0")/.." && pwd)
 python=${LETHE_PYTHON:?set LETHE_PYTHON to the Python of the environment}
 source_dir="$root/crates/python/python"
-[ -f "$lib" ] || { echo "python-dev: no extension module at $lib (build it with: cargo test --workspace --all-targets --no-run)" >&2; exit 1; }
+[ -f "$lib" ] || { echo "python-dev: no extension module at $lib (make test builds it: cargo build --workspace --all-targets)" >&2; exit 1; }
 # The module name maturin gives an abi3 extension (pyproject.toml: module-name = "lethe_unlearn._engine").
 cp -f "$lib" "$source_dir/lethe_unlearn/_engine.abi3.so"
 site=$("$python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
