@@ -1,8 +1,16 @@
 # Lethe: `make serve` and `make test` install what they need (pinned) and skip what is already there.
 SHELL := /bin/bash
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/lethe/target
-# node_modules/.bin first: trunk takes binaryen's wasm-opt 132 from there.
+# node_modules/.bin first: trunk takes binaryen's wasm-opt 132 from there. Once: a recursive make inherits it, and a
+# PATH that changed between two cargo commands makes build scripts that watch it (pyo3's) run again.
+ifeq ($(findstring $(CURDIR)/node_modules/.bin:,$(PATH)),)
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+endif
+# The Python that pyo3's build script asks about the interpreter (the extension is abi3): named, so that it does not
+# search PATH, and the native build stays fresh from one step and one run to the next.
+ifndef PYO3_PYTHON
+export PYO3_PYTHON := $(shell command -v python3)
+endif
 # The Python of the native tests' external oracles (scikit-learn), prepared by scripts/bootstrap.sh python.
 export LETHE_VENV ?= $(HOME)/.cache/lethe/venv
 export LETHE_PYTHON ?= $(LETHE_VENV)/bin/python
