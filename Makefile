@@ -21,7 +21,9 @@ STEP := scripts/step.sh
 # clippy-driver as the workspace's rustc wrapper (what `cargo clippy` does, with a build instead of a check): the
 # native test build is then also the native lint, and clippy's check of burn is not compiled a second time
 # (docs/build.md §8). Dependencies are compiled by plain rustc, as in any build.
-CLIPPY_DRIVER ?= $(shell rustup which clippy-driver 2>/dev/null || command -v clippy-driver)
+ifndef CLIPPY_DRIVER
+CLIPPY_DRIVER := $(shell rustup which clippy-driver 2>/dev/null || command -v clippy-driver)
+endif
 LINTED := RUSTC_WORKSPACE_WRAPPER=$(CLIPPY_DRIVER) CLIPPY_ARGS=-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__
 EXPERIMENT ?= examples/moons-mlp.json
 
@@ -47,9 +49,9 @@ build: tools
 	@$(STEP) "release build (trunk: page, CPU worker, WebGPU worker)" trunk build --release
 
 ## Every test: formatting, the layers, native tests (engine, protocol, CLI, charts) built with clippy as the workspace's
-## rustc wrapper (the build is the native lint), the Python package's tests, clippy for wasm32 (page and both
-## workers), the release build, then the browser end-to-end tests and the bench's smoke run. Each step says when it
-## starts and how long it took; the last lines list them all (docs/build.md).
+## rustc wrapper (the build is the native lint), the Python package's tests, the release build with the same wrapper
+## (the wasm32 lint of the page and both workers), then the browser end-to-end tests and the bench's smoke run. Each
+## step says when it starts and how long it took; the last lines list them all (docs/build.md).
 test:
 	@rm -f $(LETHE_TIMINGS)
 	@$(STEP) "install: tools, Chromium, npm and Python packages" scripts/bootstrap.sh all
@@ -67,7 +69,7 @@ test-native: python-tools
 	env $(LINTED) cargo test --workspace
 
 ## The Python package (crates/python) against the test build: its extension module and the CLI are the ones
-## `cargo test --workspace` built (one feature set, so burn is compiled once for every native use; docs/build.md §10),
+## `cargo build --workspace --all-targets` built (one feature set, so burn is compiled once for every native use; docs/build.md §10),
 ## installed into the oracles' environment as `maturin develop` would, then its pytest suite and Flower's.
 test-python: python-tools
 	@$(STEP) "python: native build up to date" env $(LINTED) cargo build -q --workspace --all-targets
