@@ -25,6 +25,9 @@ ifndef CLIPPY_DRIVER
 CLIPPY_DRIVER := $(shell rustup which clippy-driver 2>/dev/null || command -v clippy-driver)
 endif
 LINTED := RUSTC_WORKSPACE_WRAPPER=$(CLIPPY_DRIVER) CLIPPY_ARGS=-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__
+# Everything native in one cargo command (the tests, the CLI, the Python extension: docs/build.md §10), and its tests.
+NATIVE_BUILD := env $(LINTED) cargo build --workspace --all-targets
+NATIVE_TESTS := env $(LINTED) cargo test --workspace
 EXPERIMENT ?= examples/moons-mlp.json
 
 .PHONY: serve build tools browser-tools python-tools test test-native test-python test-e2e bench bench-python bench-flower flower-demo cli lint clean
@@ -57,8 +60,8 @@ test:
 	@$(STEP) "install: tools, Chromium, npm and Python packages" scripts/bootstrap.sh all
 	@$(STEP) "fmt" cargo fmt --all --check
 	@$(STEP) "layers" python3 scripts/layers.py
-	@$(STEP) "native: build + clippy" env $(LINTED) cargo build --workspace --all-targets
-	@$(STEP) "native: tests" env $(LINTED) cargo test --workspace
+	@$(STEP) "native: build + clippy" $(NATIVE_BUILD)
+	@$(STEP) "native: tests" $(NATIVE_TESTS)
 	@$(MAKE) --no-print-directory test-python LETHE_TIMINGS=$(LETHE_TIMINGS)
 	@$(STEP) "release build + wasm32 clippy (trunk: page, CPU worker, WebGPU worker)" env $(LINTED) trunk build --release
 	@$(STEP) "browser tests" node --test --test-concurrency=1 tests/
@@ -66,13 +69,13 @@ test:
 	@scripts/timings.sh $(LETHE_TIMINGS)
 
 test-native: python-tools
-	env $(LINTED) cargo test --workspace
+	$(NATIVE_TESTS)
 
 ## The Python package (crates/python) against the test build: its extension module and the CLI are the ones
 ## `cargo build --workspace --all-targets` built (one feature set, so burn is compiled once for every native use; docs/build.md §10),
 ## installed into the oracles' environment as `maturin develop` would, then its pytest suite and Flower's.
 test-python: python-tools
-	@$(STEP) "python: native build up to date" env $(LINTED) cargo build -q --workspace --all-targets
+	@$(STEP) "python: native build up to date" $(NATIVE_BUILD) -q
 	@$(STEP) "python: extension" scripts/python-dev.sh $(CARGO_TARGET_DIR)/debug/lib_engine.so
 	@$(STEP) "python: tests" env LETHE_CLI=$(CARGO_TARGET_DIR)/debug/lethe $(LETHE_PYTHON) -m pytest -q --durations=8 crates/python/tests integrations/flower/tests
 

@@ -18,12 +18,15 @@ SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
 venv=${LETHE_VENV:-$HOME/.cache/lethe/venv}
 requirements=crates/engine/tests/oracle/requirements.txt
 
+apt_install() {
+  say "installing Debian's $*"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >/dev/null
+}
+
 # Debian's packages: Chromium for the browser tests.
 debian_packages() {
-  [ -x /usr/bin/chromium ] && return 0
-  say "installing Debian's chromium"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+  [ -x /usr/bin/chromium ] || apt_install chromium
 }
 
 rust_tools() {
@@ -67,9 +70,7 @@ python_env() {
     rm -rf "$venv"
     if ! python3 -m venv "$venv" 2>/dev/null; then
       # Debian's python3 keeps venv's pip bootstrap in a package of its own.
-      say "installing Debian's python3-venv"
-      $SUDO apt-get update -qq
-      DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-venv >/dev/null
+      apt_install python3-venv
       rm -rf "$venv"
       python3 -m venv "$venv"
     fi
