@@ -80,6 +80,11 @@ pub fn MethodPicker() -> impl IntoView {
     });
     let seeds = Memo::new(move |_| super::config(&app).retrain_seeds);
     let score_runs = Memo::new(move |_| super::config(&app).privacy_score.map(|p| p.runs));
+    let score_originals = Memo::new(move |_| {
+        super::config(&app)
+            .privacy_score
+            .map(|p| p.originals)
+    });
     view! {
         <fieldset class="methods" id="lab-methods">
             <legend>"Methods (each against retraining)"</legend>
@@ -113,11 +118,37 @@ pub fn MethodPicker() -> impl IntoView {
                             return;
                         }
                         match text.parse::<usize>() {
-                            Ok(runs) => { super::edit(&app, |u| u.privacy_score = Some(lethe_protocol::PrivacyScoreConfig { runs })); }
+                            Ok(runs) => {
+                                super::edit(&app, |u| {
+                                    let mut score = u.privacy_score.unwrap_or(lethe_protocol::PrivacyScoreConfig::new(runs));
+                                    score.runs = runs;
+                                    u.privacy_score = Some(score);
+                                });
+                            }
                             Err(_) => app.input_error.set(Some(format!("unlearn.privacy_score.runs must be a whole number, got \"{text}\""))),
                         }
                     } />
-                <p class="hint">"The NeurIPS 2023 challenge's per-example score and a LiRA test: each method rerun with this many seeds against as many retrains, and retraining against itself (the floor). 32 runs or more to read it; sisa and certified are not scored."</p>
+                <p class="hint">"The NeurIPS 2023 challenge's per-example score and a LiRA test: each method rerun with this many seeds against as many retrains, retraining against itself (the floor), and the trained originals against retraining (the control: is there any membership signal to remove?). Each score comes with a 95 % bootstrap interval. 32 runs or more to read it."</p>
+            </div>
+            <div class="field" style:display=move || if score_runs.get().is_none() { "none" } else { "" }>
+                <label for="privacy-originals">"Privacy score: originals"</label>
+                <select id="privacy-originals"
+                    prop:value=move || score_originals.get().map_or("per_run", |o| o.key())
+                    on:change=move |ev| {
+                        let originals = match event_target_value(&ev).as_str() {
+                            "shared" => lethe_protocol::Originals::Shared,
+                            _ => lethe_protocol::Originals::PerRun,
+                        };
+                        super::edit(&app, |u| {
+                            if let Some(score) = u.privacy_score.as_mut() {
+                                score.originals = originals;
+                            }
+                        });
+                    }>
+                    <option value="per_run">"one per run (run i unlearns original i)"</option>
+                    <option value="shared">"shared (every run from the one trained model)"</option>
+                </select>
+                <p class="hint">"One per run: each run of a method starts from its own original, trained with its own seed, as each retrain draws its own; a method is then not credited for merely varying less than retraining. Shared is the NeurIPS 2023 challenge's design."</p>
             </div>
         </fieldset>
     }

@@ -80,6 +80,25 @@ impl<H: Host> Host for Tally<'_, H> {
     }
 }
 
+/// A host that passes on pauses, stages and work, and keeps epochs and boundaries to itself: training that is not the
+/// page's training (the privacy score's originals).
+pub struct Quiet<'a, H: Host>(pub &'a mut H);
+
+impl<H: Host> Host for Quiet<'_, H> {
+    async fn pause(&mut self) -> Flow {
+        self.0.pause().await
+    }
+    fn epoch(&mut self, _record: &EpochRecord, _epochs_total: usize) -> Result<()> {
+        Ok(())
+    }
+    fn stage(&mut self, label: &str, done: usize, total: usize) {
+        self.0.stage(label, done, total)
+    }
+    fn work(&mut self, sample_grads: usize) {
+        self.0.work(sample_grads)
+    }
+}
+
 /// A host that runs straight through and keeps nothing: the CLI and native tests.
 #[derive(Debug, Default)]
 pub struct Straight;

@@ -3,8 +3,8 @@
 
 use lethe_engine::{Outcome, Runtime, Straight, block_on, prepare_data, run_experiment};
 use lethe_protocol::{
-    DataSource, Experiment, ForgetSpec, Method, MethodSpec, PrivacyScoreConfig, Report, Task,
-    UnlearnConfig, UnlearnRow, WarningKind,
+    DataSource, Experiment, ForgetSpec, Method, MethodSpec, Originals, PrivacyScore,
+    PrivacyScoreConfig, Report, Task, UnlearnConfig, UnlearnRow, WarningKind,
 };
 use web_time::Instant;
 
@@ -27,7 +27,7 @@ fn run(experiment: Experiment) -> Result<Report, String> {
     }
 }
 
-/// A small moons MLP, a tenth of its training points forgotten, scored over `runs` runs.
+/// A small moons MLP, a tenth of its training points forgotten, scored over `runs` runs from shared originals.
 fn moons(methods: Vec<MethodSpec>, runs: usize) -> Experiment {
     let mut e = Experiment::demo();
     e.data.n_samples = 300;
@@ -38,10 +38,17 @@ fn moons(methods: Vec<MethodSpec>, runs: usize) -> Experiment {
         forget: ForgetSpec::Random { fraction: 0.1 },
         methods,
         retrain_seeds: 1,
-        privacy_score: Some(PrivacyScoreConfig { runs }),
+        privacy_score: Some(PrivacyScoreConfig {
+            originals: Originals::Shared,
+            ..PrivacyScoreConfig::new(runs)
+        }),
         sweep: None,
     });
     e
+}
+
+fn score(report: &Report, method: &str) -> PrivacyScore {
+    row(report, method).audit.privacy_score.clone().unwrap()
 }
 
 fn row<'a>(report: &'a Report, method: &str) -> &'a UnlearnRow {
@@ -86,6 +93,15 @@ fn a_method_that_does_nothing_scores_below_the_retrain_floor() {
     assert!(nothing.epsilons.iter().all(|&e| e == 50.0));
     assert!(nothing.lira_auc >= 0.9, "{nothing:?}");
     assert!((floor.lira_auc - 0.5).abs() <= 0.15, "{floor:?}");
+    // Shared originals: the control is trained all the same, and every score has its interval around it.
+    let control = score(&report, "train");
+    assert_eq!(control.runs, 16);
+    assert_eq!(nothing.originals, Some(Originals::Shared));
+    for s in [&floor, &nothing, &control] {
+        let [lo, hi] = s.forgetting_score_ci;
+        assert!(lo <= s.forgetting_score && s.forgetting_score <= hi, "{s:?}");
+        assert_eq!(s.ci_resamples, 200);
+    }
     // Eight runs are coarse: every scored row says so, with the numbers.
     let w = &row(&report, "finetune").audit.warnings;
     assert!(
@@ -96,23 +112,95 @@ fn a_method_that_does_nothing_scores_below_the_retrain_floor() {
     assert_eq!(report.check(), Ok(()));
 }
 
-/* Source: the issue's scope: only methods that rerun from the trained model are scored; the others are refused
-with the field and the reason. */
+/* Source: the ranges in docs/experiment-format.md: runs between 8 and 128, named with the field. */
 #[test]
-fn methods_the_score_cannot_rerun_are_refused() {
-    let e = moons(vec![MethodSpec::plain(Method::Sisa)], 8);
-    let message = run(e).unwrap_err();
-    assert!(
-        message.starts_with("unlearn.methods[0] must be a method the privacy score can rerun"),
-        "{message}"
-    );
+fn out_of_range_settings_are_refused() {
     let mut e = moons(vec![], 8);
     if let Task::Unlearn(u) = &mut e.task {
-        u.privacy_score = Some(PrivacyScoreConfig { runs: 4 });
+        u.privacy_score = Some(PrivacyScoreConfig::new(4));
     }
     assert_eq!(
         run(e).unwrap_err(),
         "unlearn.privacy_score.runs must be between 8 and 128, got 4"
     );
+    let mut e = moons(vec![], 8);
+    if let Task::Unlearn(u) = &mut e.task {
+        u.privacy_score = Some(PrivacyScoreConfig {
+            resamples: 5,
+            ..PrivacyScoreConfig::new(8)
+        });
+    }
+    assert_eq!(
+        run(e).unwrap_err(),
+        "unlearn.privacy_score.resamples must be between 20 and 5000, got 5"
+    );
     let _ = DataSource::Moons;
+}
+
+/// A setting that memorises: 80 moons points (60 to train on) with label noise 0.35, a 64-wide MLP fitted for 150
+/// epochs in batches of 10, a fifth of the training points forgotten, per-run originals, `runs` runs.
+fn memorising(methods: Vec<MethodSpec>, runs: usize) -> Experiment {
+    let mut e = Experiment::demo();
+    e.data.n_samples = 80;
+    e.data.noise = 0.35;
+    e.model.width = 64;
+    e.train.epochs = 150;
+    e.train.batch_size = 10;
+    e.task = Task::Unlearn(UnlearnConfig {
+        forget: ForgetSpec::Random { fraction: 0.2 },
+        methods,
+        retrain_seeds: 1,
+        privacy_score: Some(PrivacyScoreConfig::new(runs)),
+        sweep: None,
+    });
+    e
+}
+
+/* Sources: the retrain oracle and the score's definition, in a setting that memorises (above).
+- The positive control (the originals, trained on the forget set, against retraining) scores clearly below the floor
+  (retraining against itself): its interval lies wholly below the floor's. This is also the test that φ is read on
+  the forget rows: on retain or test rows both sides trained (or did not train) alike, and the control would score
+  with the floor.
+- With per-run originals, a method that does nothing (fine-tuning at 10⁻⁹) has the originals as its runs: its score
+  is the control's, example for example, and not through the peaky guard (its runs vary as the originals do).
+- SISA with one shard and one slice retrains the shard from scratch on the retain set with seeds of its own: a
+  retrain from other seeds, which lands within the floor's interval. */
+#[test]
+fn the_control_finds_the_signal_a_no_op_keeps_and_a_retrain_lands_on_the_floor() {
+    let mut noop = MethodSpec::plain(Method::Finetune);
+    noop.settings.insert("learning_rate".into(), 1e-9);
+    noop.settings.insert("epochs".into(), 1.0);
+    let mut sisa = MethodSpec::plain(Method::Sisa);
+    sisa.settings.insert("shards".into(), 1.0);
+    sisa.settings.insert("slices".into(), 1.0);
+    let report = run(memorising(vec![noop, sisa], 16)).unwrap();
+    let (control, floor) = (score(&report, "train"), score(&report, "retrain"));
+    let (nothing, retrained) = (score(&report, "finetune"), score(&report, "sisa"));
+    eprintln!("control {control:?}\nfloor {floor:?}\nno-op {nothing:?}\nsisa {retrained:?}");
+    assert!(
+        control.forgetting_score_ci[1] < floor.forgetting_score_ci[0],
+        "control {:?} floor {:?}",
+        control.forgetting_score_ci,
+        floor.forgetting_score_ci
+    );
+    assert_eq!(nothing.originals, Some(Originals::PerRun));
+    assert_eq!(nothing.forgetting_score, control.forgetting_score);
+    assert_eq!(nothing.epsilons, control.epsilons);
+    assert!(nothing.epsilons.iter().any(|&e| e < 50.0), "{nothing:?}");
+    let [lo, hi] = floor.forgetting_score_ci;
+    assert!(
+        (lo..=hi).contains(&retrained.forgetting_score),
+        "sisa {} floor [{lo}, {hi}]",
+        retrained.forgetting_score
+    );
+    assert!(retrained.overlaps(&floor) && !control.overlaps(&floor));
+    let warned = |m: &str| {
+        row(&report, m)
+            .audit
+            .warnings
+            .iter()
+            .any(|w| matches!(w.kind, WarningKind::NoMembershipSignal { .. }))
+    };
+    assert!(!warned("finetune") && !warned("sisa"));
+    assert_eq!(report.check(), Ok(()));
 }

@@ -143,6 +143,27 @@ pub struct PrivacyScore {
     pub epsilons: Vec<f64>,
     /// The AUC of the LiRA test (one forget set, each run held out in turn): 0.5 indistinguishable, 1 told apart.
     pub lira_auc: f64,
+    /// The forgetting score's 95 % interval `[lo, hi]`: the 2.5th and 97.5th percentiles of a seeded bootstrap
+    /// that resamples both sides' runs and the forget examples ([`PrivacyScore::ci_resamples`] times).
+    pub forgetting_score_ci: [f64; 2],
+    /// How the interval was drawn, in words.
+    pub ci_method: String,
+    /// Bootstrap resamples behind the interval.
+    pub ci_resamples: usize,
+    /// Which originals a method's runs unlearned: `per_run` (run i from original i, trained with seed `seed + i`) or
+    /// `shared` (every run from the lab's one trained model). Absent on the `train` row (the positive control: the N
+    /// originals themselves) and the `retrain` row (the floor).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub originals: Option<crate::Originals>,
+}
+
+impl PrivacyScore {
+    /// Whether this score's interval overlaps `other`'s: the only case the lab calls a method indistinguishable
+    /// from retraining (against the floor).
+    pub fn overlaps(&self, other: &PrivacyScore) -> bool {
+        let ([a, b], [c, d]) = (self.forgetting_score_ci, other.forgetting_score_ci);
+        a <= d && c <= b
+    }
 }
 
 /// An audit reads as its measurements (`audit.retain_acc`), the lab-only keys beside them.

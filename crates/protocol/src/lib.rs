@@ -43,10 +43,10 @@ pub use report::{
 };
 pub use task::{Task, TaskKind};
 pub use unlearn::{
-    Family, Guarantee, Method, MethodSpec, Need, PrivacyScoreConfig, SweepPoint, SweepReport,
+    Family, Guarantee, Method, MethodSpec, Need, Originals, PrivacyScoreConfig, SweepPoint, SweepReport,
     SweepSpec, UnlearnConfig,
 };
-pub use warning::{WarnedMetric, Warning, WarningKind};
+pub use warning::{SignalMetric, WarnedMetric, Warning, WarningKind};
 
 /// Version of the experiment file format written into every experiment and report.
 pub const EXPERIMENT_VERSION: u32 = 1;

@@ -13,6 +13,16 @@ pub enum WarnedMetric {
     MiaAuc,
 }
 
+/// The measurement a positive control is read by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignalMetric {
+    /// The privacy score's forgetting score (`privacy_score.forgetting_score`).
+    ForgettingScore,
+    /// The federated membership attack's AUC (`mia_auc`).
+    MiaAuc,
+}
+
 /// What a warning says, with its numbers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -53,6 +63,24 @@ pub enum WarningKind {
         /// The method's key.
         method: String,
     },
+    /// The positive control found no membership signal in this setting: the model trained on the forget set is no
+    /// easier to tell from retraining than retraining is from itself, so no method's score here can show forgetting.
+    /// `metric` says which control: `forgetting_score` (the privacy score's `train` row, `control` inside the
+    /// floor's interval `reference_ci`) or `mia_auc` (the federated table's learned federation, `control` within
+    /// 0.05 of chance, `reference` 0.5).
+    NoMembershipSignal {
+        /// `forgetting_score` or `mia_auc`.
+        metric: SignalMetric,
+        /// The control's value: the originals' forgetting score, or the learned federation's attack AUC.
+        control: f64,
+        /// The control's 95 % interval (the privacy score only).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        control_ci: Option<[f64; 2]>,
+        /// What no signal reads as: the floor's forgetting score, or chance (0.5).
+        reference: f64,
+        /// The band the control fell in: the floor's 95 % interval, or chance ± 0.05.
+        reference_ci: [f64; 2],
+    },
     /// The membership attack had `pairs` member/non-member pairs, fewer than `min`: its AUC is noise.
     FewAttackPairs {
         /// Pairs the attack compared.
@@ -88,6 +116,7 @@ impl WarningKind {
             Self::FewAttackPairs { .. } => "few attack pairs",
             Self::CoarsePrivacyScore { .. } => "coarse privacy score",
             Self::TrainsItsOwn { .. } => "not from your model",
+            Self::NoMembershipSignal { .. } => "no membership signal",
         }
     }
 
@@ -139,6 +168,26 @@ impl WarningKind {
             ),
             Self::TrainsItsOwn { method } => format!(
                 "{method} does not start from the imported model: it trains its own from scratch with the experiment's train section, so it unlearns Lethe's model of that recipe, not yours"
+            ),
+            Self::NoMembershipSignal {
+                metric: SignalMetric::ForgettingScore,
+                control,
+                control_ci,
+                reference,
+                reference_ci: b,
+            } => format!(
+                "no membership signal: the original models score F = {control:.3}{} against retraining, inside the floor's interval {} (floor F = {reference:.3}); this setting holds no membership signal the score can see, so no method's score here shows forgetting",
+                control_ci.map_or(String::new(), |c| format!(" {}", band(&c))),
+                band(b)
+            ),
+            Self::NoMembershipSignal {
+                metric: SignalMetric::MiaAuc,
+                control,
+                reference_ci: b,
+                ..
+            } => format!(
+                "no membership signal: the attack reads AUC {control:.3} on the learned federation, before any unlearning, inside chance's band {}; it cannot tell the client's rows from unseen ones, so its figures here say nothing about forgetting",
+                band(b)
             ),
             Self::FewAttackPairs { pairs, min } => format!(
                 "the membership attack compared only {pairs} member/non-member pairs (fewer than {min}): its AUC is noise, not evidence"

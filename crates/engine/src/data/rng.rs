@@ -111,4 +111,6 @@ pub mod stream {
     pub const AUDIT: u64 = 8;
     /// Dealing the training split to simulated clients, and which clients train in each round.
     pub const CLIENTS: u64 = 9;
+    /// The privacy score's bootstrap (which runs and forget examples each resample draws).
+    pub const BOOTSTRAP: u64 = 10;
 }

@@ -1,29 +1,46 @@
-//! The lab's privacy score (`unlearn.privacy_score`): each scored method rerun from the trained model with `runs`
-//! seeds, retraining with `runs` seeds and with `runs` more (the floor), each model's logit-scaled confidence on
-//! every forget example, and per method the NeurIPS 2023 challenge's score and a LiRA test against retraining
-//! (`audit::privacy`).
+//! The lab's privacy score (`unlearn.privacy_score`): `runs` originals trained on the full training set (seeds
+//! `seed` … `seed + runs − 1`), each scored method run `runs` times (run i from original i, or every run from the
+//! lab's trained model with `originals: "shared"`), retraining with `runs` seeds and with `runs` more (the floor);
+//! each model's logit-scaled confidence on every forget example; and per row the NeurIPS 2023 challenge's score with
+//! a bootstrap interval and a LiRA test against retraining (`audit::privacy`). The originals against retraining are
+//! the positive control (the `train` row): where they score inside the floor's interval, the setting holds no
+//! membership signal and every scored row says so.
 
 use std::collections::BTreeMap;
 
 use lethe_protocol::audit::MAX_EPSILONS;
-use lethe_protocol::{Method, PrivacyScore, SweepReport, UnlearnRow, WarningKind};
+use lethe_protocol::{
+    Method, MethodSpec, Originals, PrivacyScore, PrivacyScoreConfig, SignalMetric, SweepReport,
+    UnlearnRow, WarningKind,
+};
 
 use super::methods::run_method;
 use super::steps::Lab;
 use crate::audit::privacy::{
-    epsilon, epsilon_resolution, forgetting_score, lira_auc, logit_scaled, unlearning_score,
+    epsilon, epsilon_resolution, forgetting_interval, forgetting_score, lira_auc, logit_scaled,
+    unlearning_score,
 };
+use crate::data::rng::{Rng64, stream};
+use crate::error::EngineError;
+use crate::fit::descent::{fit, optimizer};
+use crate::host::Quiet;
+use crate::model::Classifier;
+use crate::train::log::UpdateLog;
+use crate::train::train_logged;
 use crate::error::Result;
 use crate::forget::Sets;
 use crate::host::Host;
 use crate::metrics::{accuracy, mean_std, predictions};
 use crate::unlearn::retrain::retrain;
-use crate::unlearn::{Context, Fitted};
+use crate::unlearn::{Context, Fitted, TrainingState};
 
 /// Fewer runs per side than this, or fewer forget examples, and the score warns that it is coarse.
 pub const MIN_READABLE_RUNS: usize = 32;
 /// See [`MIN_READABLE_RUNS`].
 pub const MIN_READABLE_EXAMPLES: usize = 20;
+
+/// How the intervals are drawn, in the report's words.
+const CI_METHOD: &str = "percentile bootstrap, seeded: both sides' runs and the forget examples resampled with replacement";
 
 /// One side's runs: φ per forget example (example-major) and each run's retain and test accuracy.
 struct Side {
@@ -60,8 +77,15 @@ impl Side {
         Ok(())
     }
 
-    /// The score of this side against `reference`.
-    fn score(&self, reference: &Side, runs: usize) -> PrivacyScore {
+    /// The score of this side against `reference`, with its bootstrap interval.
+    fn score(
+        &self,
+        reference: &Side,
+        config: &PrivacyScoreConfig,
+        originals: Option<Originals>,
+        seed: u64,
+    ) -> PrivacyScore {
+        let runs = config.runs;
         let epsilons: Vec<f64> = self
             .phi
             .iter()
@@ -89,15 +113,27 @@ impl Side {
             epsilon_resolution: epsilon_resolution(runs),
             epsilons: epsilons.into_iter().take(MAX_EPSILONS).collect(),
             lira_auc: lira_auc(&self.phi, &reference.phi),
+            forgetting_score_ci: forgetting_interval(
+                &self.phi,
+                &reference.phi,
+                runs,
+                config.resamples,
+                seed,
+            ),
+            ci_method: CI_METHOD.into(),
+            ci_resamples: config.resamples,
+            originals,
         }
     }
 }
 
 impl Lab<'_> {
-    /// Scores every scored row of `runs` (the retrain row against the floor) and adds the coarse-score warning.
+    /// Scores every scored row of `runs` (the `train` row: the originals against retraining, the positive control;
+    /// the `retrain` row: the floor) and adds the warnings. `shared_log` is amnesiac's log of the lab's training.
     pub(super) async fn privacy_score<H: Host>(
         &self,
         ctx: &Context<'_>,
+        mut shared_log: Option<UpdateLog>,
         runs: &mut [UnlearnRow],
         sweep: Option<&mut SweepReport>,
         host: &mut H,
@@ -107,9 +143,10 @@ impl Lab<'_> {
         };
         let n = config.runs;
         let sets = ctx.sets;
-        let specs: Vec<_> = self.config.plan().into_iter().skip(1).collect();
-        let points = self.config.sweep_points();
-        let total = n * (2 + specs.len() + points.len());
+        let specs: Vec<MethodSpec> = self.config.plan().into_iter().skip(1).collect();
+        let n_methods = specs.len();
+        let scored: Vec<MethodSpec> = specs.into_iter().chain(self.config.sweep_points()).collect();
+        let total = n * (3 + scored.len());
         let mut done = 0;
         // Retraining, twice: the reference (seeds seed … seed + n − 1, the lab's retrain seeds first) and the floor.
         let mut sides = Vec::new();
@@ -129,62 +166,155 @@ impl Lab<'_> {
         }
         let floor = sides.pop().expect("two sides");
         let reference = sides.pop().expect("two sides");
-        let mut scores: BTreeMap<String, PrivacyScore> = BTreeMap::new();
-        scores.insert(Method::Retrain.key().into(), floor.score(&reference, n));
-        // Each scored method from the same trained model, its own randomness drawn from seeds seed … seed + n − 1.
-        // The sweep's points after the methods, by their place in the grid.
-        let mut point_scores = Vec::new();
-        for (p, spec) in specs.iter().chain(&points).enumerate() {
-            let mut side = Side::new(sets.forget.len());
-            let label = match p.checked_sub(specs.len()) {
-                None => format!("privacy score: {}", spec.method.key()),
-                Some(_) => format!(
-                    "privacy score: sweep ({})",
-                    super::sweep::words(&spec.settings)
-                ),
+        // Run i: original i (seed seed + i), the training-time state drawn with that seed (SISA's shards, the
+        // certified model's noise, amnesiac's log of original i), then each scored method with its own randomness
+        // from the same seed, from original i or, shared, from the lab's trained model.
+        let per_run = config.originals == Originals::PerRun;
+        let needs_log = per_run && scored.iter().any(|s| s.method == Method::Amnesiac);
+        let mut control = Side::new(sets.forget.len());
+        let mut method_sides: Vec<Side> = scored.iter().map(|_| Side::new(sets.forget.len())).collect();
+        for i in 0..n {
+            let seed = ctx.seed.wrapping_add(i as u64);
+            host.stage(&format!("privacy score: original {} of {n}", i + 1), done, total);
+            let (original, own_log) = self.original(ctx, seed, needs_log, host).await?;
+            control.add(&Fitted::Net(original.clone()), sets, self).await?;
+            done += 1;
+            let mut state = TrainingState {
+                log: if per_run { own_log } else { shared_log.take() },
+                ..Default::default()
             };
-            for i in 0..n {
-                host.stage(&label, done, total);
-                let run_ctx = Context {
-                    seed: ctx.seed.wrapping_add(i as u64),
-                    ..*ctx
+            for spec in &scored {
+                match spec.method {
+                    Method::Sisa => {
+                        state.sisa = Some(self.sisa_state(sets, spec, seed, &mut Quiet(host)).await?)
+                    }
+                    Method::Certified => {
+                        state.certified = Some(self.certified_state(sets, spec, seed)?)
+                    }
+                    _ => {}
+                }
+            }
+            let run_ctx = Context {
+                seed,
+                original: if per_run { &original } else { ctx.original },
+                state: &state,
+                ..*ctx
+            };
+            for (p, spec) in scored.iter().enumerate() {
+                let label = match p.checked_sub(n_methods) {
+                    None => format!("privacy score: {}", spec.method.key()),
+                    Some(_) => format!(
+                        "privacy score: sweep ({})",
+                        super::sweep::words(&spec.settings)
+                    ),
                 };
+                host.stage(&label, done, total);
                 let (unlearned, _) = run_method(spec, &run_ctx, host).await?;
-                side.add(&unlearned.model, sets, self).await?;
+                method_sides[p].add(&unlearned.model, sets, self).await?;
                 done += 1;
             }
-            if p < specs.len() {
-                scores.insert(spec.method.key().into(), side.score(&reference, n));
-            } else {
-                point_scores.push(side.score(&reference, n));
+            if !per_run {
+                shared_log = state.log.take();
             }
         }
-        let coarse =
-            (n < MIN_READABLE_RUNS || sets.forget.len() < MIN_READABLE_EXAMPLES).then(|| {
-                WarningKind::CoarsePrivacyScore {
-                    runs: n,
-                    examples: sets.forget.len(),
-                    min_runs: MIN_READABLE_RUNS,
-                    min_examples: MIN_READABLE_EXAMPLES,
-                }
+        let seed = ctx.seed;
+        let floor_score = floor.score(&reference, &config, None, seed);
+        let control_score = control.score(&reference, &config, None, seed);
+        let mut warnings = Vec::new();
+        if n < MIN_READABLE_RUNS || sets.forget.len() < MIN_READABLE_EXAMPLES {
+            warnings.push(WarningKind::CoarsePrivacyScore {
+                runs: n,
+                examples: sets.forget.len(),
+                min_runs: MIN_READABLE_RUNS,
+                min_examples: MIN_READABLE_EXAMPLES,
             });
+        }
+        let [lo, hi] = floor_score.forgetting_score_ci;
+        if (lo..=hi).contains(&control_score.forgetting_score) {
+            warnings.push(WarningKind::NoMembershipSignal {
+                metric: SignalMetric::ForgettingScore,
+                control: control_score.forgetting_score,
+                control_ci: Some(control_score.forgetting_score_ci),
+                reference: floor_score.forgetting_score,
+                reference_ci: floor_score.forgetting_score_ci,
+            });
+        }
+        let mut scores: BTreeMap<String, PrivacyScore> = BTreeMap::new();
+        scores.insert("train".into(), control_score);
+        scores.insert(Method::Retrain.key().into(), floor_score);
+        let mut point_scores = Vec::new();
+        for (p, side) in method_sides.iter().enumerate() {
+            let score = side.score(&reference, &config, Some(config.originals), seed);
+            match p.checked_sub(n_methods) {
+                None => {
+                    scores.insert(scored[p].method.key().into(), score);
+                }
+                Some(_) => point_scores.push(score),
+            }
+        }
         for row in runs.iter_mut() {
             if let Some(score) = scores.remove(&row.run.method) {
                 row.audit.privacy_score = Some(score);
-                if let Some(w) = &coarse {
-                    row.audit.forgetting.warnings.push(w.clone().into());
+                if !matches!(row.run.method.as_str(), "train" | "retrain") {
+                    let w = &mut row.audit.forgetting.warnings;
+                    w.extend(warnings.iter().cloned().map(Into::into));
                 }
             }
         }
         if let Some(sweep) = sweep {
             for (point, score) in sweep.points.iter_mut().zip(point_scores) {
                 point.row.audit.privacy_score = Some(score);
-                if let Some(w) = &coarse {
-                    point.row.audit.forgetting.warnings.push(w.clone().into());
-                }
+                let w = &mut point.row.audit.forgetting.warnings;
+                w.extend(warnings.iter().cloned().map(Into::into));
             }
             super::sweep::fronts(sweep);
         }
         Ok(())
+    }
+
+    /// Original i: the lab's model trained with `seed` on the full training set, with its update log when
+    /// amnesiac needs one.
+    async fn original<H: Host>(
+        &self,
+        ctx: &Context<'_>,
+        seed: u64,
+        with_log: bool,
+        host: &mut H,
+    ) -> Result<(Classifier, Option<UpdateLog>)> {
+        let sets = ctx.sets;
+        let model = Classifier::new(ctx.model, sets.d, sets.n_classes, seed, &ctx.rt.device);
+        if !with_log {
+            let mut optim = optimizer(ctx.train);
+            let mut rng = Rng64::new(seed, stream::SHUFFLE);
+            let net = fit(
+                model,
+                &sets.train,
+                sets.d,
+                ctx.train,
+                &mut optim,
+                &mut rng,
+                &ctx.rt.device,
+                host,
+            )
+            .await?;
+            return Ok((net, None));
+        }
+        let steps = ctx.train.epochs * sets.train.len().div_ceil(ctx.train.batch_size);
+        let mut log = UpdateLog::new(steps, model.n_parameters(), "unlearn.privacy_score")?;
+        let trained = train_logged(
+            model,
+            self.data,
+            ctx.train,
+            seed,
+            self.rt,
+            self.experiment.data.plot_features,
+            &mut Quiet(host),
+            Some(&mut log),
+        )
+        .await?;
+        if trained.cancelled {
+            return Err(EngineError::Cancelled);
+        }
+        Ok((trained.model, Some(log)))
     }
 }

@@ -64,7 +64,7 @@ impl Lab<'_> {
         let (positions, suggestions) = self.forget_set(planned.0, &trained, host).await?;
         let sets = Sets::new(self.data, positions, planned.1)?;
         let log_seconds = log.as_ref().map(|l| l.seconds);
-        let (state, prepare_seconds) = self.prepare_state(&sets, log, log_seconds, host).await?;
+        let (mut state, prepare_seconds) = self.prepare_state(&sets, log, log_seconds, host).await?;
         let ctx = Context {
             sets: &sets,
             original: &trained.model,
@@ -131,7 +131,18 @@ impl Lab<'_> {
             .await?;
         // A sweep cancelled half-way ends the lab with its finished points, unscored.
         if !sweep.as_ref().is_some_and(|s| s.cancelled) {
-            self.privacy_score(&ctx, &mut runs, sweep.as_mut(), host)
+            // The score lends amnesiac's log to each run (shared originals), so it takes it from the state.
+            let shared_log = state.log.take();
+            let ctx = Context {
+                sets: &sets,
+                original: &trained.model,
+                model: &self.experiment.model,
+                train: &self.experiment.train,
+                seed,
+                rt: self.rt,
+                state: &state,
+            };
+            self.privacy_score(&ctx, shared_log, &mut runs, sweep.as_mut(), host)
                 .await?;
         }
         let outcome = self.outcome(
@@ -183,8 +194,7 @@ impl Lab<'_> {
         log_seconds: Option<f64>,
         host: &mut H,
     ) -> Result<(TrainingState, BTreeMap<Method, f64>)> {
-        let (seed, train_cfg) = (self.experiment.seed, &self.experiment.train);
-        let (d, k, n) = (sets.d, sets.n_classes, sets.train.len());
+        let seed = self.experiment.seed;
         let specs = self.config.plan();
         let mut state = TrainingState {
             log,
@@ -196,28 +206,51 @@ impl Lab<'_> {
         }
         if let Some(spec) = specs.iter().find(|s| s.method == Method::Sisa) {
             host.stage("training SISA's shards", 0, self.total());
-            let settings = Sisa::new(spec, train_cfg);
             let t = Instant::now();
-            let recipe = Recipe {
-                split: &sets.train,
-                d,
-                n_classes: k,
-                model: &self.experiment.model,
-                train: train_cfg,
-                seed,
-                rt: self.rt,
-            };
-            let assignment = assign(n, settings.shards, settings.slices, seed);
-            state.sisa = Some(recipe.train(assignment, &vec![false; n], host).await?);
+            state.sisa = Some(self.sisa_state(sets, spec, seed, host).await?);
             seconds.insert(Method::Sisa, t.elapsed().as_secs_f64());
         }
         if let Some(spec) = specs.iter().find(|s| s.method == Method::Certified) {
             let t = Instant::now();
-            let settings = Certified::new(spec, train_cfg);
-            state.certified = Some(CertifiedState::train(&sets.train, d, k, settings, seed)?);
+            state.certified = Some(self.certified_state(sets, spec, seed)?);
             seconds.insert(Method::Certified, t.elapsed().as_secs_f64());
         }
         Ok((state, seconds))
+    }
+
+    /// SISA's shards and checkpoints, drawn with `seed` (shard assignment and each shard's training).
+    pub(super) async fn sisa_state<H: Host>(
+        &self,
+        sets: &Sets,
+        spec: &MethodSpec,
+        seed: u64,
+        host: &mut H,
+    ) -> Result<crate::unlearn::sisa::SisaState> {
+        let train_cfg = &self.experiment.train;
+        let settings = Sisa::new(spec, train_cfg);
+        let n = sets.train.len();
+        let recipe = Recipe {
+            split: &sets.train,
+            d: sets.d,
+            n_classes: sets.n_classes,
+            model: &self.experiment.model,
+            train: train_cfg,
+            seed,
+            rt: self.rt,
+        };
+        let assignment = assign(n, settings.shards, settings.slices, seed);
+        recipe.train(assignment, &vec![false; n], host).await
+    }
+
+    /// The certified solver's model, trained with `seed` (its noise).
+    pub(super) fn certified_state(
+        &self,
+        sets: &Sets,
+        spec: &MethodSpec,
+        seed: u64,
+    ) -> Result<CertifiedState> {
+        let settings = Certified::new(spec, &self.experiment.train);
+        CertifiedState::train(&sets.train, sets.d, sets.n_classes, settings, seed)
     }
 
     /// One method: run it, measure it against the oracle (certified removal against its own), and its row.

@@ -127,6 +127,16 @@ pub(super) fn check_import(e: &Experiment) -> Result<(), ConfigError> {
                     "\"amnesiac\"",
                 ));
             }
+            if let Some(score) = u.privacy_score
+                && score.originals == crate::unlearn::Originals::PerRun
+            {
+                return Err(ConfigError::range(
+                    "unlearn.privacy_score.originals",
+                    "\"shared\" with model.import (per-run originals are models Lethe trains with the train section; \
+                     \"shared\" scores every run from your model)",
+                    "\"per_run\" (the default)",
+                ));
+            }
             Ok(())
         }
         other => Err(ConfigError::range(

@@ -42,22 +42,56 @@ pub const MIN_SCORE_RUNS: usize = 8;
 /// Most runs per side of the privacy score.
 pub const MAX_SCORE_RUNS: usize = 128;
 
+/// Fewest bootstrap resamples of the privacy score's intervals.
+pub const MIN_SCORE_RESAMPLES: usize = 20;
+/// Most bootstrap resamples.
+pub const MAX_SCORE_RESAMPLES: usize = 5000;
+/// Bootstrap resamples when `unlearn.privacy_score.resamples` is absent.
+pub const DEFAULT_SCORE_RESAMPLES: usize = 200;
+
 /// `unlearn.privacy_score`: the NeurIPS 2023 challenge's per-example score and a LiRA test, from `runs` runs of
-/// each scored method (seeds `seed` … `seed + runs − 1`, from the same trained model), `runs` retrains (seeds `seed`
-/// … `seed + runs − 1`: the lab's `retrain_seeds` are their first ones) and `runs` more retrains (seeds
-/// `seed + runs` … `seed + 2 runs − 1`, the floor: retraining against itself).
+/// each scored method, `runs` originals (the positive control), `runs` retrains (seeds `seed` … `seed + runs − 1`:
+/// the lab's `retrain_seeds` are their first ones) and `runs` more retrains (seeds `seed + runs` … `seed + 2 runs −
+/// 1`, the floor: retraining against itself). Original i is trained with seed `seed + i` on the full training set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PrivacyScoreConfig {
     /// Runs per side.
     pub runs: usize,
+    /// Which original each run of a method unlearns.
+    pub originals: Originals,
+    /// Bootstrap resamples behind each forgetting score's 95 % interval.
+    pub resamples: usize,
 }
 
-impl Method {
-    /// Whether the privacy score can score it: methods that start from the trained model and draw their own
-    /// randomness from the seed. `sisa` and `certified` prepare state at training time that the score would have to
-    /// redraw per run (SISA's shards from scratch, the certified model's noise), which Lethe does not do yet.
-    pub fn scorable(self) -> bool {
-        !matches!(self, Method::Sisa | Method::Certified)
+impl PrivacyScoreConfig {
+    /// `runs` runs per side, per-run originals, the default resamples.
+    pub fn new(runs: usize) -> Self {
+        Self {
+            runs,
+            originals: Originals::PerRun,
+            resamples: DEFAULT_SCORE_RESAMPLES,
+        }
+    }
+}
+
+/// `unlearn.privacy_score.originals`: which trained model run i of a scored method starts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Originals {
+    /// Run i unlearns original i (seed `seed + i`), as retrain i retrains with its own seed: both sides vary by
+    /// their training, so a method is not credited for varying less than retraining (the default).
+    PerRun,
+    /// Every run unlearns the lab's one trained model (the NeurIPS 2023 challenge's design).
+    Shared,
+}
+
+impl Originals {
+    /// The key in files and reports.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::PerRun => "per_run",
+            Self::Shared => "shared",
+        }
     }
 }
 
@@ -97,9 +131,29 @@ impl UnlearnConfig {
             None => None,
             Some(v) => {
                 let f = Fields::of("unlearn.privacy_score", v)?;
-                f.only(&["runs"])?;
+                f.only(&["runs", "originals", "resamples"])?;
                 let runs = whole("unlearn.privacy_score.runs", f.required("runs")?)? as usize;
-                Some(PrivacyScoreConfig { runs })
+                let originals = match f.map.get("originals") {
+                    None => Originals::PerRun,
+                    Some(Value::String(s)) if s == "per_run" => Originals::PerRun,
+                    Some(Value::String(s)) if s == "shared" => Originals::Shared,
+                    Some(other) => {
+                        return Err(ConfigError::range(
+                            "unlearn.privacy_score.originals",
+                            "\"per_run\" or \"shared\"",
+                            other,
+                        ));
+                    }
+                };
+                let resamples = match f.map.get("resamples") {
+                    None => DEFAULT_SCORE_RESAMPLES,
+                    Some(v) => whole("unlearn.privacy_score.resamples", v)? as usize,
+                };
+                Some(PrivacyScoreConfig {
+                    runs,
+                    originals,
+                    resamples,
+                })
             }
         };
         let sweep = top
@@ -181,14 +235,11 @@ impl UnlearnConfig {
                     score.runs,
                 ));
             }
-            if let Some(i) = self.methods.iter().position(|m| !m.method.scorable()) {
+            if !(MIN_SCORE_RESAMPLES..=MAX_SCORE_RESAMPLES).contains(&score.resamples) {
                 return Err(ConfigError::range(
-                    format!("unlearn.methods[{i}]"),
-                    "a method the privacy score can rerun from the trained model (not \"sisa\" or \"certified\": their training-time state would have to be redrawn per run); remove unlearn.privacy_score to run it",
-                    format!(
-                        "\"{}\" with unlearn.privacy_score",
-                        self.methods[i].method.key()
-                    ),
+                    "unlearn.privacy_score.resamples",
+                    format!("between {MIN_SCORE_RESAMPLES} and {MAX_SCORE_RESAMPLES}"),
+                    score.resamples,
                 ));
             }
         }
@@ -276,7 +327,11 @@ impl UnlearnConfig {
             "retrain_seeds": self.retrain_seeds,
         });
         if let Some(score) = self.privacy_score {
-            value["privacy_score"] = serde_json::json!({ "runs": score.runs });
+            value["privacy_score"] = serde_json::json!({
+                "runs": score.runs,
+                "originals": score.originals.key(),
+                "resamples": score.resamples,
+            });
         }
         if let Some(sweep) = &self.sweep {
             value["sweep"] = sweep.to_value();
