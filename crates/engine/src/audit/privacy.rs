@@ -315,10 +315,13 @@ fn median_sorted(v: &[f64]) -> f64 {
     }
 }
 
-/// The forgetting score's 95 % interval by a seeded percentile bootstrap: each of `resamples` resamples draws each
-/// side's runs with replacement (the runs are the main source of noise: each is one model) and the forget examples
-/// with replacement, and scores them as [`forgetting_score`] does; the interval is the 2.5th and 97.5th
-/// percentiles. `unlearned[e]` and `retrained[e]` are example e's φ over the runs.
+/// The forgetting score's 95 % interval by a seeded bootstrap: each of `resamples` resamples draws each side's runs
+/// with replacement (the runs are the main source of noise: each is one model) and the forget examples with
+/// replacement, and scores them as [`forgetting_score`] does. A resample repeats runs, and repeated runs are easier
+/// to separate by a threshold, so every resample's score sits lower than the score of distinct runs (by about 0.03 at
+/// 16 runs): the interval takes its width from the resamples and its centre from the score, [F − (m − q₂.₅),
+/// F + (q₉₇.₅ − m)] with m the resamples' median, clamped to [0, 1]. `unlearned[e]` and `retrained[e]` are example
+/// e's φ over the runs.
 pub fn forgetting_interval(
     unlearned: &[Vec<f64>],
     retrained: &[Vec<f64>],
@@ -354,7 +357,17 @@ pub fn forgetting_interval(
         scores.push(forgetting_score(&epsilons, runs));
     }
     scores.sort_by(f64::total_cmp);
-    [percentile(&scores, 0.025), percentile(&scores, 0.975)]
+    let point: Vec<f64> = unlearned
+        .iter()
+        .zip(retrained)
+        .map(|(u, r)| epsilon(u, r))
+        .collect();
+    let f = forgetting_score(&point, runs);
+    let m = percentile(&scores, 0.5);
+    [
+        (f - (m - percentile(&scores, 0.025))).clamp(0.0, 1.0),
+        (f + (percentile(&scores, 0.975) - m)).clamp(0.0, 1.0),
+    ]
 }
 
 /// The `q` quantile of sorted `v`, linearly interpolated (numpy's default).

@@ -40,7 +40,7 @@ pub const MIN_READABLE_RUNS: usize = 32;
 pub const MIN_READABLE_EXAMPLES: usize = 20;
 
 /// How the intervals are drawn, in the report's words.
-const CI_METHOD: &str = "percentile bootstrap, seeded: both sides' runs and the forget examples resampled with replacement";
+const CI_METHOD: &str = "bootstrap, seeded: both sides' runs and the forget examples resampled with replacement; the 2.5th to 97.5th percentile spread, centred on the score by the resamples' median";
 
 /// One side's runs: φ per forget example (example-major) and each run's retain and test accuracy.
 struct Side {
