@@ -9,7 +9,7 @@ mod settings;
 
 use leptos::prelude::*;
 use lethe_protocol::federated::{ClientSplit, FedMethod, FederatedConfig};
-use lethe_protocol::{Task, TaskKind};
+use lethe_protocol::{DataSource, Experiment, ModelKind, OptimizerKind, Task, TaskKind};
 
 use crate::state::{AppState, use_app};
 
@@ -28,6 +28,30 @@ pub fn default_config() -> FederatedConfig {
         target_backdoor: None,
         methods: FedMethod::ALL.to_vec(),
     }
+}
+
+/// A federation whose membership attack has signal (docs/federated.md, "An attack with signal"): digits with a tenth of
+/// the rows to train on (about 180), two clients, a 2 × 256 MLP fitted by Adam (0.005, batches of 16) for 10 rounds
+/// of 5 local epochs. The learned federation fits its rows exactly and generalises to about 92 %: the attack reads
+/// AUC 0.63–0.66 on it for seeds 1–3, about 0.4–0.5 after FedRetrain or FedEraser.
+pub fn membership_preset(e: &mut Experiment) {
+    e.data.source = DataSource::Digits;
+    e.data.test_fraction = 0.9;
+    e.data.plot_features = DataSource::Digits.default_plot_features();
+    e.data.csv = None;
+    e.model.kind = ModelKind::Mlp;
+    e.model.layers = 2;
+    e.model.width = 256;
+    e.model.widths = Vec::new();
+    e.train.optimizer = OptimizerKind::Adam;
+    e.train.learning_rate = 0.005;
+    e.train.batch_size = 16;
+    e.task = Task::Federated(FederatedConfig {
+        clients: 2,
+        rounds: 10,
+        local_epochs: 5,
+        ..default_config()
+    });
 }
 
 /// Applies `edit` to the federated settings, validated with the whole experiment.
@@ -65,6 +89,11 @@ pub fn FederatedStep() -> impl IntoView {
                 "Simulate a federation: clients keep their data, a server averages their models (FedAvg); then one client asks to be forgotten."
             </label>
             <import::ImportReport />
+            <div class="presets">
+                <button id="preset-fed-signal" on:click=move |_| { app.edit(membership_preset); }>
+                    "A federation the membership attack can read (digits, 10 % to train, 2 clients)"
+                </button>
+            </div>
             <Show when=move || on.get()>
                 <settings::FederatedSettings />
                 <crate::components::run_bar::RunBar kind=TaskKind::Federated />

@@ -15,13 +15,14 @@ use crate::files::download;
 use crate::state::use_app;
 
 /// The table's columns: the paper's, then the evidence.
-pub const COLUMNS: [&str; 16] = [
+pub const COLUMNS: [&str; 17] = [
     "method",
     "learning_seconds",
     "unlearning_seconds",
     "unlearning_no_calibration_seconds",
     "retrain_seconds",
     "speedup_vs_retrain",
+    "mia_auc",
     "mia_precision",
     "mia_recall",
     "test_acc",
@@ -47,6 +48,7 @@ pub fn value(row: &FedRow, column: &str) -> String {
         }
         "retrain_seconds" => num(f.map(|f| f.retrain_seconds), 3),
         "speedup_vs_retrain" => num(a.and_then(|a| a.speedup_vs_retrain), 1),
+        "mia_auc" => num(a.and_then(|a| a.mia_auc), 3),
         "mia_precision" => num(f.and_then(|f| f.mia_precision), 3),
         "mia_recall" => num(f.and_then(|f| f.mia_recall), 3),
         "test_acc" => num(Some(run.test_acc), 3),
@@ -218,6 +220,16 @@ pub fn FederatedResults() -> impl IntoView {
             }
         }).collect_view();
         let rows = rows_of(&report).to_vec();
+        // The positive control's warning, carried by every row when the attack reads chance on the learned model.
+        let no_signal: Option<String> = rows.first().and_then(|r| {
+            r.forgetting.warnings.iter().find_map(|w| {
+                matches!(
+                    w.kind,
+                    lethe_protocol::WarningKind::NoMembershipSignal { .. }
+                )
+                .then(|| w.text.clone())
+            })
+        });
         let csv = to_csv(&report);
         let json = report.to_json();
         let origin = (report.host != "browser").then(|| {
@@ -236,15 +248,31 @@ pub fn FederatedResults() -> impl IntoView {
                 <div class="client-cards" id="fed-clients">{cards}</div>
                 <h3>"The source paper's table, and the evidence"</h3>
                 <p class="hint" id="fed-note">
-                    "Precision and recall come from a membership attack ("{summary.attack.clone()}"). On data this small a model barely overfits, so they sit near 0.5, chance, for every model: the backdoor's success is the evidence that the client is gone. The attack separates only on a federation built to overfit (measured: two moons with noise 0.5, 400 points, half of them test, 2 clients, 50 local epochs, a 3 × 256 MLP: recall 0.39–0.59 on the learned model, 0.07–0.39 after FedRetrain or FedEraser; docs/federated.md)."
+                    "The membership columns come from one attack ("{summary.attack.clone()}"). mia_auc, its AUC over every threshold, is the main figure; mia_precision and mia_recall read it at the threshold 0.5. The learned federation's mia_auc is the positive control: the attack against the model that still holds the client."
                 </p>
+                {no_signal.clone().map(|w| view! {
+                    <p class="warning" id="fed-no-signal" role="alert">
+                        "The attack cannot tell membership even before unlearning (†): " {w}
+                        " The backdoor's success, where the client carried one, is the evidence that the client is gone."
+                    </p>
+                })}
                 <div class="table-scroll">
                     <table id="fed-table">
-                        <thead><tr>{COLUMNS.into_iter().map(|c| view! { <th scope="col">{c}</th> }).collect_view()}</tr></thead>
+                        <thead><tr>{COLUMNS.into_iter().map(|c| {
+                            let label = match c {
+                                "mia_precision" | "mia_recall" => format!("{c} (at 0.5)"),
+                                _ => c.to_string(),
+                            };
+                            view! { <th scope="col" data-key=c>{label}</th> }
+                        }).collect_view()}</tr></thead>
                         <tbody>
                             {rows.into_iter().map(|r| view! {
                                 <tr class:reference=r.run.method == "fed_retrain">
-                                    {COLUMNS.into_iter().map(|c| view! { <td>{value(&r, c)}</td> }).collect_view()}
+                                    {COLUMNS.into_iter().map(|c| {
+                                        let marked = no_signal.is_some() && c.starts_with("mia_");
+                                        let text = value(&r, c) + if marked { " †" } else { "" };
+                                        view! { <td class:no-signal=marked>{text}</td> }
+                                    }).collect_view()}
                                 </tr>
                             }).collect_view()}
                         </tbody>

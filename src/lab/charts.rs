@@ -285,6 +285,10 @@ pub fn LabCharts(report: Report, tradeoff: bool) -> impl IntoView {
                 <Figure id="chart-distribution" svg=svg
                     label="Class counts of the training data before and after forgetting.".into() />
             })}
+            {super::verdict::interval_chart(&report).map(|svg| view! {
+                <Figure id="chart-privacy-intervals" svg=svg in_views="charts privacy"
+                    label="Each forgetting score with its 95 % interval: the originals (the control), retraining against itself (the floor, shaded) and each method.".into() />
+            })}
             {epsilons.map(|svg| view! {
                 <Figure id="chart-epsilon" svg=svg in_views="charts privacy"
                     label="How each method's per-example ε spreads over the score's buckets, against retraining's own spread (the floor).".into() />

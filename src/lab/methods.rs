@@ -80,11 +80,8 @@ pub fn MethodPicker() -> impl IntoView {
     });
     let seeds = Memo::new(move |_| super::config(&app).retrain_seeds);
     let score_runs = Memo::new(move |_| super::config(&app).privacy_score.map(|p| p.runs));
-    let score_originals = Memo::new(move |_| {
-        super::config(&app)
-            .privacy_score
-            .map(|p| p.originals)
-    });
+    let score_originals =
+        Memo::new(move |_| super::config(&app).privacy_score.map(|p| p.originals));
     view! {
         <fieldset class="methods" id="lab-methods">
             <legend>"Methods (each against retraining)"</legend>

@@ -12,6 +12,7 @@ mod run_bar;
 mod suggest;
 mod sweep;
 mod table;
+mod verdict;
 
 pub use charts::LabTradeoff;
 pub use panel::ForgetPanel;

@@ -29,8 +29,12 @@ fn PrivacyNote() -> impl IntoView {
     view! {
         <div class="privacy-note" id="privacy-note" data-in="privacy">
             <p class="hint">
-                "The privacy score (NeurIPS 2023 unlearning challenge): many retrained and many unlearned models, a per-example attack, and an ε per forget example; the forgetting score sums the buckets' shares with weights 2⁻ⁿ. Retraining sets its floor. The table's epsilon_median and the chart of ε's spread read it per method."
+                "The privacy score (NeurIPS 2023 unlearning challenge): many retrained and many unlearned models, a per-example attack, and an ε per forget example; the forgetting score F sums the buckets' shares with weights 2⁻ⁿ. Retraining against itself sets the floor; the originals against retraining are the positive control (is there a membership signal at all?). Each F has a 95 % bootstrap interval: read a method against the floor's interval, not its point."
             </p>
+            {move || {
+                app.jobs.get(TaskKind::Unlearn).with(|r| r.report.clone()).filter(|_| scored())
+                    .map(|report| view! { <super::verdict::PrivacyVerdict report=report /> })
+            }}
             <Show when=move || !scored()>
                 <p class="hint" id="privacy-off">
                     "Not computed in these results: set \"Privacy score: runs per side\" in the Forget settings (at least 8) and press Forget. It trains that many models per side, so it costs that many times a run."

@@ -9,7 +9,9 @@ use lethe_engine::fit::params::flat;
 use lethe_engine::model::Classifier;
 use lethe_engine::{Outcome, Runtime, Straight, block_on, prepare_data, run_experiment};
 use lethe_protocol::federated::{ClientBackdoor, ClientSplit, FedMethod, FederatedConfig};
-use lethe_protocol::{DataSource, Experiment, FedRow, OptimizerKind, Report, Task, TrainConfig};
+use lethe_protocol::{
+    DataSource, Experiment, FedRow, OptimizerKind, Report, Task, TrainConfig, WarningKind,
+};
 use web_time::Instant;
 
 fn moons(n: usize) -> Experiment {
@@ -388,4 +390,58 @@ fn impossible_federations_are_refused_by_field() {
         message.contains("federated must be absent: an experiment has one task, and its \"unlearn\" section already sets it"),
         "{message}"
     );
+}
+
+/// The federation of `examples/digits-federated-signal.json` (the page's preset "A federation the membership attack
+/// can read"): digits with a tenth of the rows to train on, 2 IID clients, a 2 × 256 MLP, Adam 0.005 in batches of
+/// 16, 10 rounds of 5 local epochs, client 0 forgotten.
+fn signal_federation(seed: u64) -> Experiment {
+    let mut e: Experiment = serde_json::from_str(include_str!(
+        "../../../examples/digits-federated-signal.json"
+    ))
+    .unwrap();
+    e.seed = seed;
+    if let Task::Federated(f) = &mut e.task {
+        f.methods = vec![FedMethod::FedRetrain, FedMethod::Federaser];
+    }
+    e
+}
+
+fn auc(r: &Report, method: &str) -> f64 {
+    row(r, method).forgetting.mia_auc.unwrap()
+}
+
+fn no_signal(r: &Report) -> bool {
+    rows(r).iter().all(|row| {
+        row.forgetting
+            .warnings
+            .iter()
+            .any(|w| matches!(w.kind, WarningKind::NoMembershipSignal { .. }))
+    })
+}
+
+/* Source: the positive control, measured against FedRetrain in the same run. On the preset federation the attack has
+signal: the learned federation (which trained on the client) reads AUC ≥ 0.6 for seeds 1, 2 and 3 (measured 0.633,
+0.626, 0.655), FedRetrain (which never saw it) lower, and no row warns. On the digits federation of the tests above
+(10 clients of about 135 rows, half the target's rows poisoned, 6 rounds) the control is not above chance + 0.05
+(measured 0.369: the poisoned rows, which the model has not fit yet, read as non-members), and every row carries the
+warning. */
+#[test]
+fn the_attack_has_signal_on_the_preset_and_says_so_where_it_has_none() {
+    for seed in [1, 2, 3] {
+        let report = run(signal_federation(seed)).unwrap();
+        let (control, retrain) = (auc(&report, "federated"), auc(&report, "fed_retrain"));
+        eprintln!(
+            "seed {seed}: control {control:.3} fed_retrain {retrain:.3} federaser {:.3}",
+            auc(&report, "federaser")
+        );
+        assert!(control >= 0.6, "seed {seed}: {control}");
+        assert!(retrain < control - 0.05, "seed {seed}: {retrain} {control}");
+        assert!(!no_signal(&report));
+    }
+    let report = run(digits_federation(42, 6, vec![FedMethod::FedRetrain])).unwrap();
+    let control = auc(&report, "federated");
+    eprintln!("digits example federation: control {control:.3}");
+    assert!(control <= 0.55, "{control}");
+    assert!(no_signal(&report));
 }

@@ -99,7 +99,10 @@ fn a_method_that_does_nothing_scores_below_the_retrain_floor() {
     assert_eq!(nothing.originals, Some(Originals::Shared));
     for s in [&floor, &nothing, &control] {
         let [lo, hi] = s.forgetting_score_ci;
-        assert!(lo <= s.forgetting_score && s.forgetting_score <= hi, "{s:?}");
+        assert!(
+            lo <= s.forgetting_score && s.forgetting_score <= hi,
+            "{s:?}"
+        );
         assert_eq!(s.ci_resamples, 200);
     }
     // This setting barely memorises (300 points, 15 epochs): the originals score inside the floor's interval

@@ -43,8 +43,8 @@ pub use report::{
 };
 pub use task::{Task, TaskKind};
 pub use unlearn::{
-    Family, Guarantee, Method, MethodSpec, Need, Originals, PrivacyScoreConfig, SweepPoint, SweepReport,
-    SweepSpec, UnlearnConfig,
+    Family, Guarantee, Method, MethodSpec, Need, Originals, PrivacyScoreConfig, SweepPoint,
+    SweepReport, SweepSpec, UnlearnConfig,
 };
 pub use warning::{SignalMetric, WarnedMetric, Warning, WarningKind};
 

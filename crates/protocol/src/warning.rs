@@ -66,8 +66,8 @@ pub enum WarningKind {
     /// The positive control found no membership signal in this setting: the model trained on the forget set is no
     /// easier to tell from retraining than retraining is from itself, so no method's score here can show forgetting.
     /// `metric` says which control: `forgetting_score` (the privacy score's `train` row, `control` inside the
-    /// floor's interval `reference_ci`) or `mia_auc` (the federated table's learned federation, `control` within
-    /// 0.05 of chance, `reference` 0.5).
+    /// floor's interval `reference_ci`) or `mia_auc` (the federated table's learned federation, `control` at or
+    /// below 0.55, `reference_ci` [0, 0.55], `reference` 0.5: chance).
     NoMembershipSignal {
         /// `forgetting_score` or `mia_auc`.
         metric: SignalMetric,
@@ -78,7 +78,7 @@ pub enum WarningKind {
         control_ci: Option<[f64; 2]>,
         /// What no signal reads as: the floor's forgetting score, or chance (0.5).
         reference: f64,
-        /// The band the control fell in: the floor's 95 % interval, or chance ± 0.05.
+        /// The band the control fell in: the floor's 95 % interval, or [0, 0.55] (not above chance + 0.05).
         reference_ci: [f64; 2],
     },
     /// The membership attack had `pairs` member/non-member pairs, fewer than `min`: its AUC is noise.
@@ -186,8 +186,8 @@ impl WarningKind {
                 reference_ci: b,
                 ..
             } => format!(
-                "no membership signal: the attack reads AUC {control:.3} on the learned federation, before any unlearning, inside chance's band {}; it cannot tell the client's rows from unseen ones, so its figures here say nothing about forgetting",
-                band(b)
+                "no membership signal: the attack reads AUC {control:.3} on the learned federation, before any unlearning, not above {:.2} (chance is 0.5); it cannot tell the client's rows from unseen ones, so its figures here say nothing about forgetting",
+                b[1]
             ),
             Self::FewAttackPairs { pairs, min } => format!(
                 "the membership attack compared only {pairs} member/non-member pairs (fewer than {min}): its AUC is noise, not evidence"

@@ -174,10 +174,7 @@ fn single_threshold(pos: &[f64], neg: &[f64], bounds: &Bounds) -> Option<f64> {
         while below_n < neg.len() && neg[below_n] < t {
             below_n += 1;
         }
-        best = max_opt(
-            best,
-            bounds.get(pos.len() - below_p, neg.len() - below_n),
-        );
+        best = max_opt(best, bounds.get(pos.len() - below_p, neg.len() - below_n));
     }
     best
 }
@@ -186,7 +183,12 @@ fn single_threshold(pos: &[f64], neg: &[f64], bounds: &Bounds) -> Option<f64> {
 /// threshold r, the counts in [l, r] change only where l passes a data point, so each stretch of the left grid
 /// between two data points is scored once, at its first grid point: the same rules' bounds as scoring every grid
 /// point, tens of times faster.
-fn double_threshold(pos: &[f64], neg: &[f64], bounds_pn: &Bounds, bounds_np: &Bounds) -> Option<f64> {
+fn double_threshold(
+    pos: &[f64],
+    neg: &[f64],
+    bounds_pn: &Bounds,
+    bounds_np: &Bounds,
+) -> Option<f64> {
     let spread = |v: &[f64]| v[v.len() - 1] - v[0];
     let (pos_diff, neg_diff) = (spread(pos), spread(neg));
     let width = if pos_diff > neg_diff {
@@ -294,11 +296,14 @@ impl Scorer {
         if smallest / largest < 0.01 {
             return EPSILON_CAP;
         }
-        let best = [double_threshold(pos, neg, pn, np), single_threshold(pos, neg, pn)]
-            .into_iter()
-            .flatten()
-            .reduce(f64::max)
-            .unwrap_or(0.0);
+        let best = [
+            double_threshold(pos, neg, pn, np),
+            single_threshold(pos, neg, pn),
+        ]
+        .into_iter()
+        .flatten()
+        .reduce(f64::max)
+        .unwrap_or(0.0);
         best.clamp(0.0, EPSILON_CAP)
     }
 }
@@ -476,9 +481,12 @@ fn auc(positives: &[f64], negatives: &[f64]) -> f64 {
 #[cfg(test)]
 mod reference {
     //! The rules scored one grid point at a time, as the challenge's code scores them: the oracle of the fast path.
-    use super::{BUFFER, DELTA, EPSILON_CAP, LEFT_THRESHOLDS, THRESHOLDS_PER_UNIT, at_least, between, linspace, median};
+    use super::{
+        BUFFER, DELTA, EPSILON_CAP, LEFT_THRESHOLDS, THRESHOLDS_PER_UNIT, at_least, between,
+        linspace, median,
+    };
 
-/// The ε bound of one rule from its rates; `None` for a rule that says nothing (one rate zero, the other not).
+    /// The ε bound of one rule from its rates; `None` for a rule that says nothing (one rate zero, the other not).
     fn rule_epsilon(tpr: f64, fnr: f64, fpr: f64, tnr: f64) -> Option<f64> {
         if fpr + fnr == 0.0 && tpr + tnr == 2.0 {
             return Some(f64::INFINITY);
@@ -496,7 +504,7 @@ mod reference {
         };
         Some(best.max(0.0))
     }
-    
+
     /// The largest ε bound over the single-threshold rules, for sorted `pos` and `neg`.
     pub(super) fn single_threshold(pos: &[f64], neg: &[f64]) -> Option<f64> {
         let lo = pos[0].min(neg[0]);
@@ -511,7 +519,7 @@ mod reference {
             })
             .reduce(f64::max)
     }
-    
+
     /// The largest ε bound over the double-threshold rules: an interval [l, r] around the peakier side.
     pub(super) fn double_threshold(pos: &[f64], neg: &[f64]) -> Option<f64> {
         let spread = |v: &[f64]| v[v.len() - 1] - v[0];
@@ -543,7 +551,7 @@ mod reference {
         }
         best
     }
-    
+
     /// ε of one forget example from its φ under the method's runs and under the retrained runs (any counts ≥ 2).
     pub(super) fn epsilon(unlearned: &[f64], retrained: &[f64]) -> f64 {
         let retrain_is_positive = median(retrained) > median(unlearned);
@@ -633,13 +641,21 @@ mod tests {
                 (0..n)
                     .map(|_| {
                         let x = mean + sd * rng.normal();
-                        if case % 7 == 0 { (x * 4.0).round() / 4.0 } else { x }
+                        if case % 7 == 0 {
+                            (x * 4.0).round() / 4.0
+                        } else {
+                            x
+                        }
                     })
                     .collect()
             };
             let u = draw(nu, shift, su);
             let r = draw(nr, 0.0, sr);
-            assert_eq!(epsilon(&u, &r), reference::epsilon(&u, &r), "case {case}: {u:?} {r:?}");
+            assert_eq!(
+                epsilon(&u, &r),
+                reference::epsilon(&u, &r),
+                "case {case}: {u:?} {r:?}"
+            );
         }
     }
 
@@ -651,7 +667,11 @@ mod tests {
         let mut rng = Rng64::new(5, 0);
         let side = |rng: &mut Rng64, shift: f64| -> Vec<Vec<f64>> {
             (0..30)
-                .map(|e| (0..16).map(|_| e as f64 * 0.1 + shift + rng.normal()).collect())
+                .map(|e| {
+                    (0..16)
+                        .map(|_| e as f64 * 0.1 + shift + rng.normal())
+                        .collect()
+                })
                 .collect()
         };
         let u = side(&mut rng, 0.8);
@@ -662,7 +682,10 @@ mod tests {
         assert!(lo <= f && f <= hi && lo < hi, "{lo} {f} {hi}");
         assert!((0.0..=1.0).contains(&lo) && (0.0..=1.0).contains(&hi));
         assert_eq!(forgetting_interval(&u, &r, 16, 200, 9), [lo, hi]);
-        let far: Vec<Vec<f64>> = r.iter().map(|v| v.iter().map(|x| x + 100.0).collect()).collect();
+        let far: Vec<Vec<f64>> = r
+            .iter()
+            .map(|v| v.iter().map(|x| x + 100.0).collect())
+            .collect();
         assert_eq!(forgetting_interval(&far, &r, 16, 50, 9), [0.0, 0.0]);
     }
 

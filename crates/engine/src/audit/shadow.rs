@@ -1,5 +1,6 @@
 //! The membership attack of the federated table, with the source paper's protocol: one shadow attack trained once
-//! on the original global model's outputs (each point's sorted softmax vector, most confident class first), every
+//! on the original global model's outputs (each point's sorted softmax vector, most confident class first, and the
+//! logit-scaled confidence in its own label: a model that memorised a point is confident in that point's label), every
 //! client's training rows as members against as many rows of half the test split as non-members, then applied
 //! unchanged to every model on the target client's rows against as many unseen test rows. Its precision and
 //! recall are the paper's "precision" and "recall" columns. The reference trains gradient-boosted trees
@@ -9,10 +10,26 @@
 use crate::linalg::{dot, sigmoid};
 
 /// In words, for the report.
-pub const DESCRIPTION: &str = "shadow attack: logistic regression on the sorted softmax vector, trained once on \
+pub const DESCRIPTION: &str = "shadow attack: logistic regression on the sorted softmax vector and the logit-scaled \
+confidence in the point's own label, trained once on \
 the original global model's outputs (all clients' training rows as members against as many rows of half the test \
 split as non-members) and applied unchanged to every model on the target client's rows against as many rows of the \
 other half";
+
+/// The attack's features of each row of row-major `probs` (`k` classes) with label `y`: the sorted probabilities
+/// ([`sorted_rows`]), then the label's logit-scaled confidence ln p_y − ln Σ_{c≠y} p_c (LiRA's statistic: it spreads
+/// out the confident end, where a memorised point and a merely easy one differ in the fifth decimal).
+pub fn features(probs: &[f32], y: &[u32], k: usize) -> Vec<Vec<f64>> {
+    let phi = super::privacy::logit_scaled(probs, y, k);
+    sorted_rows(probs, k)
+        .into_iter()
+        .zip(phi)
+        .map(|(mut row, phi)| {
+            row.push(phi);
+            row
+        })
+        .collect()
+}
 
 /// Most points per side of the attack's training and evaluation sets.
 pub const MAX_ATTACK_POINTS: usize = 500;
@@ -88,9 +105,14 @@ impl Logistic {
             .collect()
     }
 
-    /// Whether the attack calls `x` a member.
+    /// The attack's probability that `x` is a member.
+    pub fn score(&self, x: &[f64]) -> f64 {
+        sigmoid(dot(&self.w, &self.scale(x)) + self.b)
+    }
+
+    /// Whether the attack calls `x` a member (its probability above ½).
     pub fn member(&self, x: &[f64]) -> bool {
-        sigmoid(dot(&self.w, &self.scale(x)) + self.b) > 0.5
+        self.score(x) > 0.5
     }
 }
 
@@ -106,6 +128,24 @@ pub fn precision_recall(
     let precision = (tp + fp > 0).then(|| tp as f64 / (tp + fp) as f64);
     let recall = (!members.is_empty()).then(|| tp as f64 / members.len() as f64);
     (precision, recall)
+}
+
+/// The AUC of `attack`'s scores, `members` against `non_members` (null when either is empty): how well it ranks
+/// members above non-members at every threshold, not only at ½.
+pub fn attack_auc(
+    attack: &Logistic,
+    members: &[Vec<f64>],
+    non_members: &[Vec<f64>],
+) -> Option<f64> {
+    if members.is_empty() || non_members.is_empty() {
+        return None;
+    }
+    let scores: Vec<(f64, f64)> = members
+        .iter()
+        .map(|x| (attack.score(x), 1.0))
+        .chain(non_members.iter().map(|x| (attack.score(x), 0.0)))
+        .collect();
+    Some(super::mia::auc(&scores))
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! from the original global model (every client's rows as members, half the test split as non-members) and is
 //! applied unchanged to each model (the target client's rows against the other half).
 
-use crate::audit::shadow::{self, Logistic, MAX_ATTACK_POINTS, sorted_rows};
+use crate::audit::shadow::{self, Logistic, MAX_ATTACK_POINTS, features};
 use crate::backend::Runtime;
 use crate::data::rng::{Rng64, stream};
 use crate::data::{Prepared, Split};
@@ -53,41 +53,50 @@ impl ShadowSets {
         let k = sets.n_classes;
         let fitted = Fitted::Net(original.clone());
         let (d, eval) = (sets.d, &rt.eval);
-        let members = sorted_rows(
+        let members = features(
             &fitted.probabilities(&self.train_members.x, d, eval).await?,
+            &self.train_members.y,
             k,
         );
-        let non_members = sorted_rows(
+        let non_members = features(
             &fitted
                 .probabilities(&self.train_non_members.x, d, eval)
                 .await?,
+            &self.train_non_members.y,
             k,
         );
         Ok(Logistic::fit(&members, &non_members))
     }
 
-    /// The attack, unchanged, on `model`: the target client's rows (members) against as many unseen test rows.
+    /// The attack, unchanged, on `model`: the target client's rows (members) against as many unseen test rows; its
+    /// precision and recall at the threshold ½, and its AUC over every threshold.
     pub(super) async fn evaluate(
         &self,
         attack: &Logistic,
         model: &Classifier,
         sets: &Sets,
         rt: &Runtime,
-    ) -> Result<(Option<f64>, Option<f64>)> {
+    ) -> Result<(Option<f64>, Option<f64>, Option<f64>)> {
         let k = sets.n_classes;
         let fitted = Fitted::Net(model.clone());
         let (d, eval) = (sets.d, &rt.eval);
-        let target: Vec<Vec<f64>> =
-            sorted_rows(&fitted.probabilities(&sets.forget.x, d, eval).await?, k)
-                .into_iter()
-                .take(MAX_ATTACK_POINTS)
-                .collect();
-        let others = sorted_rows(
+        let target: Vec<Vec<f64>> = features(
+            &fitted.probabilities(&sets.forget.x, d, eval).await?,
+            &sets.forget.y,
+            k,
+        )
+        .into_iter()
+        .take(MAX_ATTACK_POINTS)
+        .collect();
+        let others = features(
             &fitted
                 .probabilities(&self.eval_non_members.x, d, eval)
                 .await?,
+            &self.eval_non_members.y,
             k,
         );
-        Ok(shadow::precision_recall(attack, &target, &others))
+        let (precision, recall) = shadow::precision_recall(attack, &target, &others);
+        let auc = shadow::attack_auc(attack, &target, &others);
+        Ok((precision, recall, auc))
     }
 }

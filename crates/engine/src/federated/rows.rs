@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use lethe_protocol::federated::{FedAudit, FedMethod, FederatedConfig};
-use lethe_protocol::{FedRow, Forgetting};
+use lethe_protocol::{FedRow, Forgetting, SignalMetric, WarningKind};
 
 use super::attack::ShadowSets;
 use super::{Model, Setup};
@@ -24,6 +24,12 @@ fn accs(m: &Measured) -> [f64; 3] {
     [m.retain_acc, m.forget_acc, m.test_acc]
 }
 
+/// How far above chance (0.5) the attack's AUC on the learned federation must be for the table to read the attack as
+/// evidence: at or below 0.55 it warns that the attack finds no membership signal to remove. Below chance counts as
+/// no signal too: an attack that ranks the client's rows below unseen ones reads something other than membership
+/// (on a backdoored client, the poisoned rows the model has not fit).
+pub const NO_SIGNAL_WITHIN: f64 = 0.05;
+
 /// FedRetrain, what every row is measured against.
 struct Reference<'a> {
     model: &'a Model,
@@ -36,11 +42,13 @@ struct Reference<'a> {
 
 impl Reference<'_> {
     /// What forgetting is measured by, for model `m`.
+    #[allow(clippy::too_many_arguments)]
     fn forgetting(
         &self,
         config: &FederatedConfig,
         m: &Model,
         measured: &Measured,
+        mia_auc: Option<f64>,
         own: &[f32],
         pairs: usize,
         k: usize,
@@ -56,7 +64,7 @@ impl Reference<'_> {
                 .and(metrics::work_ratio(self.model.sample_grads, m.sample_grads)),
             retain_acc: measured.retain_acc,
             forget_acc: measured.forget_acc,
-            mia_auc: measured.mia_auc,
+            mia_auc,
             js_to_retrain: Some(mean_js(
                 &measured.forget_probs,
                 &self.measured.forget_probs,
@@ -66,7 +74,7 @@ impl Reference<'_> {
             l2_to_retrain: Some(l2_distance(own, self.flat)),
             backdoor_asr: measured.backdoor_asr,
             warnings: if judged {
-                warnings(measured.forget_acc, measured.mia_auc, pairs, self.bands)
+                warnings(measured.forget_acc, mia_auc, pairs, self.bands)
             } else {
                 Vec::new()
             },
@@ -120,18 +128,18 @@ pub(super) async fn measure(
         .expect("fed_retrain always runs");
     let retrain_measured = yard.measure(&Fitted::Net(retrain.net.clone())).await?;
     let retrain_flat = flat(&retrain.net).await?;
+    // One attack for the whole table: trained once on the learned federation, applied unchanged to every model.
+    let attack = ShadowSets::new(&sets, data, &setup.parts, seed);
+    let shadow = attack.fit(&models[0].net, &sets, rt).await?;
+    let (.., retrain_auc) = attack.evaluate(&shadow, &retrain.net, &sets, rt).await?;
     let bands = Bands {
         forget_acc: Band::new(retrain_measured.forget_acc, 0.0, FORGET_ACC_TOLERANCE),
-        mia_auc: retrain_measured
-            .mia_auc
-            .map(|m| Band::new(m, 0.0, MIA_TOLERANCE)),
+        mia_auc: retrain_auc.map(|m| Band::new(m, 0.0, MIA_TOLERANCE)),
     };
     let no_cal_seconds = models
         .iter()
         .find(|m| m.method == FedMethod::FederaserNoCalibration.key())
         .map(|m| m.seconds);
-    let attack = ShadowSets::new(&sets, data, &setup.parts, seed);
-    let shadow = attack.fit(&models[0].net, &sets, rt).await?;
     let reference = Reference {
         model: retrain,
         measured: &retrain_measured,
@@ -141,10 +149,15 @@ pub(super) async fn measure(
         no_calibration_seconds: no_cal_seconds,
     };
     let mut rows = Vec::with_capacity(models.len());
+    let mut control = None;
     for m in models {
         let measured = yard.measure(&Fitted::Net(m.net.clone())).await?;
         let own = flat(&m.net).await?;
-        let (mia_precision, mia_recall) = attack.evaluate(&shadow, &m.net, &sets, rt).await?;
+        let (mia_precision, mia_recall, mia_auc) =
+            attack.evaluate(&shadow, &m.net, &sets, rt).await?;
+        if m.method == "federated" {
+            control = mia_auc;
+        }
         let fed = FedAudit {
             mia_precision,
             mia_recall,
@@ -160,9 +173,33 @@ pub(super) async fn measure(
         );
         rows.push(FedRow {
             run,
-            forgetting: reference.forgetting(config, m, &measured, &own, yard.pairs.len(), k),
+            forgetting: reference.forgetting(
+                config,
+                m,
+                &measured,
+                mia_auc,
+                &own,
+                yard.pairs.len(),
+                k,
+            ),
             fed,
         });
+    }
+    // The positive control: the learned federation, before any unlearning. An attack at chance (or below) on it
+    // cannot show forgetting on any row.
+    if let Some(auc) = control
+        && auc <= 0.5 + NO_SIGNAL_WITHIN
+    {
+        let w: lethe_protocol::Warning = WarningKind::NoMembershipSignal {
+            metric: SignalMetric::MiaAuc,
+            control: auc,
+            control_ci: None,
+            reference: 0.5,
+            reference_ci: [0.0, 0.5 + NO_SIGNAL_WITHIN],
+        }
+        .into();
+        rows.iter_mut()
+            .for_each(|r| r.forgetting.warnings.push(w.clone()));
     }
     Ok(rows)
 }

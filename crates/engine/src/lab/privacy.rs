@@ -22,15 +22,15 @@ use crate::audit::privacy::{
 };
 use crate::data::rng::{Rng64, stream};
 use crate::error::EngineError;
+use crate::error::Result;
 use crate::fit::descent::{fit, optimizer};
+use crate::forget::Sets;
+use crate::host::Host;
 use crate::host::Quiet;
+use crate::metrics::{accuracy, mean_std, predictions};
 use crate::model::Classifier;
 use crate::train::log::UpdateLog;
 use crate::train::train_logged;
-use crate::error::Result;
-use crate::forget::Sets;
-use crate::host::Host;
-use crate::metrics::{accuracy, mean_std, predictions};
 use crate::unlearn::retrain::retrain;
 use crate::unlearn::{Context, Fitted, TrainingState};
 
@@ -145,7 +145,10 @@ impl Lab<'_> {
         let sets = ctx.sets;
         let specs: Vec<MethodSpec> = self.config.plan().into_iter().skip(1).collect();
         let n_methods = specs.len();
-        let scored: Vec<MethodSpec> = specs.into_iter().chain(self.config.sweep_points()).collect();
+        let scored: Vec<MethodSpec> = specs
+            .into_iter()
+            .chain(self.config.sweep_points())
+            .collect();
         let total = n * (3 + scored.len());
         let mut done = 0;
         // Retraining, twice: the reference (seeds seed … seed + n − 1, the lab's retrain seeds first) and the floor.
@@ -172,12 +175,21 @@ impl Lab<'_> {
         let per_run = config.originals == Originals::PerRun;
         let needs_log = per_run && scored.iter().any(|s| s.method == Method::Amnesiac);
         let mut control = Side::new(sets.forget.len());
-        let mut method_sides: Vec<Side> = scored.iter().map(|_| Side::new(sets.forget.len())).collect();
+        let mut method_sides: Vec<Side> = scored
+            .iter()
+            .map(|_| Side::new(sets.forget.len()))
+            .collect();
         for i in 0..n {
             let seed = ctx.seed.wrapping_add(i as u64);
-            host.stage(&format!("privacy score: original {} of {n}", i + 1), done, total);
+            host.stage(
+                &format!("privacy score: original {} of {n}", i + 1),
+                done,
+                total,
+            );
             let (original, own_log) = self.original(ctx, seed, needs_log, host).await?;
-            control.add(&Fitted::Net(original.clone()), sets, self).await?;
+            control
+                .add(&Fitted::Net(original.clone()), sets, self)
+                .await?;
             done += 1;
             let mut state = TrainingState {
                 log: if per_run { own_log } else { shared_log.take() },
@@ -186,7 +198,8 @@ impl Lab<'_> {
             for spec in &scored {
                 match spec.method {
                     Method::Sisa => {
-                        state.sisa = Some(self.sisa_state(sets, spec, seed, &mut Quiet(host)).await?)
+                        state.sisa =
+                            Some(self.sisa_state(sets, spec, seed, &mut Quiet(host)).await?)
                     }
                     Method::Certified => {
                         state.certified = Some(self.certified_state(sets, spec, seed)?)

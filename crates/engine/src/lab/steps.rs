@@ -64,7 +64,8 @@ impl Lab<'_> {
         let (positions, suggestions) = self.forget_set(planned.0, &trained, host).await?;
         let sets = Sets::new(self.data, positions, planned.1)?;
         let log_seconds = log.as_ref().map(|l| l.seconds);
-        let (mut state, prepare_seconds) = self.prepare_state(&sets, log, log_seconds, host).await?;
+        let (mut state, prepare_seconds) =
+            self.prepare_state(&sets, log, log_seconds, host).await?;
         let ctx = Context {
             sets: &sets,
             original: &trained.model,
