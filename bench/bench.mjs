@@ -209,6 +209,8 @@ const vbuWorkloads = smoke || (process.env.ONLY && !'vbu'.includes(process.env.O
 const privacyWorkloads = smoke || (process.env.ONLY && !'privacy'.includes(process.env.ONLY)) ? [] : [
   { name: 'privacy score: moons MLP, 5 % random, 32 runs, five approximate methods', goal_seconds: 60,
     experiment: JSON.parse(fs.readFileSync(path.join(ROOT, 'bench', 'workloads', 'privacy-moons.json'), 'utf8')) },
+  { name: 'privacy score: digits MLP, 5 % random, 32 runs, five approximate methods', goal_seconds: 90,
+    experiment: JSON.parse(fs.readFileSync(path.join(ROOT, 'bench', 'workloads', 'privacy-digits.json'), 'utf8')) },
 ];
 
 // The soak: 200 small jobs (Train, Forget, Federated, VBU in turn, every fifth cancelled, the first crashing its
@@ -259,7 +261,7 @@ if (backends.includes('cpu') && privacyWorkloads.length) {
       const { report } = await once(browser, server, { ...w.experiment, backend: 'cpu' });
       const scored = report.runs.filter((r) => r.privacy_score);
       privacy.push({ workload: w.name, wall_seconds: report.wall_seconds, goal_seconds: w.goal_seconds,
-        rows: scored.map((r) => ({ method: r.method, forgetting_score: r.privacy_score.forgetting_score, epsilon_median: r.privacy_score.epsilon_median, lira_auc: r.privacy_score.lira_auc })) });
+        rows: scored.map((r) => ({ method: r.method, forgetting_score: r.privacy_score.forgetting_score, forgetting_score_ci: r.privacy_score.forgetting_score_ci, epsilon_median: r.privacy_score.epsilon_median, lira_auc: r.privacy_score.lira_auc })) });
       process.stderr.write(`${w.name}: ${report.wall_seconds.toFixed(2)} s (goal ≤ ${w.goal_seconds} s)\n`);
     } catch (e) {
       process.stderr.write(`${w.name}: FAILED ${e.message.split('\n')[0]}\n`);
@@ -487,7 +489,7 @@ const lines = [
     `| ${w.workload} | ${m.method} | ${fmt(m.seconds, 3)} | ${fmt(w.retrain_seconds, 3)} | ${fmt(m.speedup_vs_retrain, 1)}× | ${m.goal == null ? '–' : `≥ ${m.goal}×${m.speedup_vs_retrain >= m.goal ? '' : ' (missed)'}`} | ${fmt(m.forget_acc, 3)} | ${fmt(m.retain_acc, 3)} | ${fmt(m.test_acc, 3)} |`))),
   '',
   ...(soaked ? [soaked.error ? `${soaked.workload}: failed: ${soaked.error}` : `${soaked.workload}: ${soaked.jobs} jobs in ${fmt(soaked.seconds, 0)} s (${Object.entries(soaked.kinds).map(([k, n]) => `${k} ${n}`).join(', ')}; ${soaked.cancelled} cancelled, ${soaked.cancel_confirmed} confirmed by the worker; ${soaked.failed} failed; crash ${soaked.crash_recovered ? 'recovered' : 'NOT recovered'}${soaked.same_worker ? '' : '; the worker changed after job 10'}); MiB after 10 jobs → after ${soaked.jobs}: ${['pageHeap', 'pageWasm', 'workerHeap', 'workerWasm'].map((k) => `${k} ${fmt(soaked.memory_mib.first10?.[k], 1)} → ${fmt(soaked.memory_mib.last?.[k], 1)}`).join(', ')}`] : []),
-  ...privacy.map((w) => (w.error ? `${w.workload}: failed: ${w.error}` : `${w.workload}: ${fmt(w.wall_seconds)} s (goal ≤ ${w.goal_seconds} s); ${w.rows.map((r) => `${r.method} F ${fmt(r.forgetting_score, 3)} LiRA ${fmt(r.lira_auc, 3)}`).join(', ')}`)),
+  ...privacy.map((w) => (w.error ? `${w.workload}: failed: ${w.error}` : `${w.workload}: ${fmt(w.wall_seconds)} s (goal ≤ ${w.goal_seconds} s); ${w.rows.map((r) => `${r.method} F ${fmt(r.forgetting_score, 3)} [${fmt(r.forgetting_score_ci[0], 3)}, ${fmt(r.forgetting_score_ci[1], 3)}] LiRA ${fmt(r.lira_auc, 3)}`).join(', ')}`)),
   ...vbu.map((w) => (w.error ? `${w.workload}: failed: ${w.error}` : `${w.workload}: ${fmt(w.wall_seconds)} s (goal ≤ ${w.goal_seconds} s); best KL to retrain EUBO ${fmt(w.best_eubo, 3)}, rKL ${fmt(w.best_rkl, 3)}, untouched ${fmt(w.kl_full, 3)}`)),
   ...federated.map((w) => (w.error ? `${w.workload}: failed: ${w.error}` : `${w.workload}: learning ${fmt(w.learning_seconds)} s (goal ≤ ${w.goal.learning_seconds} s); FedEraser took ${fmt(w.federaser_share_of_retrain_time)} of FedRetrain's time (goal ≤ 0.33)`)),
   '',

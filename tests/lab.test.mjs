@@ -319,15 +319,32 @@ test('the privacy score runs from the Forget step: table columns and the ε char
   assert.ok(await page.isVisible('#chart-epsilon svg'), 'no ε chart');
   assert.equal(await page.$('#privacy-off'), null, 'the privacy view does not ask for a score it has');
   assert.match(await page.textContent('#chart-epsilon svg'), /the floor/);
+  // The verdict: the control, the floor and each method with its interval; the chart of the intervals.
+  assert.ok(await page.isVisible('#chart-privacy-intervals svg'), 'no intervals chart');
+  assert.match(await page.textContent('#chart-privacy-intervals svg'), /original \(control\)[\s\S]*retrain \(floor\)[\s\S]*finetune/);
+  const readings = await page.textContent('#privacy-readings');
+  assert.match(readings, /positive control[\s\S]*the floor\): F = [0-9.]+ \[[0-9.]+, [0-9.]+\][\s\S]*finetune: F = /);
+  assert.equal(await page.inputValue('#privacy-originals'), 'per_run');
   // The trade-off chart takes the score as its fidelity axis.
   await page.selectOption('#tradeoff-axis', 'score');
   await page.waitForFunction(() => /forgetting score/.test(document.querySelector('#chart-tradeoff svg')?.textContent || ''));
   await openView(page, 'table');
   const [json] = await Promise.all([page.waitForEvent('download'), page.click('#lab-report')]);
   const report = JSON.parse(fs.readFileSync(await json.path(), 'utf8'));
-  for (const row of report.runs.filter((r) => r.method !== 'train')) {
+  assert.equal(report.experiment.unlearn.privacy_score.originals, 'per_run');
+  for (const row of report.runs) {
     const p = row.privacy_score;
     assert.equal(p.runs, 8);
+    const [lo, hi] = p.forgetting_score_ci;
+    assert.ok(lo <= p.forgetting_score && p.forgetting_score <= hi, JSON.stringify(p));
+    assert.equal(p.originals, row.method === 'finetune' ? 'per_run' : undefined);
+    // The words "indistinguishable from retraining" only where the intervals overlap.
+    if (row.method === 'finetune') {
+      const floor = report.runs.find((r) => r.method === 'retrain').privacy_score.forgetting_score_ci;
+      const overlaps = lo <= floor[1] && floor[0] <= hi;
+      assert.equal(/finetune: [^\n]*indistinguishable from retraining/.test(readings), overlaps, readings);
+    }
+    if (row.method === 'train' || row.method === 'retrain') continue;
     assert.equal(p.epsilons.length, report.forget.size);
     assert.ok(p.forgetting_score >= 0 && p.forgetting_score <= 1 && p.lira_auc >= 0 && p.lira_auc <= 1, JSON.stringify(p));
     assert.ok(p.epsilons.every((e) => e >= 0 && e <= 50));

@@ -66,7 +66,7 @@ pub enum WarningKind {
     /// The positive control found no membership signal in this setting: the model trained on the forget set is no
     /// easier to tell from retraining than retraining is from itself, so no method's score here can show forgetting.
     /// `metric` says which control: `forgetting_score` (the privacy score's `train` row, `control` inside the
-    /// floor's interval `reference_ci`) or `mia_auc` (the federated table's learned federation, `control` at or
+    /// floor's interval `reference_ci` or above it) or `mia_auc` (the federated table's learned federation, `control` at or
     /// below 0.55, `reference_ci` [0, 0.55], `reference` 0.5: chance).
     NoMembershipSignal {
         /// `forgetting_score` or `mia_auc`.
@@ -176,7 +176,7 @@ impl WarningKind {
                 reference,
                 reference_ci: b,
             } => format!(
-                "no membership signal: the original models score F = {control:.3}{} against retraining, inside the floor's interval {} (floor F = {reference:.3}); this setting holds no membership signal the score can see, so no method's score here shows forgetting",
+                "no membership signal: the original models score F = {control:.3}{} against retraining, not below the floor's interval {} (floor F = {reference:.3}); this setting holds no membership signal the score can see, so no method's score here shows forgetting",
                 control_ci.map_or(String::new(), |c| format!(" {}", band(&c))),
                 band(b)
             ),

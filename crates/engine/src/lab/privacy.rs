@@ -3,7 +3,7 @@
 //! lab's trained model with `originals: "shared"`), retraining with `runs` seeds and with `runs` more (the floor);
 //! each model's logit-scaled confidence on every forget example; and per row the NeurIPS 2023 challenge's score with
 //! a bootstrap interval and a LiRA test against retraining (`audit::privacy`). The originals against retraining are
-//! the positive control (the `train` row): where they score inside the floor's interval, the setting holds no
+//! the positive control (the `train` row): where they score inside the floor's interval or above, the setting holds no
 //! membership signal and every scored row says so.
 
 use std::collections::BTreeMap;
@@ -242,8 +242,9 @@ impl Lab<'_> {
                 min_examples: MIN_READABLE_EXAMPLES,
             });
         }
-        let [lo, hi] = floor_score.forgetting_score_ci;
-        if (lo..=hi).contains(&control_score.forgetting_score) {
+        // No signal: the originals score inside the floor's interval or above it (as close to retraining as
+        // retraining is to itself, or closer).
+        if control_score.forgetting_score >= floor_score.forgetting_score_ci[0] {
             warnings.push(WarningKind::NoMembershipSignal {
                 metric: SignalMetric::ForgettingScore,
                 control: control_score.forgetting_score,
