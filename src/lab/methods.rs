@@ -81,7 +81,7 @@ pub fn MethodPicker() -> impl IntoView {
     let seeds = Memo::new(move |_| super::config(&app).retrain_seeds);
     let score_runs = Memo::new(move |_| super::config(&app).privacy_score.map(|p| p.runs));
     let score_originals =
-        Memo::new(move |_| super::config(&app).privacy_score.map(|p| p.originals));
+        Memo::new(move |_| super::config(&app).privacy_score.and_then(|p| p.originals));
     view! {
         <fieldset class="methods" id="lab-methods">
             <legend>"Methods (each against retraining)"</legend>
@@ -130,7 +130,10 @@ pub fn MethodPicker() -> impl IntoView {
             <div class="field" style:display=move || if score_runs.get().is_none() { "none" } else { "" }>
                 <label for="privacy-originals">"Privacy score: originals"</label>
                 <select id="privacy-originals"
-                    prop:value=move || score_originals.get().map_or("per_run", |o| o.key())
+                    prop:value=move || {
+                        let imported = app.experiment.with(|e| e.model.import.is_some());
+                        score_originals.get().map_or(if imported { "shared" } else { "per_run" }, |o| o.key())
+                    }
                     on:change=move |ev| {
                         let originals = match event_target_value(&ev).as_str() {
                             "shared" => lethe_protocol::Originals::Shared,
@@ -138,7 +141,7 @@ pub fn MethodPicker() -> impl IntoView {
                         };
                         super::edit(&app, |u| {
                             if let Some(score) = u.privacy_score.as_mut() {
-                                score.originals = originals;
+                                score.originals = Some(originals);
                             }
                         });
                     }>

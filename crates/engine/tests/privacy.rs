@@ -39,7 +39,7 @@ fn moons(methods: Vec<MethodSpec>, runs: usize) -> Experiment {
         methods,
         retrain_seeds: 1,
         privacy_score: Some(PrivacyScoreConfig {
-            originals: Originals::Shared,
+            originals: Some(Originals::Shared),
             ..PrivacyScoreConfig::new(runs)
         }),
         sweep: None,

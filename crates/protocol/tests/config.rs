@@ -315,6 +315,26 @@ fn an_import_is_checked_before_its_file_is_read() {
         ),
         "{backdoor}"
     );
+    // The privacy score's originals: per run would score models Lethe trains, not the imported one; absent, the
+    // imported model is the shared original.
+    let score = |originals: &str| {
+        read(
+            r#"{"kind":"mlp","import":{"file":"m.safetensors","layout":"pytorch"}}"#,
+            &format!(
+                r#","unlearn":{{"forget":{{"kind":"class","classes":[3]}},"methods":["finetune"],"privacy_score":{{"runs":8{originals}}}}}"#
+            ),
+        )
+    };
+    let per_run = score(r#","originals":"per_run""#).unwrap_err();
+    assert!(
+        per_run.starts_with("unlearn.privacy_score.originals must be \"shared\" with model.import"),
+        "{per_run}"
+    );
+    let absent = score("").unwrap();
+    let config = absent.task.unlearn().unwrap().privacy_score.unwrap();
+    assert_eq!(config.originals, None);
+    assert_eq!(config.originals(true), lethe_protocol::Originals::Shared);
+    assert!(score(r#","originals":"shared""#).is_ok());
     // Given scaling is kept for an imported model.
     let given = read(
         r#"{"kind":"logistic","import":{"file":"m.safetensors","layout":"keras"}}"#,

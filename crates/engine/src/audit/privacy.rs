@@ -188,7 +188,12 @@ fn single_threshold(pos: &[f64], neg: &[f64], bounds: &Bounds) -> Option<f64> {
 /// counts at v_j, reached when some grid point lies in (v_j, v_{j+1}]. A gap wider than the grid's step always holds
 /// one; a narrower gap (repeated values never) is checked against the grid itself. Where r moves without changing
 /// its counts or the window's data, only the narrow gaps can add a rule, and only they are scored again.
-fn double_threshold(pos: &[f64], neg: &[f64], bounds_pn: &Bounds, bounds_np: &Bounds) -> Option<f64> {
+fn double_threshold(
+    pos: &[f64],
+    neg: &[f64],
+    bounds_pn: &Bounds,
+    bounds_np: &Bounds,
+) -> Option<f64> {
     let spread = |v: &[f64]| v[v.len() - 1] - v[0];
     let (pos_diff, neg_diff) = (spread(pos), spread(neg));
     let width = if pos_diff > neg_diff {
@@ -298,7 +303,11 @@ fn double_threshold(pos: &[f64], neg: &[f64], bounds_pn: &Bounds, bounds_np: &Bo
         }
         last_key = Some(key);
         // The window's first grid point, a: the counts below it.
-        score(if below_a > 0 { counts[below_a - 1] } else { (0, 0) });
+        score(if below_a > 0 {
+            counts[below_a - 1]
+        } else {
+            (0, 0)
+        });
         for j in below_a..stop {
             if reached(j, a, b) {
                 score(counts[j]);

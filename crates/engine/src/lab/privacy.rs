@@ -172,7 +172,8 @@ impl Lab<'_> {
         // Run i: original i (seed seed + i), the training-time state drawn with that seed (SISA's shards, the
         // certified model's noise, amnesiac's log of original i), then each scored method with its own randomness
         // from the same seed, from original i or, shared, from the lab's trained model.
-        let per_run = config.originals == Originals::PerRun;
+        let originals = config.originals(self.experiment.model.import.is_some());
+        let per_run = originals == Originals::PerRun;
         let needs_log = per_run && scored.iter().any(|s| s.method == Method::Amnesiac);
         let mut control = Side::new(sets.forget.len());
         let mut method_sides: Vec<Side> = scored
@@ -258,7 +259,7 @@ impl Lab<'_> {
         scores.insert(Method::Retrain.key().into(), floor_score);
         let mut point_scores = Vec::new();
         for (p, side) in method_sides.iter().enumerate() {
-            let score = side.score(&reference, &config, Some(config.originals), seed);
+            let score = side.score(&reference, &config, Some(originals), seed);
             match p.checked_sub(n_methods) {
                 None => {
                     scores.insert(scored[p].method.key().into(), score);

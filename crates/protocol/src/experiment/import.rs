@@ -128,13 +128,13 @@ pub(super) fn check_import(e: &Experiment) -> Result<(), ConfigError> {
                 ));
             }
             if let Some(score) = u.privacy_score
-                && score.originals == crate::unlearn::Originals::PerRun
+                && score.originals == Some(crate::unlearn::Originals::PerRun)
             {
                 return Err(ConfigError::range(
                     "unlearn.privacy_score.originals",
                     "\"shared\" with model.import (per-run originals are models Lethe trains with the train section; \
                      \"shared\" scores every run from your model)",
-                    "\"per_run\" (the default)",
+                    "\"per_run\"",
                 ));
             }
             Ok(())

@@ -57,8 +57,9 @@ pub const DEFAULT_SCORE_RESAMPLES: usize = 200;
 pub struct PrivacyScoreConfig {
     /// Runs per side.
     pub runs: usize,
-    /// Which original each run of a method unlearns.
-    pub originals: Originals,
+    /// Which original each run of a method unlearns; absent: [`Originals::PerRun`], or [`Originals::Shared`] with
+    /// `model.import` (your model is the one original). See [`PrivacyScoreConfig::originals`].
+    pub originals: Option<Originals>,
     /// Bootstrap resamples behind each forgetting score's 95 % interval.
     pub resamples: usize,
 }
@@ -68,9 +69,18 @@ impl PrivacyScoreConfig {
     pub fn new(runs: usize) -> Self {
         Self {
             runs,
-            originals: Originals::PerRun,
+            originals: None,
             resamples: DEFAULT_SCORE_RESAMPLES,
         }
+    }
+
+    /// The originals in force: as given, or per run (shared with an imported model, `imported`).
+    pub fn originals(&self, imported: bool) -> Originals {
+        self.originals.unwrap_or(if imported {
+            Originals::Shared
+        } else {
+            Originals::PerRun
+        })
     }
 }
 
@@ -134,9 +144,9 @@ impl UnlearnConfig {
                 f.only(&["runs", "originals", "resamples"])?;
                 let runs = whole("unlearn.privacy_score.runs", f.required("runs")?)? as usize;
                 let originals = match f.map.get("originals") {
-                    None => Originals::PerRun,
-                    Some(Value::String(s)) if s == "per_run" => Originals::PerRun,
-                    Some(Value::String(s)) if s == "shared" => Originals::Shared,
+                    None => None,
+                    Some(Value::String(s)) if s == "per_run" => Some(Originals::PerRun),
+                    Some(Value::String(s)) if s == "shared" => Some(Originals::Shared),
                     Some(other) => {
                         return Err(ConfigError::range(
                             "unlearn.privacy_score.originals",
@@ -329,9 +339,11 @@ impl UnlearnConfig {
         if let Some(score) = self.privacy_score {
             value["privacy_score"] = serde_json::json!({
                 "runs": score.runs,
-                "originals": score.originals.key(),
                 "resamples": score.resamples,
             });
+            if let Some(o) = score.originals {
+                value["privacy_score"]["originals"] = o.key().into();
+            }
         }
         if let Some(sweep) = &self.sweep {
             value["sweep"] = sweep.to_value();
