@@ -308,9 +308,9 @@ fn double_threshold(
         } else {
             (0, 0)
         });
-        for j in below_a..stop {
+        for (j, &pair) in counts.iter().enumerate().take(stop).skip(below_a) {
             if reached(j, a, b) {
-                score(counts[j]);
+                score(pair);
             }
         }
     }
