@@ -67,9 +67,8 @@ test('the federation the membership attack can read: its control has signal and 
   await openTab(page, 'federated');
   await page.check('#federated-mode');
   await page.click('#preset-fed-signal');
-  await page.waitForSelector('#fed-clients');
-  assert.equal((await page.$$('#fed-clients .client-card')).length, 2);
   await federateToDone(page);
+  assert.equal((await page.$$('#fed-clients .client-card')).length, 2);
   const header = await page.$$eval('#fed-table thead th', (ths) => ths.map((t) => t.textContent));
   const rows = await page.$$eval('#fed-table tbody tr', (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
   const auc = (method) => Number(rows.find((r) => r[0] === method)[header.indexOf('mia_auc')]);

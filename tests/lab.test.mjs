@@ -325,6 +325,8 @@ test('the privacy score runs from the Forget step: table columns and the ε char
   const readings = await page.textContent('#privacy-readings');
   assert.match(readings, /positive control[\s\S]*the floor\): F = [0-9.]+ \[[0-9.]+, [0-9.]+\][\s\S]*finetune: F = /);
   assert.equal(await page.inputValue('#privacy-originals'), 'per_run');
+  await page.hover('#privacy-verdict');
+  await screenshot(page, 'privacy-score.png');
   // The trade-off chart takes the score as its fidelity axis.
   await page.selectOption('#tradeoff-axis', 'score');
   await page.waitForFunction(() => /forgetting score/.test(document.querySelector('#chart-tradeoff svg')?.textContent || ''));
@@ -350,7 +352,6 @@ test('the privacy score runs from the Forget step: table columns and the ε char
     assert.ok(p.epsilons.every((e) => e >= 0 && e <= 50));
     assert.ok(row.warnings.some((w) => w.kind === 'coarse_privacy_score'));
   }
-  await screenshot(page, 'privacy-score.png');
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });

@@ -104,6 +104,7 @@ pub fn ForgetPanel() -> impl IntoView {
             <TabList label="Views of the Forget results" id="forget-views" items=view_items() selected=app.view />
             <div class=move || format!("forget-view view-{}", app.view.get().key()) id="forget-view" role="tabpanel"
                 aria-labelledby=move || format!("view-{}", app.view.get().key())>
+                <PrivacyNote />
                 <div class="forget-top" data-in="overview charts privacy">
                     <div class="forget-data" data-in="overview">{data}</div>
                     {tradeoff}
@@ -114,7 +115,6 @@ pub fn ForgetPanel() -> impl IntoView {
                     </p>
                 </Show>
                 <super::LabResults split=true />
-                <PrivacyNote />
             </div>
         </Show>
     }

@@ -155,7 +155,7 @@ pub fn interval_chart(report: &Report) -> Option<String> {
         );
     }
     svg += &format!(
-        r##"<text x="{:.1}" y="{:.1}" text-anchor="middle">forgetting score F (0: told apart on every example, 1: indistinguishable), 95 % interval</text>"##,
+        r##"<text x="{:.1}" y="{:.1}" text-anchor="middle">forgetting score F, 95 % interval (1: indistinguishable)</text>"##,
         (left + w - right) / 2.0,
         band_bottom + 34.0
     );
