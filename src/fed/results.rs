@@ -253,7 +253,7 @@ pub fn FederatedResults() -> impl IntoView {
                 {no_signal.clone().map(|w| view! {
                     <p class="warning" id="fed-no-signal" role="alert">
                         "The attack cannot tell membership even before unlearning (†): " {w}
-                        " The backdoor's success, where the client carried one, is the evidence that the client is gone."
+                        ". The backdoor's success, where the client carried one, is the evidence that the client is gone."
                     </p>
                 })}
                 <div class="table-scroll">

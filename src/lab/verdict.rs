@@ -31,8 +31,9 @@ fn no_signal(report: &Report) -> Option<String> {
     })
 }
 
-/// How a row reads in words: its F with the interval, and against the floor.
-fn reading(method: &str, score: &PrivacyScore, floor: &PrivacyScore) -> String {
+/// How a row reads in words: its F with the interval, and against the floor (`signal`: whether the control found a
+/// membership signal; without one, reading as retraining is no evidence of forgetting).
+fn reading(method: &str, score: &PrivacyScore, floor: &PrivacyScore, signal: bool) -> String {
     let [lo, hi] = score.forgetting_score_ci;
     let f = format!("F = {:.3} [{lo:.3}, {hi:.3}]", score.forgetting_score);
     match method {
@@ -46,7 +47,12 @@ fn reading(method: &str, score: &PrivacyScore, floor: &PrivacyScore) -> String {
         ),
         "retrain" => format!("retraining against itself (the floor): {f}"),
         _ if score.overlaps(floor) => format!(
-            "{method}: {f}, indistinguishable from retraining at this number of runs (its interval overlaps the floor's)"
+            "{method}: {f}, indistinguishable from retraining at this number of runs (its interval overlaps the floor's){}",
+            if signal {
+                ""
+            } else {
+                "; so are the originals here, so this is no evidence that it forgot"
+            }
         ),
         _ if score.forgetting_score_ci[1] < floor.forgetting_score_ci[0] => format!(
             "{method}: {f}, told apart from retraining (its interval lies below the floor's)"
@@ -65,7 +71,10 @@ pub fn PrivacyVerdict(report: Report) -> impl IntoView {
         .map(|(_, s)| s.clone());
     let warning = no_signal(&report);
     let lines: Vec<String> = match &floor {
-        Some(floor) => rows.iter().map(|(m, s)| reading(m, s, floor)).collect(),
+        Some(floor) => rows
+            .iter()
+            .map(|(m, s)| reading(m, s, floor, warning.is_none()))
+            .collect(),
         None => Vec::new(),
     };
     let how = rows.first().map(|(_, s)| {
