@@ -44,6 +44,10 @@ pub fn membership_preset(e: &mut Experiment) {
     e.model.layers = 2;
     e.model.width = 256;
     e.model.widths = Vec::new();
+    e.model.activation = lethe_protocol::Activation::Relu;
+    e.model.import = None;
+    e.data.scaling = None;
+    e.train.l2 = 0.0;
     e.train.optimizer = OptimizerKind::Adam;
     e.train.learning_rate = 0.005;
     e.train.batch_size = 16;

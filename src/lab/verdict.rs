@@ -37,12 +37,16 @@ fn reading(method: &str, score: &PrivacyScore, floor: &PrivacyScore, signal: boo
     let [lo, hi] = score.forgetting_score_ci;
     let f = format!("F = {:.3} [{lo:.3}, {hi:.3}]", score.forgetting_score);
     match method {
+        // The engine's rule (`no_membership_signal`): a signal only where the control's F lies below the floor's
+        // interval.
         "train" => format!(
             "the originals (the positive control: trained on the forget set) against retraining: {f}{}",
-            if score.overlaps(floor) {
-                ", overlapping the floor's interval"
-            } else {
+            if score.forgetting_score < floor.forgetting_score_ci[0] {
                 ", below the floor's interval: the setting holds a membership signal to remove"
+            } else if score.forgetting_score > floor.forgetting_score_ci[1] {
+                ", above the floor's interval: no membership signal"
+            } else {
+                ", inside the floor's interval: no membership signal"
             }
         ),
         "retrain" => format!("retraining against itself (the floor): {f}"),

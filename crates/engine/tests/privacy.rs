@@ -95,6 +95,7 @@ fn a_method_that_does_nothing_scores_below_the_retrain_floor() {
     assert!((floor.lira_auc - 0.5).abs() <= 0.15, "{floor:?}");
     // Shared originals: the control is trained all the same, and every score has its interval around it.
     let control = score(&report, "train");
+    eprintln!("control {control:?}");
     assert_eq!(control.runs, 16);
     assert_eq!(nothing.originals, Some(Originals::Shared));
     for s in [&floor, &nothing, &control] {
@@ -106,7 +107,7 @@ fn a_method_that_does_nothing_scores_below_the_retrain_floor() {
         assert_eq!(s.ci_resamples, 200);
     }
     // This setting barely memorises (300 points, 15 epochs): the originals score inside the floor's interval
-    // (measured 0.116 in [0.114, 0.179]), so every scored row says the setting holds no signal, with the numbers.
+    // (measured 0.119 in [0.114, 0.179]), so every scored row says the setting holds no signal, with the numbers.
     let [lo, hi] = floor.forgetting_score_ci;
     assert!((lo..=hi).contains(&control.forgetting_score));
     let signal = row(&report, "finetune")
@@ -182,6 +183,7 @@ fn memorising(methods: Vec<MethodSpec>, runs: usize) -> Experiment {
 
 /* Sources: the retrain oracle and the score's definition, in a setting that memorises (above).
 - The positive control (the originals, trained on the forget set, against retraining) scores clearly below the floor
+  (measured 0.028 [0.014, 0.057] against 0.179 [0.114, 0.284])
   (retraining against itself): its interval lies wholly below the floor's. This is also the test that φ is read on
   the forget rows: on retain or test rows both sides trained (or did not train) alike, and the control would score
   with the floor.

@@ -143,8 +143,9 @@ pub struct PrivacyScore {
     pub epsilons: Vec<f64>,
     /// The AUC of the LiRA test (one forget set, each run held out in turn): 0.5 indistinguishable, 1 told apart.
     pub lira_auc: f64,
-    /// The forgetting score's 95 % interval `[lo, hi]`: the 2.5th and 97.5th percentiles of a seeded bootstrap
-    /// that resamples both sides' runs and the forget examples ([`PrivacyScore::ci_resamples`] times).
+    /// The forgetting score's 95 % interval `[lo, hi]`, from a seeded bootstrap that resamples both sides' runs and
+    /// the forget examples ([`PrivacyScore::ci_resamples`] times): the resamples' 2.5th to 97.5th percentile spread,
+    /// centred on the score by their median, [F − (m − q₂.₅), F + (q₉₇.₅ − m)], clamped to [0, 1].
     pub forgetting_score_ci: [f64; 2],
     /// How the interval was drawn, in words.
     pub ci_method: String,

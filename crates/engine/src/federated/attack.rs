@@ -12,6 +12,15 @@ use crate::forget::Sets;
 use crate::model::Classifier;
 use crate::unlearn::Fitted;
 
+/// The attack on one model: precision and recall at ½, the AUC, and how many members (and as many non-members) it
+/// compared.
+pub(super) struct Reading {
+    pub(super) precision: Option<f64>,
+    pub(super) recall: Option<f64>,
+    pub(super) auc: Option<f64>,
+    pub(super) pairs: usize,
+}
+
 /// The shadow attack's data: members to learn from (the remaining clients' rows), non-members to learn from (the
 /// first half of the test split), and the evaluation (the target's rows against the second half).
 pub(super) struct ShadowSets {
@@ -76,7 +85,7 @@ impl ShadowSets {
         model: &Classifier,
         sets: &Sets,
         rt: &Runtime,
-    ) -> Result<(Option<f64>, Option<f64>, Option<f64>)> {
+    ) -> Result<Reading> {
         let k = sets.n_classes;
         let fitted = Fitted::Net(model.clone());
         let (d, eval) = (sets.d, &rt.eval);
@@ -96,7 +105,11 @@ impl ShadowSets {
             k,
         );
         let (precision, recall) = shadow::precision_recall(attack, &target, &others);
-        let auc = shadow::attack_auc(attack, &target, &others);
-        Ok((precision, recall, auc))
+        Ok(Reading {
+            precision,
+            recall,
+            auc: shadow::attack_auc(attack, &target, &others),
+            pairs: target.len().min(others.len()),
+        })
     }
 }

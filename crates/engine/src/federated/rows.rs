@@ -131,7 +131,7 @@ pub(super) async fn measure(
     // One attack for the whole table: trained once on the learned federation, applied unchanged to every model.
     let attack = ShadowSets::new(&sets, data, &setup.parts, seed);
     let shadow = attack.fit(&models[0].net, &sets, rt).await?;
-    let (.., retrain_auc) = attack.evaluate(&shadow, &retrain.net, &sets, rt).await?;
+    let retrain_auc = attack.evaluate(&shadow, &retrain.net, &sets, rt).await?.auc;
     let bands = Bands {
         forget_acc: Band::new(retrain_measured.forget_acc, 0.0, FORGET_ACC_TOLERANCE),
         mia_auc: retrain_auc.map(|m| Band::new(m, 0.0, MIA_TOLERANCE)),
@@ -153,14 +153,13 @@ pub(super) async fn measure(
     for m in models {
         let measured = yard.measure(&Fitted::Net(m.net.clone())).await?;
         let own = flat(&m.net).await?;
-        let (mia_precision, mia_recall, mia_auc) =
-            attack.evaluate(&shadow, &m.net, &sets, rt).await?;
+        let reading = attack.evaluate(&shadow, &m.net, &sets, rt).await?;
         if m.method == "federated" {
-            control = mia_auc;
+            control = reading.auc;
         }
         let fed = FedAudit {
-            mia_precision,
-            mia_recall,
+            mia_precision: reading.precision,
+            mia_recall: reading.recall,
             ..reference.fed_keys(m, &measured, &own)
         };
         let run = test_row(
@@ -177,9 +176,9 @@ pub(super) async fn measure(
                 config,
                 m,
                 &measured,
-                mia_auc,
+                reading.auc,
                 &own,
-                yard.pairs.len(),
+                reading.pairs,
                 k,
             ),
             fed,

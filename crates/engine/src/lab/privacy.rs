@@ -1,5 +1,5 @@
 //! The lab's privacy score (`unlearn.privacy_score`): `runs` originals trained on the full training set (seeds
-//! `seed` … `seed + runs − 1`), each scored method run `runs` times (run i from original i, or every run from the
+//! `seed + 2 runs` … `seed + 3 runs − 1`), each scored method run `runs` times (run i from original i, or every run from the
 //! lab's trained model with `originals: "shared"`), retraining with `runs` seeds and with `runs` more (the floor);
 //! each model's logit-scaled confidence on every forget example; and per row the NeurIPS 2023 challenge's score with
 //! a bootstrap interval and a LiRA test against retraining (`audit::privacy`). The originals against retraining are
@@ -169,9 +169,11 @@ impl Lab<'_> {
         }
         let floor = sides.pop().expect("two sides");
         let reference = sides.pop().expect("two sides");
-        // Run i: original i (seed seed + i), the training-time state drawn with that seed (SISA's shards, the
-        // certified model's noise, amnesiac's log of original i), then each scored method with its own randomness
-        // from the same seed, from original i or, shared, from the lab's trained model.
+        // Run i: original i, then the training-time state (SISA's shards, the certified model's noise, amnesiac's log
+        // of original i) and each scored method with its own randomness, both drawn from seed + i, from original i
+        // or, shared, from the lab's trained model. Original i is trained with seed + 2n + i: a seed no retrain
+        // uses. With seed + i it would share retrain i's initial weights, and the two sides would look alike for a
+        // reason unrelated to membership (the score does not pair runs, but a shared start couples them).
         let originals = config.originals(self.experiment.model.import.is_some());
         let per_run = originals == Originals::PerRun;
         let needs_log = per_run && scored.iter().any(|s| s.method == Method::Amnesiac);
@@ -187,7 +189,10 @@ impl Lab<'_> {
                 done,
                 total,
             );
-            let (original, own_log) = self.original(ctx, seed, needs_log, host).await?;
+            let original_seed = ctx.seed.wrapping_add((2 * n + i) as u64);
+            let (original, own_log) = self
+                .original(ctx, original_seed, needs_log, host)
+                .await?;
             control
                 .add(&Fitted::Net(original.clone()), sets, self)
                 .await?;
