@@ -190,9 +190,7 @@ impl Lab<'_> {
                 total,
             );
             let original_seed = ctx.seed.wrapping_add((2 * n + i) as u64);
-            let (original, own_log) = self
-                .original(ctx, original_seed, needs_log, host)
-                .await?;
+            let (original, own_log) = self.original(ctx, original_seed, needs_log, host).await?;
             control
                 .add(&Fitted::Net(original.clone()), sets, self)
                 .await?;
