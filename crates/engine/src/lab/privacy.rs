@@ -336,3 +336,54 @@ impl Lab<'_> {
         Ok((trained.model, Some(log)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use lethe_protocol::{Experiment, ForgetSpec, Task, UnlearnConfig};
+
+    use super::*;
+    use crate::backend::Runtime;
+    use crate::run::prepare_data;
+
+    /* Source: the score's definition: φ is each forget example's logit-scaled confidence under each model. A side
+    reads it on the forget rows, in their order, and on no other rows: the test computes it on the forget rows
+    itself, and checks that the retain rows (which a wrong-rows bug would read) give other values. */
+    #[test]
+    fn a_side_reads_phi_on_the_forget_rows() {
+        let mut e = Experiment::demo();
+        e.data.n_samples = 200;
+        let config = UnlearnConfig {
+            forget: ForgetSpec::Random { fraction: 0.1 },
+            methods: Vec::new(),
+            retrain_seeds: 1,
+            privacy_score: Some(PrivacyScoreConfig::new(8)),
+            sweep: None,
+        };
+        e.task = Task::Unlearn(config.clone());
+        let valid = e.validate().unwrap();
+        let data = prepare_data(&valid, None).unwrap();
+        let rt = Runtime::cpu();
+        let positions: Vec<usize> = (0..data.train.len()).step_by(10).collect();
+        let sets = Sets::new(&data, positions, None).unwrap();
+        let lab = Lab {
+            experiment: &valid,
+            config: &config,
+            data: &data,
+            rt: &rt,
+        };
+        let model = Classifier::new(&valid.model, sets.d, sets.n_classes, 3, &rt.device);
+        let fitted = Fitted::Net(model);
+        let mut side = Side::new(sets.forget.len());
+        crate::block_on(side.add(&fitted, &sets, &lab)).unwrap();
+        let k = sets.n_classes;
+        let on = |split: &crate::data::Split| {
+            let p = crate::block_on(fitted.probabilities(&split.x, sets.d, &rt.eval)).unwrap();
+            logit_scaled(&p, &split.y, k)
+        };
+        let forget = on(&sets.forget);
+        let read: Vec<f64> = side.phi.iter().map(|runs| runs[0]).collect();
+        assert_eq!(read, forget);
+        let retain = on(&sets.retain);
+        assert_ne!(read, retain[..read.len()].to_vec());
+    }
+}
