@@ -269,3 +269,86 @@ fn amnesiac_forgets_more_than_its_repair_alone() {
         "forget accuracy {fa} after amnesiac, {fa_repair} after its repair alone"
     );
 }
+
+/* Breaks caught: an amnesiac step that subtracts the updates of the wrong batches (every batch, or none), or more
+than the logged updates. Source: the definition (Graves et al. 2021) and the log's own arithmetic: training logs
+θ_T = θ_0 + Σ_t δ_t. The forget set is the rows of one logged batch j of a one-epoch training, so no other batch
+holds a forget point: amnesiac without repair must leave exactly θ_T − δ_j = θ_0 + Σ_{t≠j} δ_t, every other update
+kept (to float rounding, 1e-5), and differ from subtracting every update (θ_0). */
+#[test]
+fn amnesiac_subtracts_exactly_the_forget_batches_updates() {
+    let mut e = Experiment::demo();
+    e.data.source = DataSource::Digits;
+    e.model.width = 16;
+    e.train.epochs = 1;
+    e.train.batch_size = 64;
+    let valid = e.validate().unwrap();
+    let data = prepare_data(&valid, None).unwrap();
+    let rt = Runtime::cpu();
+    let (d, k) = (data.n_features(), data.n_classes());
+    let initial = Classifier::new(&valid.model, d, k, valid.seed, &rt.device);
+    let steps = data.train.len().div_ceil(valid.train.batch_size);
+    let mut log = UpdateLog::new(steps, initial.num_params(), "test").unwrap();
+    let trained = block_on(train_logged(
+        initial.clone(),
+        &data,
+        &valid.train,
+        valid.seed,
+        &rt,
+        [0, 1],
+        &mut Straight,
+        Some(&mut log),
+    ))
+    .unwrap();
+    let j = steps / 2;
+    let mut positions = log.steps[j].0.clone();
+    positions.sort_unstable();
+    let deltas: Vec<Vec<f32>> = log
+        .steps
+        .iter()
+        .map(|(_, delta)| delta.clone().into_data().iter::<f32>().collect())
+        .collect();
+    let sets = Sets::new(&data, positions, None).unwrap();
+    let state = TrainingState {
+        log: Some(log),
+        ..Default::default()
+    };
+    let ctx = Context {
+        sets: &sets,
+        original: &trained.model,
+        model: &valid.model,
+        train: &valid.train,
+        seed: valid.seed,
+        rt: &rt,
+        state: &state,
+    };
+    let amnesiac = Amnesiac::new(
+        &spec(Method::Amnesiac, &[("repair_epochs", 0.0)]),
+        &valid.train,
+        valid.model.kind,
+    );
+    let unlearned = match block_on(amnesiac.unlearn(&ctx, &mut Straight))
+        .unwrap()
+        .model
+    {
+        Fitted::Net(net) => params(&net),
+        _ => unreachable!("amnesiac leaves a network"),
+    };
+    let theta_0 = params(&initial);
+    let mut kept = theta_0.clone();
+    for (_, delta) in deltas.iter().enumerate().filter(|&(t, _)| t != j) {
+        kept.iter_mut().zip(delta).for_each(|(k, d)| *k += d);
+    }
+    let gap = |a: &[f32], b: &[f32]| {
+        a.iter()
+            .zip(b)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0f32, f32::max)
+    };
+    assert!(gap(&unlearned, &kept) < 1e-5, "{}", gap(&unlearned, &kept));
+    assert!(
+        gap(&unlearned, &theta_0) > 1e-3,
+        "{}",
+        gap(&unlearned, &theta_0)
+    );
+}
