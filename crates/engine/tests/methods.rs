@@ -161,6 +161,67 @@ fn salun_changes_only_its_mask() {
     assert!(share >= 0.05, "only {share} of the weights changed");
 }
 
+/* Break caught: a mask of the right size that is not the most salient weights (a random 20 %, the least salient,
+a saliency taken on the retain set). Source: the definition (SalUn, Fan et al. 2024): the saliency of a weight is
+|∂L(D_f)/∂θ| at the trained model, L the mean cross-entropy over the whole forget set; the mask is its top share.
+The test computes that saliency itself (burn's cross-entropy, one backward pass over the forget set, the gradients
+in the model's flat order) and ranks it itself: every weight SalUn changed lies at or above the 20 % threshold
+(ties included, as Lethe includes them), and most of those above it changed. */
+#[test]
+fn salun_mask_is_the_top_share_of_the_forget_saliency() {
+    use burn::nn::loss::CrossEntropyLossConfig;
+    let b = bench();
+    let before = params(&b.trained.model);
+    let t = &b.valid.train;
+    let after = params(&b.net(&Salun::new(&spec(Method::Salun, &[("sparsity", 0.2)]), t)));
+    let device = &b.rt.device;
+    let n = b.sets.forget.len();
+    let x = Tensor::<2>::from_data(
+        TensorData::new(b.sets.forget.x.clone(), [n, b.sets.d]),
+        device,
+    );
+    let y = Tensor::<1, Int>::from_data(
+        TensorData::new(
+            b.sets
+                .forget
+                .y
+                .iter()
+                .map(|&c| c as i64)
+                .collect::<Vec<_>>(),
+            [n],
+        ),
+        device,
+    );
+    let loss = CrossEntropyLossConfig::new()
+        .init(device)
+        .forward(b.trained.model.forward(x), y);
+    let grads = loss.backward();
+    let saliency: Vec<f32> =
+        lethe_engine::fit::params::flat_grads(&b.trained.model, &grads, "test")
+            .unwrap()
+            .abs()
+            .into_data()
+            .iter::<f32>()
+            .collect();
+    let mut ranked = saliency.clone();
+    ranked.sort_by(|a, c| c.total_cmp(a));
+    let threshold = ranked[(saliency.len() as f64 * 0.2).round() as usize - 1];
+    let changed: Vec<usize> = (0..before.len())
+        .filter(|&i| before[i] != after[i])
+        .collect();
+    let outside = changed.iter().filter(|&&i| saliency[i] < threshold).count();
+    assert_eq!(
+        outside, 0,
+        "{outside} changed weights lie below the saliency threshold {threshold}"
+    );
+    let top = saliency.iter().filter(|&&s| s >= threshold).count();
+    assert!(
+        changed.len() * 2 >= top,
+        "only {} of the {top} most salient weights changed",
+        changed.len()
+    );
+}
+
 /* Break caught: α = 0 (no noise). Source: closed form. In the reference form nearly every weight's noise is at the
 cap, N(0, 10⁻³²), whose mean absolute value is 10⁻³·√(2/π) = 0.80·10⁻³; the ×10 parameters (the 10-class output
 bias) add a little. The mean absolute change must lie within [0.6, 1.5]·10⁻³; with α = 0 it is 0. */
