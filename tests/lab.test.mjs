@@ -315,6 +315,9 @@ test('the privacy score runs from the Forget step: table columns and the ε char
     assert.ok(c >= 0, `no column ${key}`);
     for (const row of cells.filter((r) => r[0] !== 'train')) assert.ok(Number.isFinite(Number(row[c])) && row[c] !== '', `${row[0]} ${key} ${row[c]}`);
   }
+  const ci = header.indexOf('forgetting_score_ci');
+  assert.ok(ci >= 0, 'no column forgetting_score_ci');
+  for (const row of cells) assert.match(row[ci], /^\d\.\d{3}–\d\.\d{3}$/, `${row[0]} ${row[ci]}`);
   await openView(page, 'privacy');
   assert.ok(await page.isVisible('#chart-epsilon svg'), 'no ε chart');
   assert.equal(await page.$('#privacy-off'), null, 'the privacy view does not ask for a score it has');

@@ -37,7 +37,7 @@ impl Cell {
 }
 
 /// The columns: the report's stable keys, in reading order.
-pub const COLUMNS: [&str; 35] = [
+pub const COLUMNS: [&str; 36] = [
     "method",
     "family",
     "guarantee",
@@ -52,6 +52,7 @@ pub const COLUMNS: [&str; 35] = [
     "js_to_retrain",
     "tow",
     "forgetting_score",
+    "forgetting_score_ci",
     "unlearning_score",
     "epsilon_median",
     "lira_auc",
@@ -140,6 +141,12 @@ pub fn cell(row: &UnlearnRow, column: &str) -> Cell {
                 .map(|p| p.forgetting_score),
             3,
         ),
+        "forgetting_score_ci" => a
+            .and_then(|a| a.privacy_score.as_ref())
+            .map_or(Cell::Empty, |p| {
+                let [lo, hi] = p.forgetting_score_ci;
+                Cell::Text(format!("{lo:.3}–{hi:.3}"))
+            }),
         "unlearning_score" => num(
             a.and_then(|a| a.privacy_score.as_ref())
                 .map(|p| p.unlearning_score),
