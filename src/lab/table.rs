@@ -141,12 +141,13 @@ pub fn cell(row: &UnlearnRow, column: &str) -> Cell {
                 .map(|p| p.forgetting_score),
             3,
         ),
-        "forgetting_score_ci" => a
-            .and_then(|a| a.privacy_score.as_ref())
-            .map_or(Cell::Empty, |p| {
-                let [lo, hi] = p.forgetting_score_ci;
-                Cell::Text(format!("{lo:.3}–{hi:.3}"))
-            }),
+        "forgetting_score_ci" => {
+            a.and_then(|a| a.privacy_score.as_ref())
+                .map_or(Cell::Empty, |p| {
+                    let [lo, hi] = p.forgetting_score_ci;
+                    Cell::Text(format!("{lo:.3}–{hi:.3}"))
+                })
+        }
         "unlearning_score" => num(
             a.and_then(|a| a.privacy_score.as_ref())
                 .map(|p| p.unlearning_score),
