@@ -3,6 +3,7 @@
 //! breaking the method locally and watching the test fail.
 
 use burn::prelude::*;
+use lethe_engine::data::Prepared;
 use lethe_engine::data::rng::{Rng64, stream};
 use lethe_engine::metrics::{accuracy, predictions};
 use lethe_engine::model::Classifier;
@@ -34,6 +35,15 @@ fn bench() -> Bench {
     e.model.width = 32;
     e.train.epochs = 6;
     e.train.learning_rate = 0.003;
+    bench_with(e, |data, _| {
+        (0..data.train.len())
+            .filter(|&i| data.train.y[i] == 3)
+            .collect()
+    })
+}
+
+/// `e` trained with the update log kept; `forget` picks the forget set's positions from the data and the log.
+fn bench_with(e: Experiment, forget: impl FnOnce(&Prepared, &UpdateLog) -> Vec<usize>) -> Bench {
     let valid = e.validate().unwrap();
     let data = prepare_data(&valid, None).unwrap();
     let rt = Runtime::cpu();
@@ -52,9 +62,7 @@ fn bench() -> Bench {
         Some(&mut log),
     ))
     .unwrap();
-    let positions: Vec<usize> = (0..data.train.len())
-        .filter(|&i| data.train.y[i] == 3)
-        .collect();
+    let positions = forget(&data, &log);
     let sets = Sets::new(&data, positions, None).unwrap();
     let state = TrainingState {
         log: Some(log),
@@ -343,58 +351,31 @@ fn amnesiac_subtracts_exactly_the_forget_batches_updates() {
     e.model.width = 16;
     e.train.epochs = 1;
     e.train.batch_size = 64;
-    let valid = e.validate().unwrap();
-    let data = prepare_data(&valid, None).unwrap();
-    let rt = Runtime::cpu();
-    let (d, k) = (data.n_features(), data.n_classes());
-    let initial = Classifier::new(&valid.model, d, k, valid.seed, &rt.device);
-    let steps = data.train.len().div_ceil(valid.train.batch_size);
-    let mut log = UpdateLog::new(steps, initial.num_params(), "test").unwrap();
-    let trained = block_on(train_logged(
-        initial.clone(),
-        &data,
-        &valid.train,
-        valid.seed,
-        &rt,
-        [0, 1],
-        &mut Straight,
-        Some(&mut log),
-    ))
-    .unwrap();
-    let j = steps / 2;
-    let mut positions = log.steps[j].0.clone();
-    positions.sort_unstable();
+    let b = bench_with(e, |_, log| {
+        let mut batch = log.steps[log.steps.len() / 2].0.clone();
+        batch.sort_unstable();
+        batch
+    });
+    let log = b.state.log.as_ref().unwrap();
+    let j = log.steps.len() / 2;
     let deltas: Vec<Vec<f32>> = log
         .steps
         .iter()
         .map(|(_, delta)| delta.clone().into_data().iter::<f32>().collect())
         .collect();
-    let sets = Sets::new(&data, positions, None).unwrap();
-    let state = TrainingState {
-        log: Some(log),
-        ..Default::default()
-    };
-    let ctx = Context {
-        sets: &sets,
-        original: &trained.model,
-        model: &valid.model,
-        train: &valid.train,
-        seed: valid.seed,
-        rt: &rt,
-        state: &state,
-    };
     let amnesiac = Amnesiac::new(
         &spec(Method::Amnesiac, &[("repair_epochs", 0.0)]),
-        &valid.train,
-        valid.model.kind,
+        &b.valid.train,
+        b.valid.model.kind,
     );
-    let unlearned = match block_on(amnesiac.unlearn(&ctx, &mut Straight))
-        .unwrap()
-        .model
-    {
-        Fitted::Net(net) => params(&net),
-        _ => unreachable!("amnesiac leaves a network"),
-    };
+    let unlearned = params(&b.net(&amnesiac));
+    let initial = Classifier::new(
+        &b.valid.model,
+        b.sets.d,
+        b.sets.n_classes,
+        b.valid.seed,
+        &b.rt.device,
+    );
     let theta_0 = params(&initial);
     let mut kept = theta_0.clone();
     for (_, delta) in deltas.iter().enumerate().filter(|&(t, _)| t != j) {

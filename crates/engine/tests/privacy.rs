@@ -34,14 +34,25 @@ fn moons(methods: Vec<MethodSpec>, runs: usize) -> Experiment {
     e.data.noise = 0.3;
     e.model.width = 16;
     e.train.epochs = 15;
+    let score = PrivacyScoreConfig {
+        originals: Some(Originals::Shared),
+        ..PrivacyScoreConfig::new(runs)
+    };
+    scored(e, 0.1, methods, score)
+}
+
+/// `e` with an unlearn section: a random `fraction` of the training points forgotten, `methods`, the score `score`.
+fn scored(
+    mut e: Experiment,
+    fraction: f64,
+    methods: Vec<MethodSpec>,
+    score: PrivacyScoreConfig,
+) -> Experiment {
     e.task = Task::Unlearn(UnlearnConfig {
-        forget: ForgetSpec::Random { fraction: 0.1 },
+        forget: ForgetSpec::Random { fraction },
         methods,
         retrain_seeds: 1,
-        privacy_score: Some(PrivacyScoreConfig {
-            originals: Some(Originals::Shared),
-            ..PrivacyScoreConfig::new(runs)
-        }),
+        privacy_score: Some(score),
         sweep: None,
     });
     e
@@ -171,20 +182,13 @@ fn memorising(methods: Vec<MethodSpec>, runs: usize) -> Experiment {
     e.model.width = 128;
     e.train.epochs = 300;
     e.train.batch_size = 25;
-    e.task = Task::Unlearn(UnlearnConfig {
-        forget: ForgetSpec::Random { fraction: 0.3 },
-        methods,
-        retrain_seeds: 1,
-        privacy_score: Some(PrivacyScoreConfig::new(runs)),
-        sweep: None,
-    });
-    e
+    scored(e, 0.3, methods, PrivacyScoreConfig::new(runs))
 }
 
 /* Sources: the retrain oracle and the score's definition, in a setting that memorises (above).
 - The positive control (the originals, trained on the forget set, against retraining) scores clearly below the floor
-  (measured 0.028 [0.014, 0.057] against 0.179 [0.114, 0.284])
-  (retraining against itself): its interval lies wholly below the floor's. This is also the test that φ is read on
+  (retraining against itself): its interval lies wholly below the floor's (measured 0.028 [0.014, 0.057] against
+  0.179 [0.114, 0.284]). This is also the test that φ is read on
   the forget rows: on retain or test rows both sides trained (or did not train) alike, and the control would score
   with the floor.
 - With per-run originals, a method that does nothing (fine-tuning at 10⁻⁹) has the originals as its runs: its score

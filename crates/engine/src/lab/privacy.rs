@@ -17,13 +17,11 @@ use lethe_protocol::{
 use super::methods::run_method;
 use super::steps::Lab;
 use crate::audit::privacy::{
-    epsilon, epsilon_resolution, forgetting_interval, forgetting_score, lira_auc, logit_scaled,
+    epsilon_resolution, epsilons, forgetting_interval, forgetting_score, lira_auc, logit_scaled,
     unlearning_score,
 };
-use crate::data::rng::{Rng64, stream};
 use crate::error::EngineError;
 use crate::error::Result;
-use crate::fit::descent::{fit, optimizer};
 use crate::forget::Sets;
 use crate::host::Host;
 use crate::host::Quiet;
@@ -31,7 +29,7 @@ use crate::metrics::{accuracy, mean_std, predictions};
 use crate::model::Classifier;
 use crate::train::log::UpdateLog;
 use crate::train::train_logged;
-use crate::unlearn::retrain::retrain;
+use crate::unlearn::retrain::{from_scratch, retrain};
 use crate::unlearn::{Context, Fitted, TrainingState};
 
 /// Fewer runs per side than this, or fewer forget examples, and the score warns that it is coarse.
@@ -86,12 +84,7 @@ impl Side {
         seed: u64,
     ) -> PrivacyScore {
         let runs = config.runs;
-        let epsilons: Vec<f64> = self
-            .phi
-            .iter()
-            .zip(&reference.phi)
-            .map(|(u, r)| epsilon(u, r))
-            .collect();
+        let epsilons = epsilons(&self.phi, &reference.phi);
         let forgetting = forgetting_score(&epsilons, runs);
         let mean = |v: &[f64]| mean_std(v).0;
         let mut sorted = epsilons.clone();
@@ -116,6 +109,7 @@ impl Side {
             forgetting_score_ci: forgetting_interval(
                 &self.phi,
                 &reference.phi,
+                forgetting,
                 runs,
                 config.resamples,
                 seed,
@@ -300,23 +294,10 @@ impl Lab<'_> {
         host: &mut H,
     ) -> Result<(Classifier, Option<UpdateLog>)> {
         let sets = ctx.sets;
-        let model = Classifier::new(ctx.model, sets.d, sets.n_classes, seed, &ctx.rt.device);
         if !with_log {
-            let mut optim = optimizer(ctx.train);
-            let mut rng = Rng64::new(seed, stream::SHUFFLE);
-            let net = fit(
-                model,
-                &sets.train,
-                sets.d,
-                ctx.train,
-                &mut optim,
-                &mut rng,
-                &ctx.rt.device,
-                host,
-            )
-            .await?;
-            return Ok((net, None));
+            return Ok((from_scratch(ctx, &sets.train, seed, host).await?, None));
         }
+        let model = Classifier::new(ctx.model, sets.d, sets.n_classes, seed, &ctx.rt.device);
         let steps = ctx.train.epochs * sets.train.len().div_ceil(ctx.train.batch_size);
         let mut log = UpdateLog::new(steps, model.n_parameters(), "unlearn.privacy_score")?;
         let trained = train_logged(

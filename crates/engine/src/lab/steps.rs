@@ -66,15 +66,7 @@ impl Lab<'_> {
         let log_seconds = log.as_ref().map(|l| l.seconds);
         let (mut state, prepare_seconds) =
             self.prepare_state(&sets, log, log_seconds, host).await?;
-        let ctx = Context {
-            sets: &sets,
-            original: &trained.model,
-            model: &self.experiment.model,
-            train: &self.experiment.train,
-            seed,
-            rt: self.rt,
-            state: &state,
-        };
+        let ctx = self.context(&sets, &trained.model, &state);
         let yardstick = Yardstick {
             pairs: Pairs::class_matched(&sets.forget.y, &sets.test.y, k, seed),
             sets: &sets,
@@ -134,15 +126,7 @@ impl Lab<'_> {
         if !sweep.as_ref().is_some_and(|s| s.cancelled) {
             // The score lends amnesiac's log to each run (shared originals), so it takes it from the state.
             let shared_log = state.log.take();
-            let ctx = Context {
-                sets: &sets,
-                original: &trained.model,
-                model: &self.experiment.model,
-                train: &self.experiment.train,
-                seed,
-                rt: self.rt,
-                state: &state,
-            };
+            let ctx = self.context(&sets, &trained.model, &state);
             self.privacy_score(&ctx, shared_log, &mut runs, sweep.as_mut(), host)
                 .await?;
         }
@@ -159,6 +143,24 @@ impl Lab<'_> {
             dataset: self.data.summary(),
             trained: Some(Box::new(trained)),
         })
+    }
+
+    /// What the methods run on: the sets, the trained model, the experiment's model, recipe and seed, the state.
+    fn context<'a>(
+        &'a self,
+        sets: &'a Sets,
+        original: &'a crate::model::Classifier,
+        state: &'a TrainingState,
+    ) -> Context<'a> {
+        Context {
+            sets,
+            original,
+            model: &self.experiment.model,
+            train: &self.experiment.train,
+            seed: self.experiment.seed,
+            rt: self.rt,
+            state,
+        }
     }
 
     /// The forget set's positions: known from the plan, or the top of the suggestions, ranked on the trained model.
